@@ -1,0 +1,45 @@
+// One error base class with a code; each boundary (driver -> AppError, AppError -> GraphQL/HTTP) maps it once.
+
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'CONFIG' | 'INTERNAL';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class ConfigError extends AppError {
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super('CONFIG', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function badInput(message: string, details?: Record<string, unknown>): AppError {
+  return new AppError('BAD_USER_INPUT', message, details);
+}
+
+export function notFound(message: string, details?: Record<string, unknown>): AppError {
+  return new AppError('NOT_FOUND', message, details);
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new AppError('INTERNAL', `Unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/** Describes a value for "expected X, got Y" messages without dumping large inputs. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

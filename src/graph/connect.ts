@@ -1,0 +1,59 @@
+// Opens the graph for a command: the configured server, or the project's local one (started on request).
+import type { Config } from '../config';
+import { LocalNeo4jServer } from '../localdb/server';
+import { consoleLogger, type Logger } from '../log';
+import { Graph } from './executor';
+import { applySchema } from './schema';
+
+export interface OpenOptions {
+  /** Start the local server if it is not running (ignored for an external NEO4J_URI). */
+  start?: boolean;
+  /** Apply cypher/schema before returning. */
+  schema?: boolean;
+  log?: Logger;
+}
+
+export function localServer(config: Config, log: Logger = consoleLogger): LocalNeo4jServer | undefined {
+  return config.neo4j.local === undefined ? undefined : new LocalNeo4jServer(config.neo4j.local, log);
+}
+
+export function neo4jPassword(config: Config): string {
+  const server = localServer(config);
+  if (server !== undefined) return server.password(config.neo4j.password);
+  // loadConfig guarantees a password for an external server.
+  return config.neo4j.password ?? '';
+}
+
+export async function openGraph(config: Config, opts: OpenOptions = {}): Promise<Graph> {
+  const log = opts.log ?? consoleLogger;
+  const server = localServer(config, log);
+  const password = neo4jPassword(config);
+  if (server !== undefined && opts.start === true) {
+    await server.start(password);
+  }
+  const graph = Graph.connect(config.neo4j, password);
+  try {
+    await waitForQuery(graph, server !== undefined && opts.start === true ? 120_000 : 0);
+    if (opts.schema === true) await applySchema(graph);
+  } catch (err) {
+    await graph.close();
+    throw err;
+  }
+  return graph;
+}
+
+/** Retries a trivial query until the database answers (Bolt can open before the database is online). */
+export async function waitForQuery(graph: Graph, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await graph.ping();
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (Date.now() >= deadline || code !== 'UNAVAILABLE' || /credentials/.test(String((err as Error).message)))
+        throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
