@@ -7,11 +7,11 @@ import { waitForQuery } from '../../src/graph/connect';
 import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
 import { consoleLogger } from '../../src/log';
 
-export const TEST_HOME = path.join(PROJECT_ROOT, '.neo4j', 'test');
-
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_NEO4J_URI !== undefined && process.env.TEST_NEO4J_PASSWORD !== undefined) return;
   const version = DEFAULT_NEO4J_VERSION;
+  // One folder per run, so that parallel runs (several checkouts, CI) never share a data folder.
+  const TEST_HOME = path.join(PROJECT_ROOT, '.neo4j', `test-${process.pid}`);
   fs.rmSync(TEST_HOME, { recursive: true, force: true });
   const [boltPort, httpPort] = [await freePort(), await freePort()];
   const server = new LocalNeo4jServer(

@@ -94,3 +94,5 @@ export const dbStatus: Command = {
     return answers ? 0 : 1;
   },
 };
+
+export const commands: Command[] = [dbStart, dbStop, dbStatus];
