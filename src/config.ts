@@ -79,6 +79,8 @@ const envSchema = z.object({
 export interface LocalNeo4jConfig {
   /** Folder holding jars, config, data and logs of the locally managed server. */
   home: string;
+  /** Jar cache, shared by every server of this checkout (dev, tests, experiments). */
+  libDir: string;
   version: string;
   boltPort: number;
   httpPort: number;
@@ -128,11 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const version = e.NEO4J_VERSION === undefined || e.NEO4J_VERSION === '' ? DEFAULT_NEO4J_VERSION : e.NEO4J_VERSION;
   const local: LocalNeo4jConfig | undefined = external
     ? undefined
     : {
         home: path.resolve(root, e.NEO4J_HOME ?? '.neo4j'),
-        version: e.NEO4J_VERSION === undefined || e.NEO4J_VERSION === '' ? DEFAULT_NEO4J_VERSION : e.NEO4J_VERSION,
+        libDir: path.resolve(root, '.neo4j', `lib-${version}`),
+        version,
         boltPort: e.NEO4J_BOLT_PORT,
         httpPort: e.NEO4J_HTTP_PORT,
         heap: e.NEO4J_HEAP,

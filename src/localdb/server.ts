@@ -20,8 +20,6 @@ export interface LocalServerStatus {
 }
 
 export interface LocalServerOptions extends LocalNeo4jConfig {
-  /** Where the jars live; several servers (dev, tests) can share one cache. Defaults to <home>/lib-<version>. */
-  libDir?: string;
   /** Extra neo4j.conf lines. */
   extraConf?: string[];
 }
@@ -63,7 +61,7 @@ export class LocalNeo4jServer {
   constructor(opts: LocalServerOptions, log: Logger = consoleLogger) {
     this.opts = opts;
     this.home = opts.home;
-    this.libDir = opts.libDir ?? path.join(opts.home, `lib-${opts.version}`);
+    this.libDir = opts.libDir;
     this.log = log;
   }
 

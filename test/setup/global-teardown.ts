@@ -8,6 +8,7 @@ export default async function globalTeardown(): Promise<void> {
   if (process.env.TEST_NEO4J_OWNED !== '1' || home === undefined) return;
   const server = new LocalNeo4jServer({
     home,
+    libDir: '',
     version: DEFAULT_NEO4J_VERSION,
     boltPort: 0,
     httpPort: 0,

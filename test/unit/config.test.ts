@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+const root = '/srv/project';
+
+describe('loadConfig', () => {
+  test('defaults describe a local server on the standard ports', () => {
+    const c = loadConfig({}, root);
+    expect(c.neo4j.uri).toBe('bolt://127.0.0.1:7687');
+    expect(c.neo4j.user).toBe('neo4j');
+    expect(c.neo4j.password).toBeUndefined();
+    expect(c.neo4j.database).toBe('neo4j');
+    expect(c.neo4j.local).toMatchObject({
+      home: path.join(root, '.neo4j'),
+      boltPort: 7687,
+      httpPort: 7474,
+      heap: '2g',
+    });
+    expect(c.http).toEqual({ port: 4000, host: '127.0.0.1', introspection: true, playground: true });
+    expect(c.env).toBe('development');
+  });
+
+  test('NEO4J_URI selects an external server and then requires a password', () => {
+    expect(() => loadConfig({ NEO4J_URI: 'neo4j+s://abc.databases.example' }, root)).toThrow(
+      /NEO4J_PASSWORD: required/,
+    );
+    const c = loadConfig({ NEO4J_URI: 'bolt://db:7687', NEO4J_PASSWORD: 'secret-password' }, root);
+    expect(c.neo4j.local).toBeUndefined();
+    expect(c.neo4j.uri).toBe('bolt://db:7687');
+  });
+
+  test('every problem is reported in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ NEO4J_URI: 'http://x', PORT: 'eighty', NEO4J_HEAP: 'lots', GRAPHQL_PLAYGROUND: 'maybe' }, root);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/NEO4J_URI: expected bolt:\/\//);
+    expect(problems.join('\n')).toMatch(/PORT: expected a port number 1..65535, got "eighty"/);
+    expect(problems.join('\n')).toMatch(/NEO4J_HEAP: expected a size such as 512m or 2g, got "lots"/);
+    expect(problems.join('\n')).toMatch(/GRAPHQL_PLAYGROUND: expected true or false, got "maybe"/);
+  });
+
+  test('a short password is refused with its length', () => {
+    expect(() => loadConfig({ NEO4J_PASSWORD: 'short' }, root)).toThrow(/at least 8 characters, got 5/);
+  });
+
+  test('ports and switches are parsed', () => {
+    const c = loadConfig(
+      { NEO4J_BOLT_PORT: '7701', PORT: '4599', GRAPHQL_INTROSPECTION: 'false', NODE_ENV: 'production' },
+      root,
+    );
+    expect(c.neo4j.uri).toBe('bolt://127.0.0.1:7701');
+    expect(c.http.port).toBe(4599);
+    expect(c.http.introspection).toBe(false);
+    expect(c.env).toBe('production');
+  });
+});
