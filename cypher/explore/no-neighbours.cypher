@@ -1,0 +1,12 @@
+// Users without a neighbour in a model's active version, with how much behaviour each has (why the model found nobody).
+// :param model => 'interests'
+// :param limit => 50
+MATCH (m:SimilarityModel {name: $model})
+MATCH (u:User)
+WHERE NOT EXISTS { (u)-[s:SIMILAR_TO {model: $model}]->() WHERE s.version = m.version }
+RETURN u, u.handle AS handle,
+       COUNT { (u)-[:INTERESTED_IN]->() } AS interests,
+       COUNT { (u)-[:VIEWED]->() } AS coursesViewed,
+       COUNT { (u)-[:ASSESSED]->() } AS assessments
+ORDER BY interests + coursesViewed + assessments DESC, handle
+LIMIT $limit

@@ -1,0 +1,10 @@
+// The strongest SIMILAR_TO edges of a model's active version across all users, each pair shown once.
+// :param model => 'interests'
+// :param limit => 25
+MATCH (m:SimilarityModel {name: $model})
+MATCH p = (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
+WHERE s.version = m.version
+  AND (a.handle < b.handle OR NOT EXISTS { (b)-[r:SIMILAR_TO {model: $model}]->(a) WHERE r.version = m.version })
+RETURN p, a.handle AS user, b.handle AS neighbour, s.score AS score, s.rank AS rank
+ORDER BY score DESC, user, neighbour
+LIMIT $limit
