@@ -1,0 +1,220 @@
+// Top-k cosine neighbours between the rows of a dense factor matrix: exact (blocked) or approximate (HNSW).
+import { HierarchicalNSW } from 'hnswlib-node';
+import { TopK } from './heap';
+import { blocks, sharedFloat32, sharedInt32, toShared, withPool } from './pool';
+import type { Pool } from './pool';
+import { defaultBlockRows } from './topk';
+import type { DenseMatrix, Neighbours } from './types';
+
+/** Options of denseCosineTopK (see TopKOptions for the shared meanings). */
+export interface DenseTopKOptions {
+  tieKey: Float64Array | Int32Array;
+  threads?: number;
+  blockRows?: number;
+  minScore?: number;
+  pool?: Pool;
+}
+
+/** Arguments of one block of rows of the exact dense search (arrays in shared memory). */
+export interface DenseBlockArgs {
+  unit: Float32Array; // rows x f, rows scaled to unit norm (zero rows stay zero)
+  valid: Uint8Array; // 1 where the row had a non-zero norm
+  rows: number;
+  f: number;
+  k: number;
+  rowStart: number;
+  rowEnd: number;
+  tieKey: Float64Array | Int32Array;
+  minScore: number;
+  outIndex: Int32Array;
+  outScore: Float32Array;
+}
+
+/** Rows scaled to unit length (norms in double precision) and a flag of which rows were non-zero. */
+export function unitRows(m: DenseMatrix): { unit: Float32Array; valid: Uint8Array } {
+  const f = m.cols;
+  const unit = sharedFloat32(m.rows * f);
+  const valid = new Uint8Array(new SharedArrayBuffer(m.rows));
+  for (let r = 0; r < m.rows; r++) {
+    let s = 0;
+    for (let j = 0; j < f; j++) s += m.data[r * f + j]! * m.data[r * f + j]!;
+    if (s > 0) {
+      valid[r] = 1;
+      const inv = 1 / Math.sqrt(s);
+      for (let j = 0; j < f; j++) unit[r * f + j] = m.data[r * f + j]! * inv;
+    }
+  }
+  return { unit, valid };
+}
+
+let heaps: TopK[] = [];
+
+/**
+ * Kernel: exact top-k by cosine for rows [rowStart, rowEnd), four query rows at a time against every row so each
+ * candidate vector is read once per four queries. Dot products in double precision, rounded to float32 before ranking.
+ */
+export function denseBlock(a: DenseBlockArgs): void {
+  const { unit: u, valid, rows, f, k, tieKey, minScore, outIndex, outScore } = a;
+  if (heaps.length !== 4 || heaps[0]!.k !== k) heaps = [new TopK(k), new TopK(k), new TopK(k), new TopK(k)];
+  const [h0, h1, h2, h3] = heaps as [TopK, TopK, TopK, TopK];
+  for (let i = a.rowStart; i < a.rowEnd; i += 4) {
+    const n = Math.min(4, a.rowEnd - i);
+    // Missing rows of a short last tile alias row i; their results are simply not written.
+    const b0 = i * f;
+    const b1 = (n > 1 ? i + 1 : i) * f;
+    const b2 = (n > 2 ? i + 2 : i) * f;
+    const b3 = (n > 3 ? i + 3 : i) * f;
+    h0.reset();
+    h1.reset();
+    h2.reset();
+    h3.reset();
+    for (let j = 0; j < rows; j++) {
+      if (valid[j] === 0) continue;
+      const bj = j * f;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let d = 0; d < f; d++) {
+        const v = u[bj + d]!;
+        s0 += u[b0 + d]! * v;
+        s1 += u[b1 + d]! * v;
+        s2 += u[b2 + d]! * v;
+        s3 += u[b3 + d]! * v;
+      }
+      const key = tieKey[j]!;
+      let r = Math.fround(s0 > 1 ? 1 : s0);
+      if (r > minScore && r >= h0.threshold && j !== i) h0.offer(j, r, key);
+      r = Math.fround(s1 > 1 ? 1 : s1);
+      if (r > minScore && r >= h1.threshold && j !== i + 1) h1.offer(j, r, key);
+      r = Math.fround(s2 > 1 ? 1 : s2);
+      if (r > minScore && r >= h2.threshold && j !== i + 2) h2.offer(j, r, key);
+      r = Math.fround(s3 > 1 ? 1 : s3);
+      if (r > minScore && r >= h3.threshold && j !== i + 3) h3.offer(j, r, key);
+    }
+    const tile = [h0, h1, h2, h3];
+    for (let q = 0; q < n; q++) {
+      const h = tile[q]!;
+      if (valid[i + q] === 0) h.reset();
+      h.drain(outIndex, outScore, (i + q) * k);
+    }
+  }
+}
+
+function check(rows: number, k: number, tieKey: ArrayLike<number>): void {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
+  if (tieKey.length !== rows) throw new RangeError(`expected ${rows} tie keys (one per row), but got ${tieKey.length}`);
+}
+
+/**
+ * Exact top-k cosine neighbours between the rows of f (e.g. ALS user factors), same output contract as cosineTopK:
+ * scores descend, ties by ascending tieKey, no self-neighbours, only scores > minScore (default 0), zero rows
+ * get none. Costs rows^2 * f multiply-adds over `threads` workers, memory rows * (f + k); fine to a few
+ * hundred thousand rows, beyond that use hnswTopK.
+ */
+export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopKOptions): Promise<Neighbours> {
+  check(f.rows, k, opts.tieKey);
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const { unit, valid } = unitRows(f);
+  const tieKey = toShared(opts.tieKey);
+  const outIndex = sharedInt32(f.rows * k);
+  const outScore = sharedFloat32(f.rows * k);
+  const base = { unit, valid, rows: f.rows, f: f.cols, k, tieKey, minScore: opts.minScore ?? 0, outIndex, outScore };
+  // Blocks are multiples of four rows so tiles never straddle two tasks.
+  const size = Math.ceil((opts.blockRows ?? defaultBlockRows(f.rows, threads)) / 4) * 4;
+  const tasks = blocks(f.rows, size).map(
+    ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies DenseBlockArgs,
+  );
+  if (threads <= 1 && opts.pool === undefined) {
+    for (const t of tasks) denseBlock(t);
+  } else {
+    await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'denseBlock', args }))));
+  }
+  return { rows: f.rows, k, index: outIndex, score: outScore };
+}
+
+/** Options of hnswTopK: hnswlib's graph degree M (default 16), build and search beam widths, and seed. */
+export interface HnswOptions {
+  tieKey: Float64Array | Int32Array;
+  M?: number;
+  efConstruction?: number;
+  efSearch?: number;
+  seed?: number;
+  minScore?: number;
+}
+
+/**
+ * Approximate top-k cosine neighbours with an HNSW index (hnswlib-node, cosine space), same output shape and
+ * ordering rules as denseCosineTopK over the candidates the index returns (k + 1 searched, self dropped).
+ * Building is O(rows log rows) and single-threaded inside hnswlib; defaults M 16, efConstruction 100,
+ * efSearch max(50, 2k), seed 100. Runs in the calling thread (async for symmetry with the exact search). Measure quality with recallAgainst(exact, approx).
+ */
+export function hnswTopK(f: DenseMatrix, k: number, opts: HnswOptions): Promise<Neighbours> {
+  return new Promise((resolve) => resolve(hnswSearch(f, k, opts)));
+}
+
+function hnswSearch(f: DenseMatrix, k: number, opts: HnswOptions): Neighbours {
+  check(f.rows, k, opts.tieKey);
+  const dim = f.cols;
+  const minScore = opts.minScore ?? 0;
+  const index = new Int32Array(f.rows * k).fill(-1);
+  const score = new Float32Array(f.rows * k);
+  const { unit, valid } = unitRows(f);
+  let count = 0;
+  for (let r = 0; r < f.rows; r++) count += valid[r]!;
+  if (count === 0 || k === 0) return { rows: f.rows, k, index, score };
+  const hnsw = new HierarchicalNSW('cosine', dim);
+  hnsw.initIndex(count, opts.M ?? 16, opts.efConstruction ?? 100, opts.seed ?? 100);
+  const vectors: number[][] = new Array<number[]>(f.rows);
+  for (let r = 0; r < f.rows; r++) {
+    if (valid[r] === 0) continue;
+    const v = Array.from(unit.subarray(r * dim, (r + 1) * dim));
+    vectors[r] = v;
+    hnsw.addPoint(v, r);
+  }
+  const want = Math.min(k + 1, count);
+  hnsw.setEf(Math.max(opts.efSearch ?? Math.max(50, 2 * k), want));
+  const heap = new TopK(k);
+  for (let r = 0; r < f.rows; r++) {
+    const v = vectors[r];
+    if (v === undefined) continue;
+    const found = hnsw.searchKnn(v, want);
+    heap.reset();
+    for (let q = 0; q < found.neighbors.length; q++) {
+      const j = found.neighbors[q]!;
+      if (j === r) continue;
+      const s = 1 - found.distances[q]!;
+      const rounded = Math.fround(s > 1 ? 1 : s);
+      if (rounded > minScore) heap.offer(j, rounded, opts.tieKey[j]!);
+    }
+    heap.drain(index, score, r * k);
+  }
+  return { rows: f.rows, k, index, score };
+}
+
+/**
+ * Recall of approx against exact: the share of exact neighbour pairs (row, j) that approx also found for that row,
+ * over all rows (rows with no exact neighbours count for nothing). 1 when exact has no pairs at all.
+ */
+export function recallAgainst(exact: Neighbours, approx: Neighbours): number {
+  if (exact.rows !== approx.rows) {
+    throw new RangeError(`expected neighbours of the same rows, but got ${exact.rows} and ${approx.rows}`);
+  }
+  let want = 0;
+  let hit = 0;
+  const found = new Set<number>();
+  for (let r = 0; r < exact.rows; r++) {
+    found.clear();
+    for (let q = 0; q < approx.k; q++) {
+      const j = approx.index[r * approx.k + q]!;
+      if (j !== -1) found.add(j);
+    }
+    for (let q = 0; q < exact.k; q++) {
+      const j = exact.index[r * exact.k + q]!;
+      if (j === -1) continue;
+      want++;
+      if (found.has(j)) hit++;
+    }
+  }
+  return want === 0 ? 1 : hit / want;
+}
