@@ -1,0 +1,175 @@
+// Draws a neighbourhood as an SVG force layout: the centre user pinned in the middle, neighbours closer the more
+// similar they are, edge width by score. The layout is computed to rest before drawing, so it is stable and the same
+// data always gives the same picture.
+import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY } from 'd3-force';
+import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
+import type { Neighbourhood } from './neighbourhood';
+
+const SVG = 'http://www.w3.org/2000/svg';
+export const WIDTH = 720;
+export const HEIGHT = 540;
+const CENTRE_RADIUS = 30;
+const NODE_RADIUS = 21;
+
+interface Node extends SimulationNodeDatum {
+  id: string;
+  centre: boolean;
+  score: number;
+}
+
+interface Link extends SimulationLinkDatum<Node> {
+  score: number;
+  cross: boolean;
+}
+
+function el<K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attrs: Record<string, string | number>,
+  parent?: Element,
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  parent?.appendChild(node);
+  return node;
+}
+
+/** 0..1 position of a score between the smallest and largest score shown (1 when all are equal). */
+function relative(score: number, hood: Neighbourhood): number {
+  const span = hood.maxScore - hood.minScore;
+  return span > 0 ? (score - hood.minScore) / span : 1;
+}
+
+/** Stroke width of an edge: proportional to the score, relative to the strongest edge shown. */
+export function edgeWidth(score: number, maxScore: number): number {
+  return maxScore > 0 ? 1.5 + 7 * Math.max(0, score / maxScore) : 1.5;
+}
+
+/** Teal from pale (weakest shown) to deep (strongest shown). */
+function fill(t: number): string {
+  const from = [153, 219, 209];
+  const to = [13, 128, 120];
+  const mix = from.map((c, i) => Math.round(c + ((to[i] ?? c) - c) * t));
+  return `rgb(${mix.join(',')})`;
+}
+
+function layout(hood: Neighbourhood): { nodes: Node[]; links: Link[] } {
+  const cx = WIDTH / 2;
+  const cy = HEIGHT / 2;
+  const nodes: Node[] = [
+    { id: hood.handle, centre: true, score: hood.maxScore, fx: cx, fy: cy },
+    ...hood.neighbours.map((n) => ({ id: n.handle, centre: false, score: n.score })),
+  ];
+  const links: Link[] = [
+    ...hood.neighbours.map((n) => ({ source: hood.handle, target: n.handle, score: n.score, cross: false })),
+    ...hood.crossLinks.map((l) => ({ source: l.source, target: l.target, score: l.score, cross: true })),
+  ];
+  const simulation = forceSimulation(nodes)
+    .force(
+      'link',
+      forceLink<Node, Link>(links)
+        .id((d) => d.id)
+        .distance((l) => (l.cross ? 170 : 120 + (1 - relative(l.score, hood)) * 110))
+        .strength((l) => (l.cross ? 0.03 : 0.9)),
+    )
+    .force('charge', forceManyBody<Node>().strength(-420))
+    .force(
+      'collide',
+      forceCollide<Node>((d) => (d.centre ? CENTRE_RADIUS : NODE_RADIUS) + 14),
+    )
+    .force('x', forceX<Node>(cx).strength(0.02))
+    .force('y', forceY<Node>(cy).strength(0.03))
+    .stop();
+  simulation.tick(400);
+  const margin = NODE_RADIUS + 8;
+  for (const n of nodes) {
+    n.x = Math.min(WIDTH - margin, Math.max(margin, n.x ?? cx));
+    n.y = Math.min(HEIGHT - margin, Math.max(margin, n.y ?? cy));
+  }
+  return { nodes, links };
+}
+
+function end(x: Node | string | number): Node {
+  if (typeof x !== 'object') throw new Error(`expected a resolved link end, got ${String(x)}`);
+  return x;
+}
+
+/** Replaces the content of `svg` with the drawing of `hood`. Every user node carries data-handle. */
+export function renderGraph(svg: SVGSVGElement, hood: Neighbourhood): void {
+  svg.replaceChildren();
+  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
+  const { nodes, links } = layout(hood);
+
+  const edges = el('g', { class: 'edges' }, svg);
+  for (const l of links) {
+    const a = end(l.source);
+    const b = end(l.target);
+    const handle = a.centre ? b.id : b.centre ? a.id : '';
+    el(
+      'line',
+      {
+        class: l.cross ? 'edge cross' : 'edge',
+        x1: a.x ?? 0,
+        y1: a.y ?? 0,
+        x2: b.x ?? 0,
+        y2: b.y ?? 0,
+        'stroke-width': l.cross ? 1.2 : edgeWidth(l.score, hood.maxScore),
+        ...(handle !== '' ? { 'data-handle': handle } : { 'data-pair': `${a.id} ${b.id}` }),
+      },
+      edges,
+    );
+  }
+
+  const labels = el('g', { class: 'edge-labels' }, svg);
+  for (const l of links) {
+    if (l.cross) continue;
+    const a = end(l.source);
+    const b = end(l.target);
+    const t = el(
+      'text',
+      {
+        class: 'edge-label',
+        x: ((a.x ?? 0) + (b.x ?? 0) * 1.5) / 2.5,
+        y: ((a.y ?? 0) + (b.y ?? 0) * 1.5) / 2.5,
+        dy: -4,
+      },
+      labels,
+    );
+    t.textContent = l.score.toFixed(2);
+  }
+
+  const users = el('g', { class: 'users' }, svg);
+  for (const n of nodes) {
+    const neighbour = hood.neighbours.find((x) => x.handle === n.id);
+    const g = el(
+      'g',
+      {
+        class: n.centre ? 'user centre' : 'user neighbour',
+        transform: `translate(${(n.x ?? 0).toFixed(1)},${(n.y ?? 0).toFixed(1)})`,
+        'data-handle': n.id,
+        ...(n.centre
+          ? { 'aria-label': `User ${n.id} (shown)` }
+          : {
+              role: 'button',
+              tabindex: 0,
+              'data-action': 'recentre',
+              'aria-label': `User ${n.id}, rank ${neighbour?.rank ?? '?'}, score ${n.score.toFixed(3)}: show their neighbours`,
+            }),
+      },
+      users,
+    );
+    el(
+      'circle',
+      {
+        r: n.centre ? CENTRE_RADIUS : NODE_RADIUS,
+        ...(n.centre ? {} : { fill: fill(relative(n.score, hood)) }),
+      },
+      g,
+    );
+    const text = el('text', { class: 'handle', dy: '0.35em' }, g);
+    text.textContent = n.id;
+    if (neighbour !== undefined) {
+      const rank = el('text', { class: 'rank', y: NODE_RADIUS + 13 }, g);
+      rank.textContent = `#${neighbour.rank}`;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The page's GraphQL operations: codegen (codegen.yml, documents web/src/**/*.ts) types each one in src/generated/client.
+import { graphql } from '../../src/generated/client';
+
+export const NeighbourhoodQuery = graphql(`
+  query PageNeighbourhood($handle: ID!, $model: SimilarityModel!, $limit: Int!) {
+    user(handle: $handle) {
+      handle
+      interests {
+        name
+      }
+      similarUsers(model: $model, limit: $limit) {
+        handle
+        score
+        rank
+        reasons(limit: 3) {
+          kind
+          item
+          share
+        }
+        user {
+          interests {
+            name
+          }
+          similarUsers(model: $model, limit: $limit) {
+            handle
+            score
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const ModelsQuery = graphql(`
+  query PageModels {
+    models {
+      name
+      version
+      trainedAt
+      users
+      edges
+    }
+  }
+`);
