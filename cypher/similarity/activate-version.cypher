@@ -1,0 +1,12 @@
+// Makes version $version of model $model the active one, in one transaction, if this run still owns it. Params: $model, $version, $params, $metrics, $users, $edges. Columns: previous.
+MATCH (m:SimilarityModel {name: $model})
+WHERE m.writing = $version
+WITH m, m.version AS previous
+SET m.version = $version,
+  m.writing = null,
+  m.trainedAt = datetime(),
+  m.params = $params,
+  m.metrics = coalesce($metrics, m.metrics),
+  m.users = $users,
+  m.edges = $edges
+RETURN previous

@@ -1,0 +1,5 @@
+// Per user with any assessment: [tag name, score] per attempt. Columns: handle, scores.
+MATCH (u:User)
+WITH u, [(u)-[a:ASSESSED]->(t:Tag) | [t.name, coalesce(a.score, 0)]] AS scores
+WHERE size(scores) > 0
+RETURN u.handle AS handle, scores

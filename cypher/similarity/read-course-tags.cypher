@@ -1,0 +1,5 @@
+// Per course with any tag: the canonical tag names. Columns: course, tags.
+MATCH (c:Course)
+WITH c, [(c)-[:TAGGED]->(t:Tag) | t.name] AS tags
+WHERE size(tags) > 0
+RETURN c.id AS course, tags

@@ -1,0 +1,6 @@
+// The neighbours of user $handle in the active version of model $model, by rank. Params: $model, $handle. Columns: handle, score, rank, version.
+MATCH (m:SimilarityModel {name: $model})
+MATCH (:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
+WHERE s.model = $model AND s.version = m.version
+RETURN v.handle AS handle, s.score AS score, s.rank AS rank, s.version AS version
+ORDER BY rank

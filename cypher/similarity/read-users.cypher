@@ -1,0 +1,4 @@
+// Every user handle, ascending (the dense user index of the similarity job follows this order). Columns: handle.
+MATCH (u:User)
+RETURN u.handle AS handle
+ORDER BY handle

@@ -1,0 +1,7 @@
+// Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and scores s (rank = position + 1). Params: $rows, $model, $version. Columns: edges.
+UNWIND $rows AS row
+MATCH (a:User {handle: row.h})
+UNWIND range(0, size(row.n) - 1) AS j
+MATCH (b:User {handle: row.n[j]})
+CREATE (a)-[:SIMILAR_TO {model: $model, version: $version, rank: j + 1, score: row.s[j]}]->(b)
+RETURN count(*) AS edges

@@ -1,0 +1,221 @@
+// Neo4j side of the similarity job: streams the signals users carry, and writes versioned SIMILAR_TO edges.
+import neo4j from 'neo4j-driver';
+import { AppError } from '../errors';
+import { cypher } from './cypher';
+import { mapDriverError, type Graph, type Params } from './executor';
+
+/** The names of the statements this repository runs (all under cypher/similarity/). */
+export const SIMILARITY_STATEMENTS = [
+  'similarity/read-users',
+  'similarity/read-interests',
+  'similarity/read-views',
+  'similarity/read-assessments',
+  'similarity/read-course-tags',
+  'similarity/begin-version',
+  'similarity/delete-leftovers',
+  'similarity/delete-version',
+  'similarity/write-edges',
+  'similarity/activate-version',
+  'similarity/read-model',
+  'similarity/read-neighbours',
+  'similarity/count-edges',
+  'similarity/set-metrics',
+] as const;
+
+/** One user's neighbours to write: handles and scores in rank order. */
+export interface EdgeRow {
+  h: number;
+  n: number[];
+  s: number[];
+}
+
+export interface ModelNode {
+  name: string;
+  version: number | null;
+  writing: number | null;
+  trainedAt: string | null;
+  params: string | null;
+  metrics: string | null;
+  users: number | null;
+  edges: number | null;
+}
+
+export interface Neighbour {
+  handle: number;
+  score: number;
+  rank: number;
+  version: number;
+}
+
+export interface ActivateInput {
+  model: string;
+  version: number;
+  params: string;
+  metrics: string | null;
+  users: number;
+  edges: number;
+}
+
+const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isInt(v) ? v.toNumber() : Number(v));
+const asNullableNumber = (v: unknown): number | null => (v === null || v === undefined ? null : asNumber(v));
+
+export class SimilarityRepository {
+  constructor(private readonly graph: Graph) {}
+
+  /**
+   * Runs a read statement and hands each record to onRow as it arrives (the driver pulls in pages of
+   * fetchSize with back-pressure), so tens of millions of rows never sit in memory at once.
+   */
+  async stream(name: string, params: Params, onRow: (get: (key: string) => unknown) => void): Promise<number> {
+    const session = this.graph.driver.session({
+      database: this.graph.database,
+      defaultAccessMode: neo4j.session.READ,
+      fetchSize: 5000,
+    });
+    let n = 0;
+    try {
+      this.graph.queryCount++;
+      const result = session.run(cypher(name), params);
+      for await (const record of result) {
+        onRow((key) => record.get(key));
+        n++;
+      }
+      return n;
+    } catch (err) {
+      throw mapDriverError(err);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Every user handle, ascending. */
+  async userHandles(): Promise<Float64Array> {
+    const out: number[] = [];
+    await this.stream('similarity/read-users', {}, (get) => out.push(asNumber(get('handle'))));
+    return Float64Array.from(out);
+  }
+
+  async eachInterest(onRow: (handle: number, tags: string[]) => void): Promise<number> {
+    return this.stream('similarity/read-interests', {}, (get) =>
+      onRow(asNumber(get('handle')), get('tags') as string[]),
+    );
+  }
+
+  async eachViews(onRow: (handle: number, views: [string, number][]) => void): Promise<number> {
+    return this.stream('similarity/read-views', {}, (get) =>
+      onRow(asNumber(get('handle')), get('views') as [string, number][]),
+    );
+  }
+
+  async eachAssessments(onRow: (handle: number, scores: [string, number][]) => void): Promise<number> {
+    return this.stream('similarity/read-assessments', {}, (get) =>
+      onRow(asNumber(get('handle')), get('scores') as [string, number][]),
+    );
+  }
+
+  async eachCourseTags(onRow: (course: string, tags: string[]) => void): Promise<number> {
+    return this.stream('similarity/read-course-tags', {}, (get) =>
+      onRow(get('course') as string, get('tags') as string[]),
+    );
+  }
+
+  /** Reserves the next version of a model (SimilarityModel.writing = it); returns it and the active one. */
+  async beginVersion(model: string): Promise<{ active: number | null; version: number }> {
+    const [row] = await this.graph.write(cypher('similarity/begin-version'), { model });
+    if (row === undefined) throw new AppError('INTERNAL', `begin-version for ${model} returned no row`);
+    return { active: asNullableNumber(row.active), version: asNumber(row.version) };
+  }
+
+  /**
+   * Deletes the model's edges of every version below `below` except `active`: what runs that failed or were
+   * killed left behind (a list of versions seeks the (model, version) index, where "not in" would scan).
+   */
+  async deleteLeftovers(model: string, active: number | null, below: number, batch: number): Promise<number> {
+    const versions: ReturnType<typeof neo4j.int>[] = [];
+    for (let v = 1; v < below; v++) if (v !== active) versions.push(neo4j.int(v));
+    if (versions.length === 0) return 0;
+    const rows = await this.graph.autoCommit(cypher('similarity/delete-leftovers'), {
+      model,
+      versions,
+      batch: neo4j.int(batch),
+    });
+    return rows.reduce((sum, r) => sum + asNumber(r.deleted), 0);
+  }
+
+  async deleteVersion(model: string, version: number, batch: number): Promise<number> {
+    const rows = await this.graph.autoCommit(cypher('similarity/delete-version'), {
+      model,
+      version: neo4j.int(version),
+      batch: neo4j.int(batch),
+    });
+    return rows.reduce((sum, r) => sum + asNumber(r.deleted), 0);
+  }
+
+  /** Writes one batch of edges in one transaction; returns the number of edges created. */
+  async writeEdges(model: string, version: number, rows: EdgeRow[]): Promise<number> {
+    // Handles travel as floats (JS numbers); the unique index on User.handle matches them numerically.
+    const [row] = await this.graph.write(cypher('similarity/write-edges'), {
+      model,
+      version: neo4j.int(version),
+      rows,
+    });
+    return row === undefined ? 0 : asNumber(row.edges);
+  }
+
+  /**
+   * Switches the model's active version in one transaction, if this run still owns the version it wrote;
+   * returns the version that was active before (null if none).
+   */
+  async activate(input: ActivateInput): Promise<number | null> {
+    const rows = await this.graph.write(cypher('similarity/activate-version'), {
+      ...input,
+      version: neo4j.int(input.version),
+      users: neo4j.int(input.users),
+      edges: neo4j.int(input.edges),
+    });
+    const row = rows[0];
+    if (row === undefined) {
+      throw new AppError(
+        'INTERNAL',
+        `Could not activate ${input.model} version ${input.version}: expected SimilarityModel.writing = ${input.version}, but another run took over`,
+      );
+    }
+    return asNullableNumber(row.previous);
+  }
+
+  async model(model: string): Promise<ModelNode | null> {
+    const [row] = await this.graph.read(cypher('similarity/read-model'), { model });
+    if (row === undefined) return null;
+    return {
+      name: row.name as string,
+      version: asNullableNumber(row.version),
+      writing: asNullableNumber(row.writing),
+      trainedAt: (row.trainedAt as string | null) ?? null,
+      params: (row.params as string | null) ?? null,
+      metrics: (row.metrics as string | null) ?? null,
+      users: asNullableNumber(row.users),
+      edges: asNullableNumber(row.edges),
+    };
+  }
+
+  /** A user's neighbours in the model's active version, by rank (what the API and Browser read). */
+  async neighbours(model: string, handle: number): Promise<Neighbour[]> {
+    const rows = await this.graph.read(cypher('similarity/read-neighbours'), { model, handle: neo4j.int(handle) });
+    return rows.map((r) => ({
+      handle: asNumber(r.handle),
+      score: asNumber(r.score),
+      rank: asNumber(r.rank),
+      version: asNumber(r.version),
+    }));
+  }
+
+  /** Edge counts per version of one model (all versions, active or not). */
+  async edgeCounts(model: string): Promise<Map<number, number>> {
+    const rows = await this.graph.read(cypher('similarity/count-edges'), { model });
+    return new Map(rows.map((r) => [asNumber(r.version), asNumber(r.edges)]));
+  }
+
+  async setMetrics(model: string, metrics: string): Promise<void> {
+    await this.graph.write(cypher('similarity/set-metrics'), { model, metrics });
+  }
+}

@@ -1,0 +1,194 @@
+// The five similarity models: which signals each reads, how it turns them into a matrix, and its neighbours.
+import { badInput } from '../errors';
+import { hstack, l2NormalizeRows, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
+import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
+import { cosineTopK } from '../similarity/topk';
+import type { Pool } from '../similarity/pool';
+import type { Csr, Neighbours } from '../similarity/types';
+import { alsNeighbours, type AlsParams, DEFAULT_ALS } from './als-model';
+import { widen, type SignalName, type Signals } from './signals';
+
+export const MODEL_NAMES = ['interests', 'course_views', 'assessments', 'cosine', 'als'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/**
+ * Per-signal weights of the `cosine` model. Each block is L2-normalised per user, then multiplied by its
+ * weight, then the blocks are stacked and compared by cosine; so a weight is the relative importance of
+ * that signal for a user who has all of them (a user lacking a signal is compared on the others).
+ */
+export interface CosineWeights {
+  /** Followed tags, TF-IDF. */
+  interests: number;
+  /** Viewed courses, log1p(seconds) then BM25 (damps popular courses and heavy viewers). */
+  views: number;
+  /** Tags reached through viewed courses (views x course tags), TF-IDF over those tags. */
+  courseTags: number;
+  /** Assessed tags, best score normalised by the tag's best score. */
+  assessments: number;
+}
+
+/**
+ * Defaults chosen by `npm run evaluate -- --tune-weights` on the generated 10,000-user data set (see
+ * bench/README.md): views carry most of the hold-out recall, interests help users with few views.
+ */
+export const DEFAULT_WEIGHTS: CosineWeights = { interests: 1, views: 1, courseTags: 0.5, assessments: 0.25 };
+
+export interface ModelParams {
+  k: number;
+  weights: CosineWeights;
+  als: AlsParams;
+  /** Approximate neighbour search (HNSW) for the factor model instead of the exact scan. */
+  ann: boolean;
+  threads: number;
+  /** BM25 saturation and length damping for course views. */
+  bm25: { k1: number; b: number };
+}
+
+export function defaultParams(): ModelParams {
+  return {
+    k: 10,
+    weights: { ...DEFAULT_WEIGHTS },
+    als: { ...DEFAULT_ALS },
+    ann: false,
+    threads: 2,
+    bm25: { k1: 1.2, b: 0.75 },
+  };
+}
+
+/** The signals each model reads. */
+export function signalsOf(model: ModelName): SignalName[] {
+  switch (model) {
+    case 'interests':
+      return ['interests'];
+    case 'course_views':
+      return ['views'];
+    case 'assessments':
+      return ['assessments'];
+    case 'cosine':
+      return ['interests', 'views', 'assessments', 'courseTags'];
+    case 'als':
+      return ['interests', 'views'];
+  }
+}
+
+/** The parameters that shape one model's output, as stored (JSON) on its model node. */
+export function paramsOf(model: ModelName, p: ModelParams): Record<string, unknown> {
+  switch (model) {
+    case 'interests':
+    case 'assessments':
+      return { k: p.k };
+    case 'course_views':
+      return { k: p.k, bm25: p.bm25 };
+    case 'cosine':
+      return { k: p.k, weights: p.weights, bm25: p.bm25 };
+    case 'als':
+      return { k: p.k, ...p.als, ann: p.ann };
+  }
+}
+
+function required(s: Signals, name: SignalName): Csr {
+  const m = s[name];
+  if (m === undefined) throw new Error(`signal ${name} was not loaded`);
+  return m;
+}
+
+/** Courses weighted by view time: log1p(seconds), then BM25 so that very popular courses count less. */
+export function viewsMatrix(s: Signals, p: Pick<ModelParams, 'bm25'>): Csr {
+  return bm25(log1pValues(required(s, 'views')), p.bm25);
+}
+
+export function interestsMatrix(s: Signals): Csr {
+  return tfidf(required(s, 'interests'));
+}
+
+/** Assessed tags weighted by the best score, relative to the best score anyone got on that tag. */
+export function assessmentsMatrix(s: Signals): Csr {
+  return normalizeColumnsByMax(required(s, 'assessments'));
+}
+
+/** Tags reached through viewed courses: user x tag mass = sum over viewed courses of log1p(seconds), then TF-IDF. */
+export function courseTagsMatrix(s: Signals): Csr {
+  const ct = required(s, 'courseTags');
+  const views = widen(log1pValues(required(s, 'views')), ct.rows);
+  return tfidf(multiply(views, ct));
+}
+
+/** All signals in one space: each block L2-normalised per user, weighted, stacked (see CosineWeights). */
+export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights'>): Csr {
+  const tagCols = s.tags.size;
+  const w = p.weights;
+  const blocks: Array<[number, () => Csr]> = [
+    [w.interests, () => widen(interestsMatrix(s), tagCols)],
+    [w.views, () => viewsMatrix(s, p)],
+    [w.courseTags, () => widen(courseTagsMatrix(s), tagCols)],
+    [w.assessments, () => widen(assessmentsMatrix(s), tagCols)],
+  ];
+  const parts = blocks.filter(([weight]) => weight > 0).map(([weight, make]) => scale(l2NormalizeRows(make()), weight));
+  if (parts.length === 0) throw badInput('cosine weights: expected at least one weight above 0, but all are 0');
+  return hstack(parts);
+}
+
+/** The sparse matrix a cosine model compares users on (not used by `als`). */
+export function modelMatrix(model: Exclude<ModelName, 'als'>, s: Signals, p: ModelParams): Csr {
+  switch (model) {
+    case 'interests':
+      return interestsMatrix(s);
+    case 'course_views':
+      return viewsMatrix(s, p);
+    case 'assessments':
+      return assessmentsMatrix(s);
+    case 'cosine':
+      return cosineMatrix(s, p);
+  }
+}
+
+export interface ModelResult {
+  neighbours: Neighbours;
+  /** Users with any non-zero in the model's input (the others get no neighbours). */
+  usersWithSignal: number;
+  nonZeros: number;
+  /** Extra figures worth storing (e.g. ALS loss, ANN recall). */
+  details: Record<string, unknown>;
+}
+
+/** Computes the top-k neighbours of every user under one model. */
+export async function computeModel(model: ModelName, s: Signals, p: ModelParams, pool?: Pool): Promise<ModelResult> {
+  const tieKey = s.users.handles;
+  if (model === 'als') return alsNeighbours(s, p, pool);
+  const m = modelMatrix(model, s, p);
+  const neighbours = await cosineTopK(m, p.k, {
+    tieKey,
+    threads: p.threads,
+    ...(pool !== undefined ? { pool } : {}),
+  });
+  return { neighbours, usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), details: {} };
+}
+
+/** Parses `interests=1,views=1,courseTags=0.5,assessments=0.25` (any subset) over the defaults. */
+export function parseWeights(text: string | undefined, base: CosineWeights = DEFAULT_WEIGHTS): CosineWeights {
+  const out = { ...base };
+  if (text === undefined || text.trim() === '') return out;
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=').map((x) => x.trim());
+    const n = Number(value);
+    if (key === undefined || !(key in out) || value === undefined || value === '' || !Number.isFinite(n) || n < 0) {
+      throw badInput(
+        `--weights: expected name=number pairs with names ${Object.keys(out).join(', ')} and numbers >= 0, got "${part}"`,
+      );
+    }
+    out[key as keyof CosineWeights] = n;
+  }
+  return out;
+}
+
+export function parseModels(text: string | undefined): ModelName[] {
+  if (text === undefined || text === 'all') return [...MODEL_NAMES];
+  const out: ModelName[] = [];
+  for (const name of text.split(',').map((x) => x.trim())) {
+    if (!(MODEL_NAMES as readonly string[]).includes(name)) {
+      throw badInput(`--model: expected one of ${MODEL_NAMES.join(', ')} or all, got "${name}"`);
+    }
+    if (!out.includes(name as ModelName)) out.push(name as ModelName);
+  }
+  return out;
+}

@@ -1,0 +1,186 @@
+// Reads users' signals from the graph into sparse matrices over dense indices (user handle order, tag and course names).
+import { csrFromTriples } from '../similarity/csr';
+import type { Csr } from '../similarity/types';
+import type { SimilarityRepository } from '../graph/similarity-repository';
+
+/** Coordinate triples in growable typed arrays, so millions of entries cost 12 bytes each, not objects. */
+export class TripleBuffer {
+  row = new Int32Array(1024);
+  col = new Int32Array(1024);
+  val = new Float32Array(1024);
+  length = 0;
+
+  push(r: number, c: number, v: number): void {
+    if (this.length === this.row.length) {
+      const grow = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.row = grow(this.row, (n) => new Int32Array(n));
+      this.col = grow(this.col, (n) => new Int32Array(n));
+      this.val = grow(this.val, (n) => new Float32Array(n));
+    }
+    this.row[this.length] = r;
+    this.col[this.length] = c;
+    this.val[this.length] = v;
+    this.length++;
+  }
+
+  toCsr(rows: number, cols: number, combine: 'sum' | 'max'): Csr {
+    const n = this.length;
+    return csrFromTriples(
+      rows,
+      cols,
+      this.row.subarray(0, n),
+      this.col.subarray(0, n),
+      this.val.subarray(0, n),
+      combine,
+    );
+  }
+}
+
+/** Assigns dense indices to names in first-seen order. */
+export class Dictionary {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  id(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.index.set(name, i);
+      this.names.push(name);
+    }
+    return i;
+  }
+
+  get(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+}
+
+/** Users, in ascending handle order: row r of every matrix is the user with handle handles[r]. */
+export class UserIndex {
+  private readonly index = new Map<number, number>();
+
+  constructor(readonly handles: Float64Array) {
+    handles.forEach((h, i) => this.index.set(h, i));
+  }
+
+  get size(): number {
+    return this.handles.length;
+  }
+
+  /** The row of a handle; throws for a handle read after the user list (a user created mid-run). */
+  row(handle: number): number | undefined {
+    return this.index.get(handle);
+  }
+}
+
+/** The raw signals of the graph, each a users x something matrix sharing the user rows. */
+export interface Signals {
+  users: UserIndex;
+  tags: Dictionary;
+  courses: Dictionary;
+  /** users x tags, 1 per followed tag. */
+  interests?: Csr;
+  /** users x courses, total view seconds (an entry per viewed course, even at 0 s). */
+  views?: Csr;
+  /** users x tags, the best score over the attempts on that tag. */
+  assessments?: Csr;
+  /** courses x tags, 1 per course tag (courses indexed as in `views`). */
+  courseTags?: Csr;
+}
+
+export type SignalName = 'interests' | 'views' | 'assessments' | 'courseTags';
+
+/**
+ * Loads signals lazily and once each: a model asks for what it needs, and the time spent reading is
+ * reported to the caller that triggered the read. Users created after the user list was read are ignored.
+ */
+export class SignalLoader {
+  readonly signals: Signals;
+  private readonly pending = new Map<SignalName, Promise<void>>();
+
+  private constructor(
+    private readonly repo: SimilarityRepository,
+    users: UserIndex,
+  ) {
+    this.signals = { users, tags: new Dictionary(), courses: new Dictionary() };
+  }
+
+  static async open(repo: SimilarityRepository): Promise<SignalLoader> {
+    return new SignalLoader(repo, new UserIndex(await repo.userHandles()));
+  }
+
+  /** Loads the named signals not loaded yet; returns the rows read. */
+  async need(names: SignalName[]): Promise<number> {
+    let rows = 0;
+    // Views before course tags, so that course indices follow the views and courses nobody viewed come last.
+    const order: SignalName[] = ['interests', 'views', 'assessments', 'courseTags'];
+    for (const name of order.filter((n) => names.includes(n))) {
+      if (this.signals[name] !== undefined) continue;
+      let p = this.pending.get(name);
+      if (p === undefined) {
+        p = this.load(name).then((n) => {
+          rows += n;
+        });
+        this.pending.set(name, p);
+      }
+      await p;
+    }
+    return rows;
+  }
+
+  private async load(name: SignalName): Promise<number> {
+    const s = this.signals;
+    const users = s.users;
+    const buf = new TripleBuffer();
+    let rows = 0;
+    switch (name) {
+      case 'interests':
+        rows = await this.repo.eachInterest((handle, tags) => {
+          const r = users.row(handle);
+          if (r === undefined) return;
+          for (const t of tags) buf.push(r, s.tags.id(t), 1);
+        });
+        s.interests = buf.toCsr(users.size, s.tags.size, 'max');
+        break;
+      case 'views':
+        rows = await this.repo.eachViews((handle, views) => {
+          const r = users.row(handle);
+          if (r === undefined) return;
+          for (const [course, seconds] of views) buf.push(r, s.courses.id(course), Math.max(0, seconds));
+        });
+        s.views = buf.toCsr(users.size, s.courses.size, 'sum');
+        break;
+      case 'assessments':
+        rows = await this.repo.eachAssessments((handle, scores) => {
+          const r = users.row(handle);
+          if (r === undefined) return;
+          for (const [tag, score] of scores) buf.push(r, s.tags.id(tag), Math.max(0, score));
+        });
+        s.assessments = buf.toCsr(users.size, s.tags.size, 'max');
+        break;
+      case 'courseTags':
+        rows = await this.repo.eachCourseTags((course, tags) => {
+          const c = s.courses.id(course);
+          for (const t of tags) buf.push(c, s.tags.id(t), 1);
+        });
+        s.courseTags = buf.toCsr(s.courses.size, s.tags.size, 'max');
+        break;
+    }
+    return rows;
+  }
+}
+
+/** The same matrix with more (empty) columns, so matrices read at different times share one tag or course space. */
+export function widen(m: Csr, cols: number): Csr {
+  if (cols < m.cols) throw new RangeError(`expected at least ${m.cols} columns, but got ${cols}`);
+  return cols === m.cols ? m : { ...m, cols };
+}

@@ -1,0 +1,236 @@
+// The similarity job: read signals from the graph, compute each model's neighbours, write them as a new version,
+// switch the model to it in one transaction, then drop the old version's edges.
+import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
+import { silentLogger, type Logger } from '../log';
+import { createPool } from '../similarity/pool';
+import { neighbourCount } from '../similarity/topk';
+import type { Neighbours } from '../similarity/types';
+import { computeModel, paramsOf, signalsOf, type ModelName, type ModelParams } from './models';
+import { SignalLoader, type UserIndex } from './signals';
+
+export interface JobOptions {
+  models: ModelName[];
+  params: ModelParams;
+  /** Edges per write transaction. */
+  batchEdges?: number;
+  /** Write transactions in flight at once. */
+  writers?: number;
+  /** Edges per delete transaction (CALL { } IN TRANSACTIONS). */
+  deleteBatch?: number;
+  /**
+   * Pause between switching the last model and deleting old versions' edges, so that a reader whose query
+   * read the old active version just before the switch still finds its edges.
+   */
+  graceMs?: number;
+  log?: Logger;
+  /** Called after each written batch (1-based); a test throws from it to simulate a run dying mid-write. */
+  afterBatch?: (model: ModelName, batch: number) => void | Promise<void>;
+}
+
+export interface ModelReport {
+  model: ModelName;
+  version: number;
+  previous: number | null;
+  users: number;
+  usersWithSignal: number;
+  usersWithoutSignal: number;
+  /** Users with signal that share nothing with anyone (no neighbour found). */
+  usersWithoutNeighbours: number;
+  edges: number;
+  leftoversDeleted: number;
+  oldEdgesDeleted: number;
+  readSeconds: number;
+  computeSeconds: number;
+  writeSeconds: number;
+  details: Record<string, unknown>;
+}
+
+const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
+
+/** Rows to write for users [start, end): handles of neighbours and scores, in rank order; users with none skipped. */
+export function edgeRows(nb: Neighbours, users: UserIndex, start: number, end: number): EdgeRow[] {
+  const rows: EdgeRow[] = [];
+  const k = nb.k;
+  for (let r = start; r < end; r++) {
+    const n: number[] = [];
+    const s: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const idx = nb.index[r * k + j]!;
+      if (idx < 0) break;
+      n.push(users.handles[idx]!);
+      s.push(nb.score[r * k + j]!);
+    }
+    if (n.length > 0) rows.push({ h: users.handles[r]!, n, s });
+  }
+  return rows;
+}
+
+/** Writes every user's neighbours under one version, batchEdges edges per transaction, `writers` at a time. */
+async function writeVersion(
+  repo: SimilarityRepository,
+  model: ModelName,
+  version: number,
+  nb: Neighbours,
+  users: UserIndex,
+  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined },
+  log: Logger,
+): Promise<number> {
+  const usersPerBatch = Math.max(1, Math.floor(opts.batchEdges / Math.max(1, nb.k)));
+  let next = 0;
+  let written = 0;
+  let batch = 0;
+  const total = neighbourCount(nb);
+  let lastLog = performance.now();
+  const worker = async () => {
+    while (next < nb.rows) {
+      const start = next;
+      const end = Math.min(nb.rows, start + usersPerBatch);
+      next = end;
+      const rows = edgeRows(nb, users, start, end);
+      if (rows.length === 0) continue;
+      const n = await repo.writeEdges(model, version, rows);
+      written += n;
+      batch++;
+      if (opts.afterBatch !== undefined) await opts.afterBatch(model, batch);
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        log.info(`  ${model}: ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} edges written`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.writers) }, worker));
+  return written;
+}
+
+/**
+ * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
+ * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
+ * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
+ * deleted by the next run.
+ */
+export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
+  const log = opts.log ?? silentLogger;
+  const batchEdges = opts.batchEdges ?? 20_000;
+  const writers = opts.writers ?? 2;
+  const deleteBatch = opts.deleteBatch ?? 20_000;
+  const graceMs = opts.graceMs ?? 1000;
+  const reports: ModelReport[] = [];
+  const t0 = performance.now();
+  const loader = await SignalLoader.open(repo);
+  const users = loader.signals.users;
+  const userSeconds = seconds(t0);
+  log.info(`read ${users.size.toLocaleString('en-US')} users in ${userSeconds.toFixed(1)} s`);
+  const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
+  try {
+    for (const model of opts.models) {
+      const tRead = performance.now();
+      await loader.need(signalsOf(model));
+      const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
+      const tCompute = performance.now();
+      const result = await computeModel(model, loader.signals, opts.params, pool);
+      const computeSeconds = seconds(tCompute);
+      const edges = neighbourCount(result.neighbours);
+      let without = 0;
+      for (let r = 0; r < result.neighbours.rows; r++)
+        if (result.neighbours.index[r * result.neighbours.k] === -1) without++;
+      log.info(
+        `${model}: read ${readSeconds.toFixed(1)} s, computed ${edges.toLocaleString('en-US')} edges in ${computeSeconds.toFixed(1)} s`,
+      );
+
+      const tWrite = performance.now();
+      const { active, version } = await repo.beginVersion(model);
+      const leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
+      if (leftoversDeleted > 0) log.info(`  ${model}: deleted ${leftoversDeleted} edges left by an unfinished run`);
+      const written = await writeVersion(
+        repo,
+        model,
+        version,
+        result.neighbours,
+        users,
+        { batchEdges, writers, afterBatch: opts.afterBatch },
+        log,
+      );
+      const previous = await repo.activate({
+        model,
+        version,
+        params: JSON.stringify(paramsOf(model, opts.params)),
+        metrics: null,
+        users: result.usersWithSignal,
+        edges: written,
+      });
+      const writeSeconds = seconds(tWrite);
+      log.info(
+        `  ${model}: version ${version} active (${written.toLocaleString('en-US')} edges, ${writeSeconds.toFixed(1)} s)`,
+      );
+      reports.push({
+        model,
+        version,
+        previous,
+        users: users.size,
+        usersWithSignal: result.usersWithSignal,
+        usersWithoutSignal: users.size - result.usersWithSignal,
+        usersWithoutNeighbours: without - (users.size - result.usersWithSignal),
+        edges: written,
+        leftoversDeleted,
+        oldEdgesDeleted: 0,
+        readSeconds,
+        computeSeconds,
+        writeSeconds,
+        details: result.details,
+      });
+    }
+  } finally {
+    await pool?.close();
+  }
+  const old = reports.filter((r) => r.previous !== null && r.previous !== r.version);
+  if (old.length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, graceMs));
+    for (const r of old) {
+      const tDelete = performance.now();
+      r.oldEdgesDeleted = await repo.deleteVersion(r.model, r.previous as number, deleteBatch);
+      r.writeSeconds += seconds(tDelete);
+    }
+  }
+  return reports;
+}
+
+/** The per-model table the CLI prints. */
+export function formatReports(reports: ModelReport[]): string {
+  const head = ['model', 'version', 'with signal', 'without signal', 'edges', 'read s', 'compute s', 'write s'];
+  const rows = reports.map((r) => [
+    r.model,
+    String(r.version),
+    r.usersWithSignal.toLocaleString('en-US'),
+    r.usersWithoutSignal.toLocaleString('en-US'),
+    r.edges.toLocaleString('en-US'),
+    r.readSeconds.toFixed(1),
+    r.computeSeconds.toFixed(1),
+    r.writeSeconds.toFixed(1),
+  ]);
+  const total = reports.reduce(
+    (a, r) => [a[0]! + r.edges, a[1]! + r.readSeconds, a[2]! + r.computeSeconds, a[3]! + r.writeSeconds],
+    [0, 0, 0, 0],
+  );
+  rows.push([
+    'total',
+    '',
+    '',
+    '',
+    total[0]!.toLocaleString('en-US'),
+    total[1]!.toFixed(1),
+    total[2]!.toFixed(1),
+    total[3]!.toFixed(1),
+  ]);
+  return table(head, rows);
+}
+
+/** A plain text table, numbers right-aligned. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
