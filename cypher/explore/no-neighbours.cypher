@@ -9,4 +9,4 @@ RETURN u, u.handle AS handle,
        COUNT { (u)-[:VIEWED]->() } AS coursesViewed,
        COUNT { (u)-[:ASSESSED]->() } AS assessments
 ORDER BY interests + coursesViewed + assessments DESC, handle
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -7,4 +7,4 @@ WHERE s.version = m.version
   AND (a.handle < b.handle OR NOT EXISTS { (b)-[r:SIMILAR_TO {model: $model}]->(a) WHERE r.version = m.version })
 RETURN p, a.handle AS user, b.handle AS neighbour, s.score AS score, s.rank AS rank
 ORDER BY score DESC, user, neighbour
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -6,8 +6,8 @@ import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
 import type { Neighbourhood } from './neighbourhood';
 
 const SVG = 'http://www.w3.org/2000/svg';
-export const WIDTH = 720;
-export const HEIGHT = 540;
+const WIDTH = 720;
+const HEIGHT = 540;
 const CENTRE_RADIUS = 30;
 const NODE_RADIUS = 21;
 
@@ -68,7 +68,7 @@ function layout(hood: Neighbourhood): { nodes: Node[]; links: Link[] } {
       'link',
       forceLink<Node, Link>(links)
         .id((d) => d.id)
-        .distance((l) => (l.cross ? 170 : 120 + (1 - relative(l.score, hood)) * 110))
+        .distance((l) => (l.cross ? 200 : 125 + (1 - relative(l.score, hood)) * 120))
         .strength((l) => (l.cross ? 0.03 : 0.9)),
     )
     .force('charge', forceManyBody<Node>().strength(-420))
@@ -80,12 +80,27 @@ function layout(hood: Neighbourhood): { nodes: Node[]; links: Link[] } {
     .force('y', forceY<Node>(cy).strength(0.03))
     .stop();
   simulation.tick(400);
-  const margin = NODE_RADIUS + 8;
-  for (const n of nodes) {
-    n.x = Math.min(WIDTH - margin, Math.max(margin, n.x ?? cx));
-    n.y = Math.min(HEIGHT - margin, Math.max(margin, n.y ?? cy));
-  }
   return { nodes, links };
+}
+
+/** A viewBox around every node (with room for labels) in the drawing's aspect ratio, so the graph fills the frame. */
+function fit(nodes: readonly Node[]): string {
+  const pad = CENTRE_RADIUS + 18;
+  const xs = nodes.map((n) => n.x ?? 0);
+  const ys = nodes.map((n) => n.y ?? 0);
+  let [x0, x1, y0, y1] = [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad];
+  const aspect = WIDTH / HEIGHT;
+  // A lone user or a tight cluster is not blown up beyond about twice its normal size.
+  const minWidth = WIDTH / 2;
+  if (x1 - x0 < minWidth) [x0, x1] = [(x0 + x1 - minWidth) / 2, (x0 + x1 + minWidth) / 2];
+  if ((x1 - x0) / (y1 - y0) < aspect) {
+    const grow = ((y1 - y0) * aspect - (x1 - x0)) / 2;
+    [x0, x1] = [x0 - grow, x1 + grow];
+  } else {
+    const grow = ((x1 - x0) / aspect - (y1 - y0)) / 2;
+    [y0, y1] = [y0 - grow, y1 + grow];
+  }
+  return [x0, y0, x1 - x0, y1 - y0].map((v) => v.toFixed(1)).join(' ');
 }
 
 function end(x: Node | string | number): Node {
@@ -96,8 +111,8 @@ function end(x: Node | string | number): Node {
 /** Replaces the content of `svg` with the drawing of `hood`. Every user node carries data-handle. */
 export function renderGraph(svg: SVGSVGElement, hood: Neighbourhood): void {
   svg.replaceChildren();
-  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
   const { nodes, links } = layout(hood);
+  svg.setAttribute('viewBox', fit(nodes));
 
   const edges = el('g', { class: 'edges' }, svg);
   for (const l of links) {

@@ -200,9 +200,11 @@ function showTooltip(handle: string, anchor: Element): void {
   const box = graphBox.getBoundingClientRect();
   const at = anchor.getBoundingClientRect();
   tooltip.hidden = false;
-  const left = Math.min(at.left - box.left + at.width / 2, box.width - tooltip.offsetWidth / 2 - 4);
-  tooltip.style.left = `${Math.max(tooltip.offsetWidth / 2 + 4, left)}px`;
-  tooltip.style.top = `${at.bottom - box.top + 6}px`;
+  // Beside the node (right if it fits, else left), so it never hides the node's own edge or label.
+  const right = at.right - box.left + 8;
+  const left = right + tooltip.offsetWidth <= box.width ? right : at.left - box.left - 8 - tooltip.offsetWidth;
+  tooltip.style.left = `${Math.max(4, left)}px`;
+  tooltip.style.top = `${Math.max(4, at.top - box.top + at.height / 2 - tooltip.offsetHeight / 2)}px`;
 }
 
 function selectedModel(): SimilarityModel {

@@ -4,10 +4,10 @@ import type { Neighbourhood, Reason } from './neighbourhood';
 
 const SHOWN_TAGS = 4;
 
-const KIND_LABEL: Record<ReasonKind, string> = {
-  INTEREST: 'both follow',
-  COURSE: 'both watched',
-  ASSESSMENT: 'both assessed',
+const KIND_LABEL: Record<ReasonKind, { short: string; long: string }> = {
+  INTEREST: { short: 'tag', long: 'Both follow this tag' },
+  COURSE: { short: 'course', long: 'Both watched this course' },
+  ASSESSMENT: { short: 'skill', long: 'Both took an assessment on this tag' },
 };
 
 function h<K extends keyof HTMLElementTagNameMap>(
@@ -37,7 +37,11 @@ function reasonList(reasons: readonly Reason[]): HTMLElement {
   for (const r of reasons) {
     list.append(
       h('li', {}, [
-        h('span', { className: `kind ${r.kind.toLowerCase()}`, text: KIND_LABEL[r.kind] }),
+        h('span', {
+          className: `kind ${r.kind.toLowerCase()}`,
+          text: KIND_LABEL[r.kind].short,
+          attrs: { title: KIND_LABEL[r.kind].long },
+        }),
         document.createTextNode(' '),
         h('span', { className: 'item', text: r.item }),
         h('span', { className: 'share', text: ` ${Math.round(r.share * 100)}%` }),
@@ -68,8 +72,10 @@ export function renderTable(tbody: HTMLTableSectionElement, hood: Neighbourhood)
           }),
         ]),
         h('td', { className: 'score' }, [
-          h('span', { className: 'bar', attrs: { style: `width:${width.toFixed(0)}%` } }),
           h('span', { className: 'value', text: n.score.toFixed(3) }),
+          h('span', { className: 'track' }, [
+            h('span', { className: 'bar', attrs: { style: `width:${width.toFixed(0)}%` } }),
+          ]),
         ]),
         h('td', {}, [chips(n.shared)]),
         h('td', {}, [reasonList(n.reasons)]),
