@@ -1,0 +1,9 @@
+// Assessment attempts of each of $handles (latest first), with each tag's attempt count (document frequency).
+// Params: $handles LIST<INTEGER>. Columns: handle, items [{tag, score, takenAt, df}].
+UNWIND $handles AS h
+MATCH (u:User {handle: h})-[a:ASSESSED]->(t:Tag)
+WITH h, t, a
+ORDER BY h, a.takenAt DESC, t.name
+RETURN
+  h AS handle,
+  collect({tag: t.name, score: a.score, takenAt: toString(a.takenAt), df: COUNT { (t)<-[:ASSESSED]-() }}) AS items

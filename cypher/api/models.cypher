@@ -1,0 +1,13 @@
+// Every SimilarityModel node: active version, training time, parameters and metrics (JSON strings), counts.
+// Params: none. Columns: name, version, trainedAt, writing, params, metrics, users, edges.
+MATCH (m:SimilarityModel)
+RETURN
+  m.name AS name,
+  m.version AS version,
+  toString(m.trainedAt) AS trainedAt,
+  m.writing AS writing,
+  m.params AS params,
+  m.metrics AS metrics,
+  m.users AS users,
+  m.edges AS edges
+ORDER BY name

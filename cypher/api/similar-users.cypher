@@ -1,0 +1,18 @@
+// Neighbours of each of $handles under $model's ACTIVE version only (edge version = SimilarityModel.version), best first.
+// Params: $handles LIST<INTEGER>, $model STRING, $limit INTEGER. Columns: handle, found, version, neighbours [{handle, score, rank}].
+OPTIONAL MATCH (m:SimilarityModel {name: $model})
+WITH m
+UNWIND $handles AS h
+OPTIONAL MATCH (u:User {handle: h})
+RETURN
+  h AS handle,
+  u IS NOT NULL AS found,
+  m.version AS version,
+  COLLECT {
+    MATCH (u)-[s:SIMILAR_TO]->(v:User)
+    WHERE s.model = $model AND s.version = m.version
+    WITH v, s
+    ORDER BY s.rank, v.handle
+    LIMIT $limit
+    RETURN {handle: v.handle, score: s.score, rank: s.rank}
+  } AS neighbours

@@ -1,0 +1,7 @@
+// One page of user handles in ascending order after $after (-1 for the first page), index-backed.
+// Params: $after INTEGER, $take INTEGER. Columns: handle.
+MATCH (u:User)
+WHERE u.handle > $after
+RETURN u.handle AS handle
+ORDER BY u.handle
+LIMIT $take

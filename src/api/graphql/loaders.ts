@@ -1,0 +1,61 @@
+// DataLoaders, created per request (never shared between requests): each batch is one UNWIND query, in key order.
+import DataLoader from 'dataloader';
+import type { ApiRepository, AssessmentItem, InterestItem, NeighbourList, ViewItem } from '../../graph/api-repository';
+import type { ModelName } from '../models';
+
+export interface NeighbourKey {
+  handle: number;
+  model: ModelName;
+  limit: number;
+}
+
+export interface Loaders {
+  /** Whether a user exists. */
+  userExists: DataLoader<number, boolean>;
+  neighbours: DataLoader<NeighbourKey, NeighbourList, string>;
+  interests: DataLoader<number, InterestItem[]>;
+  viewedCourses: DataLoader<number, ViewItem[]>;
+  assessments: DataLoader<number, AssessmentItem[]>;
+  /** Number of users (for idf), read at most once per request. */
+  userCount(): Promise<number>;
+}
+
+const MAX_BATCH = 1000;
+
+/** Groups keys by (model, limit): one query per group, all groups in parallel, answers in key order. */
+async function batchNeighbours(repo: ApiRepository, keys: readonly NeighbourKey[]): Promise<NeighbourList[]> {
+  const groups = new Map<string, { model: ModelName; limit: number; at: number[] }>();
+  keys.forEach((k, i) => {
+    const id = `${k.model}:${k.limit}`;
+    const g = groups.get(id) ?? { model: k.model, limit: k.limit, at: [] };
+    g.at.push(i);
+    groups.set(id, g);
+  });
+  const out = new Array<NeighbourList>(keys.length);
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      const lists = await repo.neighbours(
+        g.at.map((i) => keys[i]!.handle),
+        g.model,
+        g.limit,
+      );
+      g.at.forEach((i, j) => (out[i] = lists[j]!));
+    }),
+  );
+  return out;
+}
+
+export function createLoaders(repo: ApiRepository): Loaders {
+  let count: Promise<number> | undefined;
+  return {
+    userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
+    neighbours: new DataLoader((keys) => batchNeighbours(repo, keys), {
+      maxBatchSize: MAX_BATCH,
+      cacheKeyFn: (k) => `${k.model}:${k.limit}:${k.handle}`,
+    }),
+    interests: new DataLoader((handles) => repo.interests(handles), { maxBatchSize: MAX_BATCH }),
+    viewedCourses: new DataLoader((handles) => repo.viewedCourses(handles), { maxBatchSize: MAX_BATCH }),
+    assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
+    userCount: () => (count ??= repo.userCount()),
+  };
+}

@@ -1,0 +1,44 @@
+// What each GraphQL object type's resolvers receive as parent (codegen mappers): small values, fields resolved lazily.
+import type { ModelName } from '../models';
+import type { ModelRow, Neighbour, UserPageRow } from '../../graph/api-repository';
+
+export interface UserParent {
+  handle: number;
+}
+
+export interface SimilarUserParent extends Neighbour {
+  /** The user whose neighbour this is. */
+  of: number;
+  model: ModelName;
+}
+
+export type ModelParent = ModelRow;
+
+export interface ReasonParent {
+  kind: 'INTEREST' | 'COURSE' | 'ASSESSMENT';
+  item: string;
+  share: number;
+  contribution: number;
+}
+
+export interface TagParent {
+  name: string;
+}
+
+export interface ViewedCourseParent {
+  courseId: string;
+  level: string | null;
+  seconds: number;
+  days: number;
+}
+
+export interface AssessmentParent {
+  tag: string;
+  score: number;
+  takenAt: string | null;
+}
+
+export interface UserConnectionParent {
+  rows: UserPageRow[];
+  hasNextPage: boolean;
+}

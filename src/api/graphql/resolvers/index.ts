@@ -1,0 +1,33 @@
+// The resolver map, typed by the generated Resolvers; each field's logic lives in its own small module.
+import type { Resolvers } from '../../../generated/graphql/resolvers';
+import { ModelName } from '../../models';
+import { UserConnection } from './connection';
+import { models } from './query/models';
+import { user } from './query/user';
+import { users } from './query/users';
+import { JSONScalar } from './scalars';
+import * as similarUser from './similar-user/fields';
+import { reasons } from './similar-user/reasons';
+import * as userFields from './user/fields';
+import { similarUsers } from './user/similar-users';
+
+export const resolvers: Resolvers = {
+  JSON: JSONScalar,
+  SimilarityModel: {
+    INTERESTS: ModelName.INTERESTS,
+    COURSE_VIEWS: ModelName.COURSE_VIEWS,
+    ASSESSMENTS: ModelName.ASSESSMENTS,
+    COSINE: ModelName.COSINE,
+    ALS: ModelName.ALS,
+  },
+  Query: { user, users, models },
+  User: { ...userFields, similarUsers },
+  SimilarUser: { ...similarUser, reasons },
+  UserConnection,
+  ModelInfo: {
+    name: (m) => m.name as ModelName,
+  },
+  Assessment: {
+    tag: (a) => ({ name: a.tag }),
+  },
+};

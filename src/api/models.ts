@@ -1,0 +1,53 @@
+// The similarity models by stored name; GraphQL's SimilarityModel enum maps onto these values.
+import { badInput, describe } from '../errors';
+
+export enum ModelName {
+  INTERESTS = 'interests',
+  COURSE_VIEWS = 'course_views',
+  ASSESSMENTS = 'assessments',
+  COSINE = 'cosine',
+  ALS = 'als',
+}
+
+export const MODEL_NAMES: readonly ModelName[] = Object.values(ModelName);
+export const DEFAULT_MODEL = ModelName.COSINE;
+export const DEFAULT_LIMIT = 10;
+export const MAX_LIMIT = 100;
+
+/** A stored model name from user input ("cosine", "COSINE", "course-views"); BAD_USER_INPUT otherwise. */
+export function parseModel(value: unknown): ModelName {
+  if (value === undefined || value === null) return DEFAULT_MODEL;
+  const text = typeof value === 'string' ? value.trim().toLowerCase().replace(/-/g, '_') : '';
+  const hit = MODEL_NAMES.find((m) => String(m) === text);
+  if (hit === undefined) {
+    throw badInput(`model: expected one of ${MODEL_NAMES.join(', ')}, got ${describe(value)}`);
+  }
+  return hit;
+}
+
+export function isModelName(value: string): value is ModelName {
+  return (MODEL_NAMES as readonly string[]).includes(value);
+}
+
+/** A user handle from a number or a numeric string; BAD_USER_INPUT otherwise. */
+export function parseHandle(value: unknown, field = 'handle'): number {
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw badInput(
+      `${field}: expected a non-negative integer user handle (number or numeric string), got ${describe(value)}`,
+    );
+  }
+  return n;
+}
+
+/** A neighbour count in 1..max from a number or numeric string; the default when absent. */
+export function parseLimit(value: unknown, field = 'limit', fallback = DEFAULT_LIMIT, max = MAX_LIMIT): number {
+  if (value === undefined || value === null) return fallback;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw badInput(`${field}: expected an integer 1..${max}, got ${describe(value)}`);
+  }
+  return n;
+}

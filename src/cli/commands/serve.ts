@@ -1,0 +1,62 @@
+// serve: the API server on PORT (GraphQL, REST, probes, playground, web page); SIGTERM/SIGINT drain, then exit.
+import { loadConfig } from '../../config';
+import { connectApiGraph } from '../../graph/api-connect';
+import { neo4jPassword } from '../../graph/connect';
+import { startServer } from '../../api/server';
+import type { Command } from '../command';
+import { intOption, parse } from '../command';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'Start the API (GraphQL, REST routes for older clients, playground, web page) and print its URLs',
+  usage: 'similar-users serve [--port 4000] [--host 127.0.0.1]',
+  async run(argv) {
+    const { values } = parse(this, argv, { port: { type: 'string' }, host: { type: 'string' } });
+    const config = loadConfig();
+    const port = intOption('port', values.port, config.http.port, 0, 65535);
+    const host = values.host ?? config.http.host;
+    const graph = connectApiGraph(config.neo4j, neo4jPassword(config));
+    try {
+      await graph.ping();
+    } catch (err) {
+      // Serve anyway: /readyz says why, and the driver connects once Neo4j answers.
+      process.stderr.write(
+        `warning: Neo4j at ${config.neo4j.uri} does not answer yet (${(err as Error).message}); start it with npm run db:start\n`,
+      );
+    }
+    const server = await startServer(config, graph, { port, host });
+    const url = server.url ?? `http://${host}:${port}`;
+    process.stdout.write(
+      [
+        `API listening on ${url} (${config.env}, Neo4j ${config.neo4j.uri})`,
+        `  GraphQL:     POST ${url}/graphql`,
+        config.http.playground
+          ? `  Playground:  ${url}/playground (or open ${url}/graphql in a browser)`
+          : '  Playground:  off (GRAPHQL_PLAYGROUND=false)',
+        `  REST:        curl -s -X POST ${url}/similar-users/ -H 'content-type: application/json' -d '{"user_handle": 110}'`,
+        `               curl -s '${url}/api/similarity/?user_handle=110'`,
+        `  Probes:      ${url}/healthz  ${url}/readyz`,
+        `  Page:        ${url}/`,
+        'Ctrl+C or SIGTERM stops it after in-flight requests finish.',
+        '',
+      ].join('\n'),
+    );
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.stderr.write(
+          `${signal}: no new requests; draining in-flight ones, then closing Neo4j connections...\n`,
+        );
+        server.stop().then(resolve, (err: unknown) => {
+          process.stderr.write(`stop failed: ${(err as Error).message}\n`);
+          resolve();
+        });
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+    process.stderr.write('API stopped.\n');
+    return 0;
+  },
+};
+
+export const commands: Command[] = [serve];

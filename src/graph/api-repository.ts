@@ -1,0 +1,177 @@
+// Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
+import neo4j, { type Integer } from 'neo4j-driver';
+import { cypher, preload } from './cypher';
+import type { Graph } from './executor';
+
+export interface Neighbour {
+  handle: number;
+  score: number;
+  rank: number;
+}
+
+export interface NeighbourList {
+  /** Whether the user exists at all (an existing user may have no neighbours). */
+  found: boolean;
+  /** Active version of the model, null when it has none. */
+  version: number | null;
+  neighbours: Neighbour[];
+}
+
+export interface InterestItem {
+  name: string;
+  /** Users following the tag. */
+  df: number;
+}
+
+export interface ViewItem {
+  courseId: string;
+  level: string | null;
+  seconds: number;
+  days: number;
+  /** Users who watched the course. */
+  df: number;
+}
+
+export interface AssessmentItem {
+  tag: string;
+  score: number;
+  takenAt: string | null;
+  /** Attempts on the tag by anyone. */
+  df: number;
+}
+
+export type UserPageRow = {
+  handle: number;
+};
+
+export interface ModelRow {
+  name: string;
+  version: number | null;
+  trainedAt: string | null;
+  writing: number | null;
+  params: unknown;
+  metrics: unknown;
+  users: number | null;
+  edges: number | null;
+}
+
+const QUERIES = [
+  'api/users-by-handle',
+  'api/similar-users',
+  'api/interests',
+  'api/viewed-courses',
+  'api/assessments',
+  'api/user-count',
+  'api/users-page',
+  'api/models',
+] as const;
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    // A hand-written property that is not JSON is still worth showing.
+    return value;
+  }
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+// JavaScript numbers reach Cypher as floats: handles and limits go as integers (index seeks, LIMIT).
+const ints = (values: readonly number[]): Integer[] => values.map((v) => neo4j.int(v));
+
+/** Groups rows `{handle, items}` into one list per requested handle, in request order. */
+function byHandle<T>(handles: readonly number[], rows: { handle: number; items: T[] }[]): T[][] {
+  const map = new Map<number, T[]>();
+  for (const r of rows) map.set(r.handle, r.items);
+  return handles.map((h) => map.get(h) ?? []);
+}
+
+/** The API's window on the graph: batched, parameterised reads; the statements live in cypher/api/. */
+export class ApiRepository {
+  readonly graph: Graph;
+
+  constructor(graph: Graph) {
+    this.graph = graph;
+    // A missing statement fails at startup, not on a request.
+    preload(QUERIES);
+  }
+
+  async ping(): Promise<void> {
+    await this.graph.ping();
+  }
+
+  async usersExist(handles: readonly number[]): Promise<boolean[]> {
+    const rows = await this.graph.read<{ handle: number; found: boolean }>(cypher('api/users-by-handle'), {
+      handles: ints(handles),
+    });
+    const found = new Set(rows.filter((r) => r.found).map((r) => r.handle));
+    return handles.map((h) => found.has(h));
+  }
+
+  async neighbours(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]> {
+    const rows = await this.graph.read<{
+      handle: number;
+      found: boolean;
+      version: number | null;
+      neighbours: Neighbour[];
+    }>(cypher('api/similar-users'), { handles: ints(handles), model, limit: neo4j.int(limit) });
+    const map = new Map(rows.map((r) => [r.handle, r]));
+    return handles.map((h) => {
+      const r = map.get(h);
+      return { found: r?.found ?? false, version: r?.version ?? null, neighbours: r?.neighbours ?? [] };
+    });
+  }
+
+  async interests(handles: readonly number[]): Promise<InterestItem[][]> {
+    const rows = await this.graph.read<{ handle: number; items: InterestItem[] }>(cypher('api/interests'), {
+      handles: ints(handles),
+    });
+    return byHandle(handles, rows);
+  }
+
+  async viewedCourses(handles: readonly number[]): Promise<ViewItem[][]> {
+    const rows = await this.graph.read<{ handle: number; items: ViewItem[] }>(cypher('api/viewed-courses'), {
+      handles: ints(handles),
+    });
+    return byHandle(handles, rows);
+  }
+
+  async assessments(handles: readonly number[]): Promise<AssessmentItem[][]> {
+    const rows = await this.graph.read<{ handle: number; items: AssessmentItem[] }>(cypher('api/assessments'), {
+      handles: ints(handles),
+    });
+    return byHandle(handles, rows);
+  }
+
+  async userCount(): Promise<number> {
+    const [row] = await this.graph.read<{ n: number }>(cypher('api/user-count'));
+    return row?.n ?? 0;
+  }
+
+  /** Handles after `after` (exclusive; -1 from the start), ascending, at most `take`. */
+  async usersPage(after: number, take: number): Promise<UserPageRow[]> {
+    return this.graph.read<UserPageRow>(cypher('api/users-page'), { after: neo4j.int(after), take: neo4j.int(take) });
+  }
+
+  async models(): Promise<ModelRow[]> {
+    const rows = await this.graph.read<Record<string, unknown>>(cypher('api/models'));
+    return rows.map((r) => ({
+      name: String(r.name),
+      version: num(r.version),
+      trainedAt: typeof r.trainedAt === 'string' ? r.trainedAt : null,
+      writing: num(r.writing),
+      params: parseJson(r.params),
+      metrics: parseJson(r.metrics),
+      users: num(r.users),
+      edges: num(r.edges),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.graph.close();
+  }
+}
