@@ -1,0 +1,87 @@
+// Generator calibration and speed: generates --users N (default 10,000) with --seed S into a temp folder
+// (or measures --dir), then prints target vs generated figures and the community signal.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { measure, neighbourPurity, readCommunities, TARGETS } from '../src/generate/calibration';
+import { generate } from '../src/generate/generate';
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, real: { type: 'string' } },
+  });
+  let dir = values.dir;
+  if (dir === undefined) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-bench-'));
+    if (values.real !== undefined) {
+      for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz'])
+        fs.copyFileSync(path.join(values.real, f), path.join(dir, f));
+    }
+    const s = await generate({
+      users: Number(values.users ?? 10000),
+      seed: Number(values.seed ?? 1),
+      out: dir,
+      withReal: values.real !== undefined ? dir : undefined,
+    });
+    process.stdout.write(
+      `generated ${s.users} users in ${s.seconds.toFixed(1)} s into ${dir} (${os.cpus()[0]?.model ?? '?'}, node ${process.version})\n`,
+    );
+  }
+  const m = measure(dir);
+  const rows: [string, string | number, string | number][] = [
+    ['view rows', TARGETS.viewRows, m.viewRows],
+    ['view users', TARGETS.viewUsers, m.viewUsers],
+    ['view (user, course) pairs', TARGETS.viewPairs, m.viewPairs],
+    ['rows per pair', TARGETS.rowsPerPair, m.rowsPerPair.toFixed(3)],
+    ['courses per viewer mean', TARGETS.coursesPerViewer.mean, m.coursesPerViewer.mean.toFixed(2)],
+    ['courses per viewer median', TARGETS.coursesPerViewer.p50, m.coursesPerViewer.p50],
+    ['courses per viewer p90', TARGETS.coursesPerViewer.p90, m.coursesPerViewer.p90],
+    ['courses per viewer p99 / max', '95 / 533', `${m.coursesPerViewer.p99} / ${m.coursesPerViewer.max}`],
+    ['seconds per row Q1', TARGETS.secondsPerRow.q1, m.secondsPerRow.q1],
+    ['seconds per row median', TARGETS.secondsPerRow.median, m.secondsPerRow.median],
+    ['seconds per row Q3', TARGETS.secondsPerRow.q3, m.secondsPerRow.q3],
+    ['zero-second rows / pairs', '>0 / 29', `${m.secondsPerRow.zeros} / ${m.zeroPairs}`],
+    ['view dates', '2017-05-01..2017-11-28 (212)', `${m.viewDates.min}..${m.viewDates.max} (${m.viewDates.distinct})`],
+    ['courses viewed', 5942, m.coursesViewed],
+    ['top course viewers', TARGETS.topCourseViewers, m.topCourseViewers],
+    ['median course viewers', TARGETS.medianCourseViewers, m.medianCourseViewers],
+    ['courses with 1 viewer', 725, m.singleViewerCourses],
+    ['authors', 1412, m.authors],
+    [
+      'level shares B/I/A (pairs)',
+      '.455/.477/.068',
+      ['Beginner', 'Intermediate', 'Advanced'].map((l) => (m.levelShares[l] ?? 0).toFixed(3)).join('/'),
+    ],
+    ['interest rows', TARGETS.interestRows, m.interestRows],
+    ['interest users', TARGETS.interestUsers, m.interestUsers],
+    ['interest exact duplicates', TARGETS.interestDuplicates, m.interestDuplicates],
+    ['interest pairs raw / canonical', '~211k', `${m.interestPairsRaw} / ${m.interestPairs}`],
+    ['tags per user mean', TARGETS.tagsPerUser.mean, m.tagsPerUser.mean.toFixed(2)],
+    ['tags per user median', TARGETS.tagsPerUser.p50, m.tagsPerUser.p50],
+    [
+      'tags per user p90 / p99 / max',
+      '45 / 138 / 646',
+      `${m.tagsPerUser.p90} / ${m.tagsPerUser.p99} / ${m.tagsPerUser.max}`,
+    ],
+    ['distinct interest tags', 748, m.interestTags],
+    ['distinct follow timestamps', 12869, m.interestTimestamps],
+    [
+      'interest dates',
+      '2017-06-27..2017-11-19 seen',
+      `${m.interestDates.min.slice(0, 10)}..${m.interestDates.max.slice(0, 10)}`,
+    ],
+  ];
+  const purity = neighbourPurity(m, readCommunities(dir));
+  rows.push([
+    'top-10 cosine neighbours, same community',
+    '50-80%',
+    `${(100 * purity.purity).toFixed(1)}% (random ${(100 * purity.random).toFixed(1)}%)`,
+  ]);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`${'figure'.padEnd(w)}  ${'target'.padStart(28)}  generated\n`);
+  for (const [name, target, got] of rows)
+    process.stdout.write(`${name.padEnd(w)}  ${String(target).padStart(28)}  ${got}\n`);
+  return 0;
+}

@@ -1,0 +1,41 @@
+// generate: write a seeded synthetic data set (all four tables), or the two missing tables against the real ones.
+import { badInput } from '../../errors';
+import { generate } from '../../generate/generate';
+import type { Command } from '../command';
+import { intOption, parse } from '../command';
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary:
+    'Write a seeded, deterministic data set (four tables + communities.csv), or interests and views for the real tables',
+  usage: 'similar-users generate --users N --out DIR [--seed S] [--with-real DIR] [--gzip]',
+  async run(argv) {
+    const { values } = parse(this, argv, {
+      users: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      'with-real': { type: 'string' },
+      gzip: { type: 'boolean' },
+    });
+    if (values.users === undefined)
+      throw badInput(`--users: expected an integer 1..10000000, got nothing\nusage: ${this.usage}`);
+    if (values.out === undefined || values.out === '')
+      throw badInput(`--out: expected a folder, got nothing\nusage: ${this.usage}`);
+    const users = intOption('users', values.users, 0, 1, 10_000_000);
+    const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
+    const summary = await generate({
+      users,
+      seed,
+      out: values.out,
+      withReal: values['with-real'],
+      gzip: values.gzip === true,
+    });
+    for (const f of summary.files) process.stdout.write(`${f.path}: ${f.rows.toLocaleString('en-US')} rows\n`);
+    process.stdout.write(
+      `${summary.users.toLocaleString('en-US')} users, ${summary.courses.toLocaleString('en-US')} courses, seed ${seed}, ${summary.seconds.toFixed(1)} s\n`,
+    );
+    return 0;
+  },
+};
+
+export const commands: Command[] = [generateCommand];
