@@ -81,24 +81,33 @@ async function writeVersion(
   let batch = 0;
   const total = neighbourCount(nb);
   let lastLog = performance.now();
+  let failed = false;
   const worker = async () => {
-    while (next < nb.rows) {
+    while (next < nb.rows && !failed) {
       const start = next;
       const end = Math.min(nb.rows, start + usersPerBatch);
       next = end;
       const rows = edgeRows(nb, users, start, end);
       if (rows.length === 0) continue;
-      const n = await repo.writeEdges(model, version, rows);
-      written += n;
-      batch++;
-      if (opts.afterBatch !== undefined) await opts.afterBatch(model, batch);
+      try {
+        const n = await repo.writeEdges(model, version, rows);
+        written += n;
+        batch++;
+        if (opts.afterBatch !== undefined) await opts.afterBatch(model, batch);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         log.info(`  ${model}: ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} edges written`);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.writers) }, worker));
+  // On a failure the other writers stop after their current batch, and the job fails only once they have.
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, opts.writers) }, worker));
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
   return written;
 }
 

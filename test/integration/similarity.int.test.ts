@@ -1,0 +1,235 @@
+// The similarity job against a real Neo4j: hand-computed neighbours, versioning, the atomic switch, crash recovery.
+import type { Graph } from '../../src/graph/executor';
+import { SimilarityRepository } from '../../src/graph/similarity-repository';
+import { defaultParams, type ModelName, type ModelParams } from '../../src/jobs/models';
+import { runSimilarityJob, type JobOptions } from '../../src/jobs/similarity-job';
+import { resetGraph, testGraph } from '../helpers/neo4j';
+
+let graph: Graph;
+let repo: SimilarityRepository;
+
+// Interests: tags a..d are each followed by exactly two of users 1..4, so their IDF weights are equal and the
+// TF-IDF cosine is the plain set cosine: |shared| / sqrt(|x| |y|) = 1/2 for users sharing one of two tags.
+// User 5 follows only e (shared with nobody): signal, but no neighbour. User 6 has no signal at all.
+const FIXTURE = `
+UNWIND ['a', 'b', 'c', 'd', 'e'] AS name CREATE (:Tag {name: name})
+WITH count(*) AS _
+UNWIND [[1, ['a', 'b']], [3, ['a', 'c']], [2, ['b', 'd']], [4, ['c', 'd']], [5, ['e']], [6, []]] AS u
+CREATE (user:User {handle: u[0]})
+WITH user, u
+UNWIND u[1] AS tag
+MATCH (t:Tag {name: tag})
+CREATE (user)-[:INTERESTED_IN]->(t)
+`;
+
+// Extra users with views, course tags and assessments, so every model has input and writes take many batches.
+const MORE = `
+UNWIND range(1, 6) AS i CREATE (c:Course {id: 'c' + i})
+WITH count(*) AS _
+MATCH (c:Course), (t:Tag) WHERE right(c.id, 1) IN ['1', '2'] AND t.name = 'a' OR right(c.id, 1) IN ['3', '4'] AND t.name = 'b'
+CREATE (c)-[:TAGGED]->(t)
+WITH count(*) AS _
+UNWIND range(100, 219) AS h
+CREATE (u:User {handle: h})
+WITH u, h
+MATCH (c:Course) WHERE c.id IN ['c' + (1 + h % 6), 'c' + (1 + (h + 1) % 6), 'c' + (1 + (h * 7) % 5)]
+CREATE (u)-[:VIEWED {seconds: 60 * (1 + h % 13)}]->(c)
+WITH DISTINCT u, h
+MATCH (t:Tag) WHERE t.name IN ['a', 'b', 'c', 'd'][h % 4 .. h % 4 + 2]
+CREATE (u)-[:INTERESTED_IN]->(t)
+WITH DISTINCT u, h WHERE h % 3 = 0
+MATCH (t:Tag {name: ['a', 'b', 'c'][h % 3]})
+CREATE (u)-[:ASSESSED {score: 50 + h % 100}]->(t)
+`;
+
+function params(k: number, threads = 1): ModelParams {
+  const p = defaultParams();
+  p.k = k;
+  p.threads = threads;
+  p.als.iterations = 5;
+  p.als.factors = 8;
+  return p;
+}
+
+function job(models: ModelName[], k: number, extra: Partial<JobOptions> = {}): JobOptions {
+  return { models, params: params(k), graceMs: 200, ...extra };
+}
+
+async function allEdges(model: string): Promise<string[]> {
+  const rows = await graph.read<{ a: number; b: number; rank: number; score: number; version: number }>(
+    `MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
+     RETURN a.handle AS a, b.handle AS b, s.rank AS rank, s.score AS score, s.version AS version ORDER BY a, rank`,
+    { model },
+  );
+  return rows.map((r) => `${r.a}->${r.b} #${r.rank} ${r.score.toFixed(6)}`);
+}
+
+beforeAll(async () => {
+  graph = testGraph();
+  repo = new SimilarityRepository(graph);
+  await resetGraph(graph);
+  await graph.write(FIXTURE);
+});
+
+afterAll(async () => {
+  await graph.close();
+});
+
+describe('hand-computed cosine on interests', () => {
+  test('neighbours, scores, ranks and ties by handle', async () => {
+    const [report] = await runSimilarityJob(repo, job(['interests'], 10));
+    expect(report).toMatchObject({ model: 'interests', users: 6, usersWithSignal: 5, usersWithoutSignal: 1, edges: 8 });
+    expect(report!.usersWithoutNeighbours).toBe(1);
+    const edges = await allEdges('interests');
+    expect(edges).toEqual([
+      '1->2 #1 0.500000',
+      '1->3 #2 0.500000',
+      '2->1 #1 0.500000',
+      '2->4 #2 0.500000',
+      '3->1 #1 0.500000',
+      '3->4 #2 0.500000',
+      '4->2 #1 0.500000',
+      '4->3 #2 0.500000',
+    ]);
+    expect(await repo.neighbours('interests', 5)).toEqual([]);
+    expect(await repo.neighbours('interests', 6)).toEqual([]);
+    const node = await repo.model('interests');
+    expect(node).toMatchObject({ name: 'interests', version: report!.version, writing: null, users: 5, edges: 8 });
+    expect(JSON.parse(node!.params!)).toEqual({ k: 10 });
+  });
+
+  test('at most k per user: with k = 1 each user keeps its best neighbour, the tie going to the smaller handle', async () => {
+    await runSimilarityJob(repo, job(['interests'], 1));
+    expect(await allEdges('interests')).toEqual([
+      '1->2 #1 0.500000',
+      '2->1 #1 0.500000',
+      '3->1 #1 0.500000',
+      '4->2 #1 0.500000',
+    ]);
+  });
+});
+
+describe('versions', () => {
+  beforeAll(async () => {
+    await graph.write(MORE);
+  });
+
+  test('all five models: no self edges, ranks 1..k, users without signal get no edges, one version each', async () => {
+    const reports = await runSimilarityJob(repo, {
+      ...job(['interests', 'course_views', 'assessments', 'cosine', 'als'], 3),
+    });
+    expect(reports.map((r) => r.model)).toEqual(['interests', 'course_views', 'assessments', 'cosine', 'als']);
+    for (const r of reports) {
+      expect(r.edges).toBeGreaterThan(0);
+      const [stats] = await graph.read<{
+        self: number;
+        maxRank: number;
+        minRank: number;
+        maxOut: number;
+        versions: number[];
+      }>(
+        `MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
+         WITH a, count(s) AS out, sum(CASE WHEN a = b THEN 1 ELSE 0 END) AS self, max(s.rank) AS maxRank,
+              min(s.rank) AS minRank, collect(DISTINCT s.version) AS versions
+         RETURN sum(self) AS self, max(maxRank) AS maxRank, min(minRank) AS minRank, max(out) AS maxOut,
+                reduce(acc = [], v IN collect(versions) | acc + [x IN v WHERE NOT x IN acc]) AS versions`,
+        { model: r.model },
+      );
+      expect(stats).toEqual({ self: 0, maxRank: 3, minRank: 1, maxOut: 3, versions: [r.version] });
+      const node = await repo.model(r.model);
+      expect(node).toMatchObject({ version: r.version, writing: null, edges: r.edges, users: r.usersWithSignal });
+    }
+    // User 6 has no signal in any model; user 5's only tag is shared with nobody.
+    for (const model of ['interests', 'course_views', 'assessments', 'cosine', 'als']) {
+      expect(await repo.neighbours(model, 6)).toEqual([]);
+    }
+    // Ranks within one user are 1..n in order of descending score.
+    const nb = await repo.neighbours('cosine', 100);
+    expect(nb.map((n) => n.rank)).toEqual([1, 2, 3]);
+    for (let i = 1; i < nb.length; i++) expect(nb[i]!.score).toBeLessThanOrEqual(nb[i - 1]!.score);
+  });
+
+  test('re-running is idempotent: the same edges under a new version, the old version removed', async () => {
+    const before = await allEdges('cosine');
+    const [first] = await runSimilarityJob(repo, job(['cosine'], 3));
+    const [second] = await runSimilarityJob(repo, job(['cosine'], 3));
+    expect(second!.version).toBe(first!.version + 1);
+    expect(second!.oldEdgesDeleted).toBe(first!.edges);
+    expect(await allEdges('cosine')).toEqual(before);
+    expect([...(await repo.edgeCounts('cosine')).keys()]).toEqual([second!.version]);
+  });
+
+  test('a reader running throughout a recompute never sees a mixed or empty model', async () => {
+    await runSimilarityJob(repo, job(['course_views'], 3));
+    const expected = (await repo.neighbours('course_views', 101)).map((n) => `${n.handle}:${n.score.toFixed(6)}`);
+    expect(expected).toHaveLength(3);
+    let running = true;
+    let reads = 0;
+    const seenVersions = new Set<number>();
+    const problems: string[] = [];
+    const reader = (async () => {
+      while (running) {
+        const nb = await repo.neighbours('course_views', 101);
+        reads++;
+        const versions = new Set(nb.map((n) => n.version));
+        for (const v of versions) seenVersions.add(v);
+        const got = nb.map((n) => `${n.handle}:${n.score.toFixed(6)}`);
+        if (versions.size !== 1 || got.join() !== expected.join())
+          problems.push(`read ${reads}: ${JSON.stringify(nb)}`);
+      }
+    })();
+    // Small batches with a pause after each stretch the write over many transactions while the reader loops.
+    const [report] = await runSimilarityJob(
+      repo,
+      job(['course_views'], 3, {
+        batchEdges: 15,
+        writers: 1,
+        afterBatch: () => new Promise((r) => setTimeout(r, 20)),
+      }),
+    );
+    running = false;
+    await reader;
+    expect(problems).toEqual([]);
+    expect(reads).toBeGreaterThan(20);
+    expect(report!.oldEdgesDeleted).toBeGreaterThan(0);
+    // The reader saw the old version and then the new one, never anything else.
+    expect([...seenVersions].sort()).toEqual([report!.previous, report!.version].sort());
+  });
+
+  test('a run that dies mid-write leaves the previous version serving; the next run cleans up what it left', async () => {
+    const [ok] = await runSimilarityJob(repo, job(['interests'], 3));
+    const serving = await repo.neighbours('interests', 100);
+    await expect(
+      runSimilarityJob(
+        repo,
+        job(['interests'], 3, {
+          batchEdges: 30,
+          afterBatch: (_model, batch) => {
+            if (batch === 2) throw new Error('simulated crash after two batches');
+          },
+        }),
+      ),
+    ).rejects.toThrow('simulated crash');
+    const node = await repo.model('interests');
+    expect(node).toMatchObject({ version: ok!.version, writing: ok!.version + 1 });
+    const counts = await repo.edgeCounts('interests');
+    expect(counts.get(ok!.version)).toBe(ok!.edges);
+    expect(counts.get(ok!.version + 1)).toBeGreaterThan(0);
+    expect(counts.get(ok!.version + 1)).toBeLessThan(ok!.edges);
+    expect(await repo.neighbours('interests', 100)).toEqual(serving);
+
+    const [next] = await runSimilarityJob(repo, job(['interests'], 3));
+    expect(next!.version).toBe(ok!.version + 2);
+    expect(next!.leftoversDeleted).toBe(counts.get(ok!.version + 1));
+    expect(next!.previous).toBe(ok!.version);
+    expect([...(await repo.edgeCounts('interests')).entries()]).toEqual([[next!.version, ok!.edges]]);
+    expect((await repo.neighbours('interests', 100)).map((n) => n.handle)).toEqual(serving.map((n) => n.handle));
+  });
+
+  test('two worker threads give the same edges as one', async () => {
+    await runSimilarityJob(repo, job(['cosine'], 3));
+    const one = await allEdges('cosine');
+    await runSimilarityJob(repo, { ...job(['cosine'], 3), params: params(3, 2) });
+    expect(await allEdges('cosine')).toEqual(one);
+  });
+});
