@@ -3,6 +3,8 @@ import { transpose } from './csr';
 import { blocks, sharedFloat32, shareCsr, withPool } from './pool';
 import type { Pool } from './pool';
 import type { Csr, DenseMatrix } from './types';
+import { Arena, kernelsFor, kernelsModule } from './wasm';
+import type { WasmMemory } from './wasm';
 
 export { denseCosineTopK, hnswTopK, recallAgainst } from './dense';
 export type { DenseTopKOptions, HnswOptions } from './dense';
@@ -29,6 +31,11 @@ export interface AlsOptions {
   onIteration?: (iteration: number, loss: number | undefined, ms: number) => void;
   /** An open pool to use instead of starting (and stopping) one. */
   pool?: Pool;
+  /**
+   * 'simd' (default where the runtime has WebAssembly SIMD and factors is a multiple of 4): the solve runs in
+   * kernels.wat, single precision, four lanes. 'js': plain TypeScript in double precision (slower; a reference).
+   */
+  kernel?: 'simd' | 'js';
 }
 
 /** Trained factors: users x factors and items x factors (row-major, float32), and the loss after each sweep. */
@@ -58,6 +65,8 @@ export interface SolveArgs {
   cgSteps: number;
   rowStart: number;
   rowEnd: number;
+  /** When set, c, other and target are views into this memory and the SIMD kernel runs instead. */
+  simd?: { memory: WasmMemory; gram: number; scratch: number };
 }
 
 /** Arguments of one block of the loss task over user rows. */
@@ -96,6 +105,22 @@ let cgScratch: { f: number; x: Float64Array; r: Float64Array; p: Float64Array; a
  */
 export function solveBlock(a: SolveArgs): void {
   const { c, other: y, target, gram: g, f, cgSteps } = a;
+  if (a.simd !== undefined) {
+    kernelsFor(a.simd.memory).solve(
+      c.indptr.byteOffset,
+      c.indices.byteOffset,
+      c.data.byteOffset,
+      y.byteOffset,
+      target.byteOffset,
+      a.simd.gram,
+      f,
+      cgSteps,
+      a.rowStart,
+      a.rowEnd,
+      a.simd.scratch,
+    );
+    return;
+  }
   if (cgScratch?.f !== f) {
     cgScratch = { f, x: new Float64Array(f), r: new Float64Array(f), p: new Float64Array(f), ap: new Float64Array(f) };
   }
@@ -225,16 +250,61 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
   const size = opts.blockRows ?? 2048;
   const computeLoss = opts.computeLoss ?? true;
 
-  const cu = shareCsr(c);
-  const ci = shareCsr(transpose(c));
-  const x = sharedFloat32(c.rows * f);
-  const y = sharedFloat32(c.cols * f);
+  const ct = transpose(c);
+  const userBlocks = blocks(c.rows, size);
+  const itemBlocks = blocks(c.cols, size);
+  const scratchFloats = 3 * f * Math.max(userBlocks.length, itemBlocks.length);
+  const count = c.indptr[c.rows] ?? 0;
+  const arenaBytes = Arena.bytesFor([
+    c.rows * f,
+    c.cols * f,
+    c.rows + 1,
+    count,
+    count,
+    c.cols + 1,
+    count,
+    count,
+    f * f,
+    scratchFloats,
+  ]);
+  const useSimd =
+    (opts.kernel ?? 'simd') === 'simd' && f % 4 === 0 && arenaBytes <= Arena.MAX_BYTES && kernelsModule() !== null;
+  let cu: Csr;
+  let ci: Csr;
+  let x: Float32Array;
+  let y: Float32Array;
+  let simd: { memory: WasmMemory; gram: Float32Array; scratch: number } | undefined;
+  if (useSimd) {
+    // Everything the kernel touches lives in one shared WebAssembly memory; the JS kernels use views of it.
+    const arena = new Arena(arenaBytes);
+    x = arena.float32(c.rows * f);
+    y = arena.float32(c.cols * f);
+    const place = (m: Csr): Csr => {
+      const out = {
+        rows: m.rows,
+        cols: m.cols,
+        indptr: arena.int32(m.rows + 1),
+        indices: arena.int32(count),
+        data: arena.float32(count),
+      };
+      out.indptr.set(m.indptr);
+      out.indices.set(m.indices);
+      out.data.set(m.data);
+      return out;
+    };
+    cu = place(c);
+    ci = place(ct);
+    const gram = arena.float32(f * f);
+    simd = { memory: arena.memory, gram, scratch: arena.float32(scratchFloats).byteOffset };
+  } else {
+    cu = shareCsr(c);
+    ci = shareCsr(ct);
+    x = sharedFloat32(c.rows * f);
+    y = sharedFloat32(c.cols * f);
+  }
   const rand = seededRandom(opts.seed ?? 0);
   for (let p = 0; p < x.length; p++) x[p] = rand() * 0.01;
   for (let p = 0; p < y.length; p++) y[p] = rand() * 0.01;
-
-  const userBlocks = blocks(c.rows, size);
-  const itemBlocks = blocks(c.cols, size);
 
   const run = async (pool: Pool | undefined): Promise<AlsModel> => {
     // With no pool the kernels run inline; same blocks, same order, same result.
@@ -262,14 +332,21 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
       target: Float32Array,
       g: Float64Array,
       ranges: Array<[number, number]>,
-    ) =>
-      exec<void>(
+    ) => {
+      simd?.gram.set(g);
+      return exec<void>(
         'solveBlock',
-        ranges.map(
-          ([rowStart, rowEnd]) => ({ c: m, other, target, gram: g, f, cgSteps, rowStart, rowEnd }) satisfies SolveArgs,
-        ),
+        ranges.map(([rowStart, rowEnd], b) => {
+          const args: SolveArgs = { c: m, other, target, gram: g, f, cgSteps, rowStart, rowEnd };
+          // Each block has its own scratch, so concurrent blocks never share it whichever worker runs them.
+          if (simd !== undefined) {
+            args.simd = { memory: simd.memory, gram: simd.gram.byteOffset, scratch: simd.scratch + b * 3 * f * 4 };
+          }
+          return args;
+        }),
         solveBlock,
       );
+    };
     const trace = (g: Float64Array): number => {
       let s = 0;
       for (let i = 0; i < f; i++) s += g[i * f + i]!;

@@ -62,6 +62,24 @@ describe('implicit ALS', () => {
     expect(Array.from(other.users.data)).not.toEqual(Array.from(one.users.data));
   });
 
+  test('the SIMD kernel (single precision) agrees with the double-precision TypeScript solve', async () => {
+    const opts = { factors: 8, iterations: 4, seed: 2, threads: 1 };
+    const simd = await trainAls(c, { ...opts, kernel: 'simd' });
+    const js = await trainAls(c, { ...opts, kernel: 'js' });
+    // CG from the same start: single against double rounding drifts a little, relative to the factors' size.
+    let worst = 0;
+    let size = 0;
+    for (let p = 0; p < js.users.data.length; p++) {
+      worst = Math.max(worst, Math.abs(simd.users.data[p]! - js.users.data[p]!));
+      size = Math.max(size, Math.abs(js.users.data[p]!));
+    }
+    expect(worst / size).toBeLessThan(1e-2);
+    expect(simd.lossHistory[3]! / js.lossHistory[3]!).toBeCloseTo(1, 4);
+    // an odd factor count cannot use four lanes and falls back to the TypeScript solve
+    const odd = await trainAls(c, { ...opts, factors: 5 });
+    expect(odd.users.cols).toBe(5);
+  });
+
   test('rejects negative confidences and bad options', async () => {
     const bad = csrFromTriples(1, 1, Int32Array.from([0]), Int32Array.from([0]), Float32Array.from([-1]), 'sum');
     await expect(trainAls(bad, { threads: 1 })).rejects.toThrow(
