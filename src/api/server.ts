@@ -78,6 +78,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     typeDefs: loadTypeDefs(config.root),
     resolvers: resolvers as NonNullable<ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']>,
     introspection: config.http.introspection,
+    // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     validationRules: [depthRule()],
     formatError: (formatted, error) =>

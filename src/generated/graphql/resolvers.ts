@@ -104,7 +104,13 @@ export type SimilarUser = {
   rank: Scalars['Int']['output'];
   /**
    * Why these two users match: the shared items that contribute most, best first (limit 1..50).
-   * See docs/API.md, "How reasons are computed".
+   * Each user becomes a vector over the items the model compares (INTERESTS: followed tags; COURSE_VIEWS: watched
+   * courses; ASSESSMENTS: assessed tags; COSINE and ALS: all three): weight = tf x idf with the smooth
+   * idf = ln((1 + users) / (1 + df)) + 1 from the graph's document frequencies, tf = 1 for a tag followed,
+   * ln(1 + seconds) for a course, ln(1 + best score) for an assessed tag; each block is scaled to unit length, then
+   * the whole vector. Item i contributes w_a(i) x w_b(i) to the cosine of the two vectors; share = that product over
+   * the sum of all shared products. For ALS (latent factors) the shares rank the shared items that weigh most; they
+   * are not a decomposition of the ALS score. Empty when the two users share nothing the model compares.
    */
   reasons: Array<Reason>;
   /** The model's similarity score (higher is more similar). */
