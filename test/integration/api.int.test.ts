@@ -14,6 +14,7 @@ import {
   UserProfileDocument,
   UsersPageDocument,
   UsersWithNeighboursDocument,
+  type UsersPageQuery,
 } from '../../src/generated/client/graphql';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 import { cosineNeighbours, dropModels, seedApiGraph, USERS } from './api-seed';
@@ -165,7 +166,7 @@ describe('GraphQL through the generated typed client', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const data = await request(endpoint, UsersPageDocument, { first: 25, after });
+      const data: UsersPageQuery = await request(endpoint, UsersPageDocument, { first: 25, after });
       pages++;
       expect(data.users.totalCount).toBe(USERS);
       seen.push(...data.users.edges.map((e) => Number(e.node.handle)));
