@@ -1,0 +1,10 @@
+// One ASSESSED edge per attempt (user, tag, takenAt); the first score recorded for an attempt is kept.
+// The tags exist (see merge-tags, run first in the same transaction).
+// $users: [{handle: INTEGER, attempts: [{tag: STRING canonical, at: STRING YYYY-MM-DDTHH:MM:SS, score: INTEGER}]}]
+UNWIND $users AS row
+MERGE (u:User {handle: toInteger(row.handle)})
+WITH u, row
+UNWIND row.attempts AS a
+MATCH (g:Tag {name: a.tag})
+MERGE (u)-[r:ASSESSED {takenAt: localdatetime(a.at)}]->(g)
+ON CREATE SET r.score = toInteger(a.score)

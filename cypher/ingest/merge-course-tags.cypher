@@ -1,0 +1,8 @@
+// Creates courses from the catalogue and links each to its tags (the Tag nodes exist: see merge-tags).
+// $courses: [{id: STRING, tags: [STRING canonical tag names, possibly none]}]
+UNWIND $courses AS row
+MERGE (c:Course {id: row.id})
+WITH c, row
+UNWIND row.tags AS name
+MATCH (t:Tag {name: name})
+MERGE (c)-[:TAGGED]->(t)

@@ -1,0 +1,123 @@
+// Writes of the importer: one transaction per batch, each running the statements of cypher/ingest/.
+// Every statement merges idempotently, so a batch can be retried and a file re-imported without change.
+import { cypher, preload } from './cypher';
+import type { Graph } from './executor';
+
+export interface TagWrite {
+  /** Canonical name. */
+  name: string;
+  /** Raw spellings seen, distinct and sorted. */
+  aliases: string[];
+}
+
+export interface CourseTagsWrite {
+  id: string;
+  /** Canonical tag names, possibly none (a course listed with a blank tag). */
+  tags: string[];
+}
+
+export interface CourseWrite {
+  id: string;
+  level: string;
+  author: number;
+}
+
+export interface UserViewsWrite {
+  handle: number;
+  /** One entry per course; dates ascending and distinct, secs aligned with dates. */
+  views: { course: string; dates: string[]; secs: number[] }[];
+}
+
+export interface UserInterestsWrite {
+  handle: number;
+  /** One entry per canonical tag; times `YYYY-MM-DDTHH:MM:SS`, ascending and distinct. */
+  tags: { name: string; times: string[] }[];
+}
+
+export interface UserAssessmentsWrite {
+  handle: number;
+  /** One entry per attempt (tag, at). */
+  attempts: { tag: string; at: string; score: number }[];
+}
+
+export interface GraphCounts {
+  users: number;
+  courses: number;
+  tags: number;
+  authors: number;
+  viewed: number;
+  interested: number;
+  assessed: number;
+  tagged: number;
+  authored: number;
+}
+
+const STATEMENTS = [
+  'ingest/merge-tags',
+  'ingest/merge-course-tags',
+  'ingest/merge-courses',
+  'ingest/merge-views',
+  'ingest/merge-interests',
+  'ingest/merge-assessments',
+  'ingest/count-graph',
+] as const;
+
+const META = { app: 'similar-users', job: 'import' };
+
+export class IngestRepository {
+  constructor(private readonly graph: Graph) {
+    preload(STATEMENTS);
+  }
+
+  /** Catalogue rows: tags first (with their raw forms), then courses and their TAGGED edges. */
+  async writeCourseTags(tags: TagWrite[], courses: CourseTagsWrite[]): Promise<void> {
+    await this.graph.unit(
+      'WRITE',
+      async (tx) => {
+        if (tags.length > 0) await tx.run(cypher('ingest/merge-tags'), { tags });
+        if (courses.length > 0) await tx.run(cypher('ingest/merge-course-tags'), { courses });
+      },
+      META,
+    );
+  }
+
+  /** View rows: the courses (level, author) not yet written, then the aggregated VIEWED edges. */
+  async writeViews(courses: CourseWrite[], users: UserViewsWrite[]): Promise<void> {
+    await this.graph.unit(
+      'WRITE',
+      async (tx) => {
+        if (courses.length > 0) await tx.run(cypher('ingest/merge-courses'), { courses });
+        if (users.length > 0) await tx.run(cypher('ingest/merge-views'), { users });
+      },
+      META,
+    );
+  }
+
+  async writeInterests(tags: TagWrite[], users: UserInterestsWrite[]): Promise<void> {
+    await this.graph.unit(
+      'WRITE',
+      async (tx) => {
+        if (tags.length > 0) await tx.run(cypher('ingest/merge-tags'), { tags });
+        if (users.length > 0) await tx.run(cypher('ingest/merge-interests'), { users });
+      },
+      META,
+    );
+  }
+
+  async writeAssessments(tags: TagWrite[], users: UserAssessmentsWrite[]): Promise<void> {
+    await this.graph.unit(
+      'WRITE',
+      async (tx) => {
+        if (tags.length > 0) await tx.run(cypher('ingest/merge-tags'), { tags });
+        if (users.length > 0) await tx.run(cypher('ingest/merge-assessments'), { users });
+      },
+      META,
+    );
+  }
+
+  async counts(): Promise<GraphCounts> {
+    const [row] = await this.graph.read<Record<keyof GraphCounts, number>>(cypher('ingest/count-graph'));
+    if (row === undefined) throw new Error('count-graph returned no row');
+    return row;
+  }
+}

@@ -1,0 +1,248 @@
+// The import: stream each table, validate every record, aggregate into batches, write them one transaction at
+// a time while the next batch is being read, and count every record as imported, duplicate or rejected.
+import type { Graph } from '../graph/executor';
+import { type GraphCounts, IngestRepository } from '../graph/ingest-repository';
+import { consoleLogger, type Logger, progress } from '../log';
+import { AssessmentsBatch, CourseTagsBatch, InterestsBatch, type RowBatch, ViewsBatch, WrittenKeys } from './batch';
+import { type CsvRecord, records, type SkippedRecord, type TableFile } from './reader';
+import { csvRow, RejectsWriter } from './rejects';
+import { parseRecord, Rejection, type TableName } from './tables';
+
+export interface ImportOptions {
+  /** Rows per write transaction (a user's rows are kept together, so a batch may run a little over). */
+  batchSize: number;
+  rejectsPath: string;
+  log?: Logger;
+  /** Where progress goes (a live line on a terminal, plain lines otherwise). */
+  progressStream?: NodeJS.WriteStream;
+  /** How many rejects to echo in the log besides the rejects file. */
+  echoRejects?: number;
+}
+
+export interface FileReport {
+  table: TableName;
+  file: string;
+  /** Data records read (the header and blank lines are not records). */
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** course_tags only: rows whose tag is blank; the course is imported without a tag (counted as imported). */
+  blankTags: number;
+  seconds: number;
+}
+
+export interface ImportReport {
+  files: FileReport[];
+  rejectsPath: string;
+  rejects: number;
+  seconds: number;
+  /** process.resourceUsage().maxRSS at the end, in bytes. */
+  peakRssBytes: number;
+  batchSize: number;
+  counts: GraphCounts;
+}
+
+/** A batch bound to its write; take() snapshots the batch so the next one can fill while it is written. */
+interface Sink<R> {
+  readonly batch: RowBatch<R, unknown>;
+  /** Rows of one group (a user, or a course in the catalogue) are kept in one batch where possible. */
+  group(row: R): number | string;
+  write(): () => Promise<void>;
+}
+
+// Exact duplicates are looked for among the rows seen since the last group change past this many keys:
+// the real files are grouped by user, so a repeat is always found there, and memory stays bounded.
+const DEDUPE_KEYS = 250_000;
+
+/** One write in flight at a time: reading goes on while it runs, and waits before starting the next. */
+class WriteQueue {
+  private pending: Promise<void> = Promise.resolve();
+  private failed = false;
+  private error: unknown;
+
+  async submit(work: () => Promise<void>): Promise<void> {
+    await this.drain();
+    this.pending = work().catch((err: unknown) => {
+      this.failed = true;
+      this.error = err;
+    });
+  }
+
+  async drain(): Promise<void> {
+    await this.pending;
+    if (this.failed) throw this.error;
+  }
+}
+
+export class Importer {
+  private readonly repo: IngestRepository;
+  private readonly tagsWritten = new WrittenKeys();
+  private readonly coursesWritten = new WrittenKeys();
+  private readonly log: Logger;
+
+  constructor(
+    graph: Graph,
+    private readonly opts: ImportOptions,
+  ) {
+    this.repo = new IngestRepository(graph);
+    this.log = opts.log ?? consoleLogger;
+  }
+
+  /** Imports the tables in the given order (see TABLE_NAMES); the schema must already be applied. */
+  async run(files: readonly TableFile[]): Promise<ImportReport> {
+    const started = performance.now();
+    const rejects = RejectsWriter.create(this.opts.rejectsPath);
+    const reports: FileReport[] = [];
+    try {
+      for (const file of files) reports.push(await this.importFile(file, rejects));
+    } finally {
+      await rejects.close();
+    }
+    const counts = await this.repo.counts();
+    return {
+      files: reports,
+      rejectsPath: rejects.path,
+      rejects: rejects.count,
+      seconds: (performance.now() - started) / 1000,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      batchSize: this.opts.batchSize,
+      counts,
+    };
+  }
+
+  private importFile(file: TableFile, rejects: RejectsWriter): Promise<FileReport> {
+    const repo = this.repo;
+    switch (file.table) {
+      case 'course_tags': {
+        const batch = new CourseTagsBatch(this.tagsWritten);
+        return this.stream(file, rejects, (f) => parseRecord('course_tags', f), {
+          batch,
+          group: (r) => r.course,
+          write: () => {
+            const w = batch.take();
+            return () => repo.writeCourseTags(w.tags, w.courses);
+          },
+        });
+      }
+      case 'user_course_views': {
+        const batch = new ViewsBatch(this.coursesWritten);
+        return this.stream(file, rejects, (f) => parseRecord('user_course_views', f), {
+          batch,
+          group: (r) => r.handle,
+          write: () => {
+            const w = batch.take();
+            return () => repo.writeViews(w.courses, w.users);
+          },
+        });
+      }
+      case 'user_interests': {
+        const batch = new InterestsBatch(this.tagsWritten);
+        return this.stream(file, rejects, (f) => parseRecord('user_interests', f), {
+          batch,
+          group: (r) => r.handle,
+          write: () => {
+            const w = batch.take();
+            return () => repo.writeInterests(w.tags, w.users);
+          },
+        });
+      }
+      case 'user_assessment_scores': {
+        const batch = new AssessmentsBatch(this.tagsWritten);
+        return this.stream(file, rejects, (f) => parseRecord('user_assessment_scores', f), {
+          batch,
+          group: (r) => r.handle,
+          write: () => {
+            const w = batch.take();
+            return () => repo.writeAssessments(w.tags, w.users);
+          },
+        });
+      }
+    }
+  }
+
+  private async stream<R>(
+    file: TableFile,
+    rejects: RejectsWriter,
+    parse: (fields: readonly string[]) => R | Rejection,
+    sink: Sink<R>,
+  ): Promise<FileReport> {
+    const started = performance.now();
+    const report: FileReport = {
+      table: file.table,
+      file: file.name,
+      read: 0,
+      imported: 0,
+      duplicates: 0,
+      rejected: 0,
+      blankTags: 0,
+      seconds: 0,
+    };
+    const bar = progress({ label: file.name, unit: 'rows', ...this.optionalStream() });
+    const echo = this.opts.echoRejects ?? 20;
+    const reject = async (line: number, reason: string, row: string) => {
+      report.rejected++;
+      if (rejects.count < echo) this.log.info(`  rejected ${file.name} line ${line}: ${reason}`);
+      else if (rejects.count === echo) this.log.info(`  (further rejects only in ${rejects.path})`);
+      await rejects.add({ file: file.name, line, reason, row });
+    };
+    // csv-parse reports unreadable records synchronously; they are counted and written from the loop.
+    const skipped: SkippedRecord[] = [];
+    const onSkip = (s: SkippedRecord) => {
+      report.read++;
+      skipped.push(s);
+    };
+    const writes = new WriteQueue();
+    const batch = sink.batch;
+    const limit = this.opts.batchSize;
+    const seen = new Set<string>();
+    let group: number | string | undefined;
+
+    const take = async (rec: CsvRecord) => {
+      const row = parse(rec.fields);
+      if (row instanceof Rejection) return reject(rec.line, row.reason, csvRow(rec.fields));
+      const g = sink.group(row);
+      if (g !== group) {
+        if (batch.rows >= limit) await writes.submit(sink.write());
+        if (seen.size >= DEDUPE_KEYS) seen.clear();
+        group = g;
+      } else if (batch.rows >= 4 * limit) {
+        // One group far larger than a batch is split; the merge statements join its parts.
+        await writes.submit(sink.write());
+      }
+      const key = rec.fields.join('\u0001');
+      if (seen.has(key)) {
+        report.duplicates++;
+        return;
+      }
+      const conflict = batch.add(row, rec.line);
+      if (conflict !== undefined) return reject(rec.line, conflict.reason, csvRow(rec.fields));
+      seen.add(key);
+      report.imported++;
+      if (file.table === 'course_tags' && rec.fields[1] === '') report.blankTags++;
+    };
+
+    for await (const rec of records(file, onSkip)) {
+      report.read++;
+      while (skipped.length > 0) {
+        const s = skipped.shift() as SkippedRecord;
+        await reject(s.line, s.reason, s.raw.trimEnd());
+      }
+      await take(rec);
+      if (report.read % 1000 === 0) bar.set(report.read);
+    }
+    for (const s of skipped) await reject(s.line, s.reason, s.raw.trimEnd());
+    if (batch.rows > 0) await writes.submit(sink.write());
+    await writes.drain();
+    report.seconds = (performance.now() - started) / 1000;
+    bar.set(report.read);
+    bar.done(
+      `${report.imported.toLocaleString('en-US')} imported, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected`,
+    );
+    return report;
+  }
+
+  private optionalStream(): { stream?: NodeJS.WriteStream } {
+    return this.opts.progressStream !== undefined ? { stream: this.opts.progressStream } : {};
+  }
+}
