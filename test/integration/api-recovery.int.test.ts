@@ -1,0 +1,102 @@
+// Neo4j goes away and comes back: the API answers UNAVAILABLE / 503 meanwhile and recovers without a restart.
+// It runs its own Neo4j (the run's shared one must stay up for the other files).
+import fs from 'node:fs';
+import path from 'node:path';
+import { execute } from '../../src/api/client/request';
+import { createApp, type ApiServer } from '../../src/api/server';
+import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
+import { connectApiGraph } from '../../src/graph/api-connect';
+import { waitForQuery } from '../../src/graph/connect';
+import { Graph } from '../../src/graph/executor';
+import { applySchema } from '../../src/graph/schema';
+import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import { silentLogger } from '../../src/log';
+import { SimilarUsersDocument } from '../../src/generated/client/graphql';
+import { cosineNeighbours, seedApiGraph } from './api-seed';
+
+const PASSWORD = 'recovery-password-1';
+const HOME = path.join(PROJECT_ROOT, '.neo4j', `api-recovery-${process.pid}`);
+
+let neo4j: LocalNeo4jServer;
+let api: ApiServer;
+let base: string;
+
+beforeAll(async () => {
+  fs.rmSync(HOME, { recursive: true, force: true });
+  const [boltPort, httpPort] = [await freePort(), await freePort()];
+  neo4j = new LocalNeo4jServer(
+    {
+      home: HOME,
+      version: DEFAULT_NEO4J_VERSION,
+      boltPort,
+      httpPort,
+      heap: '512m',
+      pagecache: '64m',
+      javaHome: process.env.JAVA_HOME,
+      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
+    },
+    silentLogger,
+  );
+  await neo4j.start(PASSWORD);
+  const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD, NODE_ENV: 'test' });
+  const admin = Graph.connect(config.neo4j, PASSWORD);
+  try {
+    await waitForQuery(admin, 120_000);
+    await applySchema(admin);
+    await seedApiGraph(admin);
+  } finally {
+    await admin.close();
+  }
+  api = await createApp(config, connectApiGraph(config.neo4j, PASSWORD), { log: silentLogger });
+  base = await api.start(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await neo4j?.stop();
+  fs.rmSync(HOME, { recursive: true, force: true });
+});
+
+const similar = () => execute(`${base}/graphql`, SimilarUsersDocument, { handle: '1', limit: 3, reasons: 1 });
+
+test('UNAVAILABLE and 503 while Neo4j is down, then back to normal by itself', async () => {
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  expect((await similar()).data?.user?.similarUsers.map((s) => Number(s.handle))).toEqual(
+    cosineNeighbours(1)
+      .slice(0, 3)
+      .map((n) => n.handle),
+  );
+
+  await neo4j.stop();
+
+  const down = await similar();
+  expect(down.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+  expect(down.errors?.[0]?.message).toBe('The graph database is unavailable; retry shortly');
+  const rest = await fetch(`${base}/similar-users/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"user_handle": 1}',
+  });
+  expect(rest.status).toBe(503);
+  expect(await rest.json()).toEqual({
+    error: { code: 'UNAVAILABLE', message: 'The graph database is unavailable; retry shortly' },
+  });
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'Neo4j is unreachable' });
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+  await neo4j.start(PASSWORD);
+  // No restart of the API: the driver reconnects on its own once the database answers.
+  const deadline = Date.now() + 120_000;
+  let status = 0;
+  while (Date.now() < deadline) {
+    status = (await fetch(`${base}/readyz`)).status;
+    if (status === 200) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(status).toBe(200);
+  const back = await similar();
+  expect(back.errors).toBeUndefined();
+  expect(back.data?.user?.similarUsers).toHaveLength(3);
+});
