@@ -30,6 +30,8 @@ export interface CosineBlockArgs {
   minScore: number;
   outIndex: Int32Array; // rows * k
   outScore: Float32Array; // rows * k
+  /** Rows whose work exceeds denseFactor * rows scan the whole buffer instead of a touched list (default 1). */
+  denseFactor?: number;
 }
 
 interface Scratch {
@@ -63,7 +65,7 @@ export function cosineBlock(a: CosineBlockArgs): void {
   const tIndices = t.indices;
   const tData = t.data;
   // Above this much work a row touches most rows anyway: scanning the buffer beats tracking touched entries.
-  const denseWork = n >> 2;
+  const denseWork = n * (a.denseFactor ?? 1);
   for (let i = a.rowStart; i < a.rowEnd; i++) {
     heap.reset();
     const start = indptr[i]!;
@@ -80,12 +82,16 @@ export function cosineBlock(a: CosineBlockArgs): void {
         for (let q = tIndptr[c]!, qe = tIndptr[c + 1]!; q < qe; q++) acc[tIndices[q]!]! += v * tData[q]!;
       }
       acc[i] = 0;
+      let floor = minScore;
       for (let j = 0; j < n; j++) {
         const s = acc[j]!;
         if (s !== 0) {
           acc[j] = 0;
           const r = Math.fround(s > 1 ? 1 : s);
-          if (r > minScore && r >= heap.threshold) heap.offer(j, r, tieKey[j]!);
+          if (r > floor || (r === floor && r > minScore)) {
+            heap.offer(j, r, tieKey[j]!);
+            floor = Math.max(minScore, heap.threshold);
+          }
         }
       }
     } else {
@@ -102,6 +108,7 @@ export function cosineBlock(a: CosineBlockArgs): void {
           acc[j]! += v * tData[q]!;
         }
       }
+      let floor = minScore;
       for (let q = 0; q < nt; q++) {
         const j = touched[q]!;
         const s = acc[j]!;
@@ -109,7 +116,10 @@ export function cosineBlock(a: CosineBlockArgs): void {
         seen[j] = 0;
         if (j === i) continue;
         const r = Math.fround(s > 1 ? 1 : s);
-        if (r > minScore && r >= heap.threshold) heap.offer(j, r, tieKey[j]!);
+        if (r > floor || (r === floor && r > minScore)) {
+          heap.offer(j, r, tieKey[j]!);
+          floor = Math.max(minScore, heap.threshold);
+        }
       }
     }
     heap.drain(outIndex, outScore, i * k);
