@@ -192,7 +192,7 @@ export function syntheticCatalogue(seed: number): Catalogue {
         if (!tags.includes(tag)) tags.push(tag);
       }
       const u = rng.float();
-      const level: Level = u < 0.35 ? 'Beginner' : u < 0.85 ? 'Intermediate' : 'Advanced';
+      const level: Level = u < 0.42 ? 'Beginner' : u < 0.91 ? 'Intermediate' : 'Advanced';
       const pattern = rng.pick(level === 'Beginner' ? BEGINNER : level === 'Advanced' ? ADVANCED : INTERMEDIATE);
       const own = tags.filter((t) => v.tags.includes(t));
       const subjects = [...topic.words, ...(own.length > 0 ? own : topic.tags.slice(0, 6)).map(slug)];

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { badInput, notFound } from '../errors';
+import { badInput } from '../errors';
 import { progress, type Progress } from '../log';
 import { canonicalTag } from '../tags';
 import { type Catalogue, realCatalogue, syntheticCatalogue } from './catalogue';
@@ -48,7 +48,7 @@ export function findTable(dir: string, name: string): string {
     const p = path.join(dir, candidate);
     if (fs.existsSync(p)) return p;
   }
-  throw notFound(`--with-real: expected ${name}.csv or ${name}.csv.gz in ${dir}, found neither`);
+  throw badInput(`--with-real: expected ${name}.csv or ${name}.csv.gz in ${dir}, found neither`);
 }
 
 function readTable(file: string, header: readonly string[]): string[][] {
