@@ -92,7 +92,8 @@ function load(
         headers: { 'content-type': 'application/json' },
         requests: [{ setupRequest: (req) => ({ ...req, body: opts.body() }) }],
       },
-      (err: unknown, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
+      (err: unknown, result) =>
+        err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(result),
     );
   });
 }
