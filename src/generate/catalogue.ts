@@ -220,7 +220,7 @@ export function syntheticCatalogue(seed: number): Catalogue {
         topic: ti,
         level,
         author: 0,
-        popularity: popularityOf(id, level, rng, topic.numbered, 1.25),
+        popularity: popularityOf(id, level, rng, topic.numbered, 1.15),
       });
     }
   });

@@ -171,7 +171,7 @@ function forceCoverage(plan: Plan, seed: number, model: Model): void {
   model.globalCourses.items.forEach((ci, k) => (expected[ci] = pairs * (probs[k] ?? 0)));
   const rng = new Rng(seedOf(seed, 0xc0fe));
   model.catalogue.courses.forEach((course, ci) => {
-    if ((expected[ci] ?? 0) >= 2) return;
+    if ((expected[ci] ?? 0) >= 3.5) return;
     const pool = (byTopic[course.topic]?.length ?? 0) > 0 ? (byTopic[course.topic] as number[]) : heavy;
     const h = rng.pick(pool);
     const list = plan.forced.get(h);
