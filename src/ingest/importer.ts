@@ -4,7 +4,7 @@ import type { Graph } from '../graph/executor';
 import { type GraphCounts, IngestRepository } from '../graph/ingest-repository';
 import { consoleLogger, type Logger, progress } from '../log';
 import { AssessmentsBatch, CourseTagsBatch, InterestsBatch, type RowBatch, ViewsBatch, WrittenKeys } from './batch';
-import { type CsvRecord, records, type SkippedRecord, type TableFile } from './reader';
+import { type CsvRecord, isUnreadable, records, type TableFile } from './reader';
 import { csvRow, RejectsWriter } from './rejects';
 import { parseRecord, Rejection, type TableName } from './tables';
 
@@ -186,12 +186,6 @@ export class Importer {
       else if (rejects.count === echo) this.log.info(`  (further rejects only in ${rejects.path})`);
       await rejects.add({ file: file.name, line, reason, row });
     };
-    // csv-parse reports unreadable records synchronously; they are counted and written from the loop.
-    const skipped: SkippedRecord[] = [];
-    const onSkip = (s: SkippedRecord) => {
-      report.read++;
-      skipped.push(s);
-    };
     const writes = new WriteQueue();
     const batch = sink.batch;
     const limit = this.opts.batchSize;
@@ -222,16 +216,12 @@ export class Importer {
       if (file.table === 'course_tags' && rec.fields[1] === '') report.blankTags++;
     };
 
-    for await (const rec of records(file, onSkip)) {
+    for await (const item of records(file)) {
       report.read++;
-      while (skipped.length > 0) {
-        const s = skipped.shift() as SkippedRecord;
-        await reject(s.line, s.reason, s.raw.trimEnd());
-      }
-      await take(rec);
+      if (isUnreadable(item)) await reject(item.line, item.reason, '');
+      else await take(item);
       if (report.read % 1000 === 0) bar.set(report.read);
     }
-    for (const s of skipped) await reject(s.line, s.reason, s.raw.trimEnd());
     if (batch.rows > 0) await writes.submit(sink.write());
     await writes.drain();
     report.seconds = (performance.now() - started) / 1000;

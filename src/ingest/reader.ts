@@ -20,10 +20,24 @@ export interface CsvRecord {
   line: number;
 }
 
-export interface SkippedRecord {
+/** A physical line csv-parse could not turn into a record (broken quoting), with the parser's message. */
+export interface UnreadableLine {
   line: number;
   reason: string;
-  raw: string;
+}
+
+export type CsvItem = CsvRecord | UnreadableLine;
+
+export function isUnreadable(item: CsvItem): item is UnreadableLine {
+  return (item as UnreadableLine).reason !== undefined;
+}
+
+interface Skip {
+  /** Records emitted before the error (header and blank lines included). */
+  records: number;
+  /** Line the parser had reached when it gave up on the record. */
+  lines: number;
+  message: string;
 }
 
 /** Locates each table as `<name>.csv` or `<name>.csv.gz`; every problem is named in one message. */
@@ -49,29 +63,27 @@ function open(file: string): NodeJS.ReadableStream[] {
   return file.endsWith('.gz') ? [raw, zlib.createGunzip({ chunkSize: 1 << 18 })] : [raw];
 }
 
-function parser(onSkip?: (s: SkippedRecord) => void): Parser {
-  return parse({
+// Line numbers are counted here rather than with csv-parse's `info`, which halves its speed: blank lines are
+// kept as one-field records (so every physical line is seen) and quoted newlines are counted in the fields.
+function streamRecords(file: string, onSkip?: (s: Skip) => void): Parser {
+  const csv = parse({
     bom: true,
     trim: true,
-    info: true,
     relax_column_count: true,
-    skip_empty_lines: true,
+    skip_empty_lines: false,
     skip_records_with_error: true,
-    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      if (onSkip === undefined) return undefined;
-      const lines = (err as (CsvError & { lines?: number }) | undefined)?.lines ?? 0;
-      onSkip({ line: lines, reason: `not valid CSV: ${err?.message ?? 'unreadable record'}`, raw: raw ?? '' });
+    on_skip: (err: CsvError | undefined) => {
+      const e = err as (CsvError & { records?: number; lines?: number }) | undefined;
+      onSkip?.({ records: e?.records ?? 0, lines: e?.lines ?? 0, message: e?.message ?? 'unreadable record' });
       return undefined;
     },
   });
-}
-
-function streamRecords(file: string, onSkip?: (s: SkippedRecord) => void): Parser {
-  const csv = parser(onSkip);
   // pipeline forwards a read or gunzip error to the parser, so iterating it throws instead of hanging.
   pipeline([...open(file), csv] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], () => undefined);
   return csv;
 }
+
+const isBlank = (fields: readonly string[]) => fields.length === 1 && fields[0] === '';
 
 function newlines(fields: readonly string[]): number {
   let n = 0;
@@ -81,11 +93,11 @@ function newlines(fields: readonly string[]): number {
   return n;
 }
 
-/** The header of a file: its first record, or undefined for an empty file. */
+/** The header of a file: its first non-blank record, or undefined for an empty file. */
 export async function readHeader(file: TableFile): Promise<string[] | undefined> {
   const csv = streamRecords(file.path);
   try {
-    for await (const rec of csv as AsyncIterable<{ record: string[] }>) return rec.record;
+    for await (const fields of csv as AsyncIterable<string[]>) if (!isBlank(fields)) return fields;
     return undefined;
   } finally {
     csv.destroy();
@@ -113,20 +125,45 @@ export async function checkHeaders(files: readonly TableFile[]): Promise<void> {
 }
 
 /**
- * The data records of a table (the header skipped), in file order. Records csv-parse cannot read at all
- * (broken quoting) go to onSkip with their line; every other record comes out, whatever its column count.
+ * The data records of a table (header and blank lines left out), in file order. Where csv-parse gives up on
+ * broken quoting it cannot tell where the next record starts, so every physical line it skipped comes out as
+ * an UnreadableLine: nothing is dropped without a line number.
  */
-export async function* records(file: TableFile, onSkip: (s: SkippedRecord) => void): AsyncGenerator<CsvRecord> {
-  const csv = streamRecords(file.path, onSkip);
+export async function* records(file: TableFile): AsyncGenerator<CsvItem> {
+  const skips: Skip[] = [];
+  const csv = streamRecords(file.path, (s) => skips.push(s));
+  let seen = 0; // records taken from the parser, blank lines and header included
+  let lastLine = 0; // last physical line accounted for
   let header = true;
+  function* unreadable(): Generator<UnreadableLine> {
+    for (let s = skips[0]; s !== undefined && s.records <= seen; s = skips[0]) {
+      skips.shift();
+      const first = lastLine + 1;
+      const last = Math.max(s.lines, first);
+      for (let line = first; line <= last; line++) {
+        const reason =
+          line === first
+            ? `not valid CSV: ${s.message}`
+            : `not valid CSV: swallowed by the broken quoting that starts on line ${first}`;
+        yield { line, reason };
+      }
+      lastLine = last;
+    }
+  }
   try {
-    for await (const rec of csv as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const fields of csv as AsyncIterable<string[]>) {
+      yield* unreadable();
+      seen++;
+      const line = lastLine + 1;
+      lastLine += 1 + newlines(fields);
+      if (isBlank(fields)) continue;
       if (header) {
         header = false;
         continue;
       }
-      yield { fields: rec.record, line: rec.info.lines - newlines(rec.record) };
+      yield { fields, line };
     }
+    yield* unreadable();
   } finally {
     csv.destroy();
   }
