@@ -1,10 +1,12 @@
 // Top-k cosine neighbours between the rows of a dense factor matrix: exact (blocked) or approximate (HNSW).
 import { HierarchicalNSW } from 'hnswlib-node';
 import { TopK } from './heap';
-import { blocks, sharedFloat32, sharedInt32, toShared, withPool } from './pool';
+import { blocks, sharedFloat32, sharedInt32, threadSlot, toShared, withPool } from './pool';
 import type { Pool } from './pool';
 import { defaultBlockRows } from './topk';
 import type { DenseMatrix, Neighbours } from './types';
+import { Arena, kernelsFor, kernelsModule } from './wasm';
+import type { WasmMemory } from './wasm';
 
 /** Options of denseCosineTopK (see TopKOptions for the shared meanings). */
 export interface DenseTopKOptions {
@@ -13,6 +15,8 @@ export interface DenseTopKOptions {
   blockRows?: number;
   minScore?: number;
   pool?: Pool;
+  /** 'simd' (default when cols is a multiple of 4): dot products in kernels.wat, single precision; 'js': double. */
+  kernel?: 'simd' | 'js';
 }
 
 /** Arguments of one block of rows of the exact dense search (arrays in shared memory). */
@@ -28,12 +32,16 @@ export interface DenseBlockArgs {
   minScore: number;
   outIndex: Int32Array;
   outScore: Float32Array;
+  /** When set, unit is a view into this memory, and each thread slot has 4 * rows floats of scratch from `scratch`. */
+  simd?: { memory: WasmMemory; scratch: number };
 }
 
 /** Rows scaled to unit length (norms in double precision) and a flag of which rows were non-zero. */
-export function unitRows(m: DenseMatrix): { unit: Float32Array; valid: Uint8Array } {
+export function unitRows(m: DenseMatrix, arena?: Arena): { unit: Float32Array; valid: Uint8Array } {
   const f = m.cols;
-  const unit = sharedFloat32(m.rows * f);
+  // In an arena, three spare rows let the last tile of four queries read past the end harmlessly.
+  const unit =
+    arena !== undefined ? arena.float32((m.rows + 3) * f).subarray(0, m.rows * f) : sharedFloat32(m.rows * f);
   const valid = new Uint8Array(new SharedArrayBuffer(m.rows));
   for (let r = 0; r < m.rows; r++) {
     let s = 0;
@@ -56,6 +64,10 @@ let heaps: TopK[] = [];
 export function denseBlock(a: DenseBlockArgs): void {
   const { unit: u, valid, rows, f, k, tieKey, minScore, outIndex, outScore } = a;
   if (heaps.length !== 4 || heaps[0]!.k !== k) heaps = [new TopK(k), new TopK(k), new TopK(k), new TopK(k)];
+  if (a.simd !== undefined) {
+    simdBlock(a, a.simd);
+    return;
+  }
   const [h0, h1, h2, h3] = heaps as [TopK, TopK, TopK, TopK];
   for (let i = a.rowStart; i < a.rowEnd; i += 4) {
     const n = Math.min(4, a.rowEnd - i);
@@ -101,6 +113,34 @@ export function denseBlock(a: DenseBlockArgs): void {
   }
 }
 
+function simdBlock(a: DenseBlockArgs, simd: { memory: WasmMemory; scratch: number }): void {
+  const { unit, valid, rows, f, k, tieKey, minScore, outIndex, outScore } = a;
+  const kernels = kernelsFor(simd.memory);
+  const offset = simd.scratch + threadSlot() * 4 * rows * 4;
+  const planes = new Float32Array(simd.memory.buffer, offset, 4 * rows);
+  for (let i = a.rowStart; i < a.rowEnd; i += 4) {
+    const n = Math.min(4, a.rowEnd - i);
+    kernels.dots4(unit.byteOffset, rows, f, i, offset);
+    for (let t = 0; t < n; t++) {
+      const h = heaps[t]!;
+      h.reset();
+      const self = i + t;
+      if (valid[self] !== 0) {
+        const base = t * rows;
+        let floor = minScore;
+        for (let j = 0; j < rows; j++) {
+          const s = planes[base + j]!;
+          if ((s > floor || (s === floor && s > minScore)) && j !== self && valid[j] !== 0) {
+            h.offer(j, s > 1 ? 1 : s, tieKey[j]!);
+            floor = Math.max(minScore, h.threshold);
+          }
+        }
+      }
+      h.drain(outIndex, outScore, self * k);
+    }
+  }
+}
+
 function check(rows: number, k: number, tieKey: ArrayLike<number>): void {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
   if (tieKey.length !== rows) throw new RangeError(`expected ${rows} tie keys (one per row), but got ${tieKey.length}`);
@@ -115,11 +155,27 @@ function check(rows: number, k: number, tieKey: ArrayLike<number>): void {
 export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopKOptions): Promise<Neighbours> {
   check(f.rows, k, opts.tieKey);
   const threads = opts.pool?.size ?? opts.threads ?? 2;
-  const { unit, valid } = unitRows(f);
+  const slots = Math.max(1, threads);
+  const bytes = Arena.bytesFor([(f.rows + 3) * f.cols, slots * 4 * f.rows]);
+  const useSimd =
+    (opts.kernel ?? 'simd') === 'simd' && f.cols % 4 === 0 && bytes <= Arena.MAX_BYTES && kernelsModule() !== null;
+  const arena = useSimd ? new Arena(bytes) : undefined;
+  const { unit, valid } = unitRows(f, arena);
   const tieKey = toShared(opts.tieKey);
   const outIndex = sharedInt32(f.rows * k);
   const outScore = sharedFloat32(f.rows * k);
-  const base = { unit, valid, rows: f.rows, f: f.cols, k, tieKey, minScore: opts.minScore ?? 0, outIndex, outScore };
+  const base: Omit<DenseBlockArgs, 'rowStart' | 'rowEnd'> = {
+    unit,
+    valid,
+    rows: f.rows,
+    f: f.cols,
+    k,
+    tieKey,
+    minScore: opts.minScore ?? 0,
+    outIndex,
+    outScore,
+  };
+  if (arena !== undefined) base.simd = { memory: arena.memory, scratch: arena.float32(slots * 4 * f.rows).byteOffset };
   // Blocks are multiples of four rows so tiles never straddle two tasks.
   const size = Math.ceil((opts.blockRows ?? defaultBlockRows(f.rows, threads)) / 4) * 4;
   const tasks = blocks(f.rows, size).map(

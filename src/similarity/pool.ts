@@ -1,6 +1,6 @@
 // A small worker_threads pool for the similarity kernels, plus helpers that put typed arrays in shared memory once.
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, workerData } from 'node:worker_threads';
 import type { Csr, DenseMatrix } from './types';
 
 /** A task for src/similarity/worker.ts: the kernel's name and its (structured-cloneable) arguments. */
@@ -33,15 +33,24 @@ interface Pending {
  * Starts a worker running src/similarity/worker.(ts|js). Under tsx or jest the sources are TypeScript, so the
  * worker is started from a two-line CommonJS script that registers tsx's require hook first.
  */
-export function spawnWorker(): Worker {
+export function spawnWorker(slot = 0): Worker {
   const ext = path.extname(__filename);
   const file = path.join(__dirname, `worker${ext}`);
   if (ext === '.ts') {
     const tsx = require.resolve('tsx/cjs');
     const code = `require(${JSON.stringify(tsx)});\nrequire(${JSON.stringify(file)});\n`;
-    return new Worker(code, { eval: true, execArgv: [] });
+    return new Worker(code, { eval: true, execArgv: [], workerData: { slot } });
   }
-  return new Worker(file, { execArgv: [] });
+  return new Worker(file, { execArgv: [], workerData: { slot } });
+}
+
+/**
+ * This thread's slot: i in [0, size) for the i-th worker of a pool, 0 in the main thread. Kernels use it to pick
+ * per-thread scratch inside shared memory (a pool never runs two tasks on one worker at once).
+ */
+export function threadSlot(): number {
+  const slot = (workerData as { slot?: unknown } | null)?.slot;
+  return typeof slot === 'number' ? slot : 0;
 }
 
 /** A pool of `threads` workers (at least 1). Close it in a finally block. */
@@ -75,7 +84,7 @@ export function createPool(threads: number): Pool {
   };
 
   for (let i = 0; i < threads; i++) {
-    const w = spawnWorker();
+    const w = spawnWorker(i);
     // Idle workers must not keep the process alive if a caller forgets close().
     w.unref();
     w.on('message', (reply: Reply) => {

@@ -30,6 +30,7 @@ interface Kernels {
     end: number,
     scratch: number,
   ): void;
+  dots4(unit: number, rows: number, f: number, q: number, out: number): void;
 }
 
 let compiled: WasmModule | null | undefined;

@@ -97,10 +97,14 @@ function randomFactors(seed: number, rows: number, f: number): DenseMatrix {
 }
 
 describe('neighbours over dense factors', () => {
-  test('exact search: hand example with a zero row and a tie', async () => {
-    // r0 = (1, 0), r1 = (1, 1), r2 = (0, 1), r3 = (0, 0), r4 = (2, 0) (same direction as r0)
-    const f: DenseMatrix = { rows: 5, cols: 2, data: Float32Array.from([1, 0, 1, 1, 0, 1, 0, 0, 2, 0]) };
-    const nb = await denseCosineTopK(f, 2, { tieKey: Int32Array.from([0, 1, 2, 3, 4]), threads: 1 });
+  test.each(['simd', 'js'] as const)('exact search (%s): hand example with a zero row and a tie', async (kernel) => {
+    // r0 = (1, 0), r1 = (1, 1), r2 = (0, 1), r3 = (0, 0), r4 = (2, 0) (same direction as r0); padded to 4 columns
+    const f: DenseMatrix = {
+      rows: 5,
+      cols: 4,
+      data: Float32Array.from([1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0]),
+    };
+    const nb = await denseCosineTopK(f, 2, { tieKey: Int32Array.from([0, 1, 2, 3, 4]), threads: 1, kernel });
     expect(Array.from(nb.index)).toEqual([4, 1, 0, 2, 1, -1, -1, -1, 0, 1]);
     expect(nb.score[0]).toBe(1);
     expect(nb.score[1]).toBeCloseTo(Math.SQRT1_2, 6);
@@ -115,6 +119,10 @@ describe('neighbours over dense factors', () => {
     const two = await denseCosineTopK(f, 10, { tieKey, threads: 2, blockRows: 100 });
     expect(Array.from(two.index)).toEqual(Array.from(one.index));
     expect(Array.from(two.score)).toEqual(Array.from(one.score));
+    // the double-precision scan finds the same neighbours up to float rounding
+    const js = await denseCosineTopK(f, 10, { tieKey, threads: 1, kernel: 'js' });
+    expect(recallAgainst(js, one)).toBeGreaterThan(0.999);
+    for (let p = 0; p < js.score.length; p++) expect(Math.abs(js.score[p]! - one.score[p]!)).toBeLessThan(1e-5);
     const approx = await hnswTopK(f, 10, { tieKey, efSearch: 100, seed: 1 });
     expect(recallAgainst(one, one)).toBe(1);
     expect(recallAgainst(one, approx)).toBeGreaterThanOrEqual(0.9);
