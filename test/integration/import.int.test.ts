@@ -40,7 +40,7 @@ async function importDir(dir: string, batchSize = 10_000): Promise<ImportReport>
 
 /** Driver temporals as ISO strings, maps with sorted keys: a plain, comparable picture of a value. */
 function plain(v: unknown): unknown {
-  if (neo4j.isDate(v as object) || neo4j.isLocalDateTime(v as object)) return String(v);
+  if (neo4j.isDate(v) || neo4j.isLocalDateTime(v)) return String(v);
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     return Object.fromEntries(
