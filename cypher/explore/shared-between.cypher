@@ -1,6 +1,6 @@
 // What two users share: common interests, courses both viewed, skills both assessed, and the active SIMILAR_TO edges between them.
 // :param handle => 110
-// :param other => 1010
+// :param other => 120
 MATCH (a:User {handle: $handle}), (b:User {handle: $other})
 RETURN a, b,
        COLLECT { MATCH p = (a)-[:INTERESTED_IN]->(:Tag)<-[:INTERESTED_IN]-(b) RETURN p } AS interests,
