@@ -119,8 +119,8 @@ async function writeVersion(
  */
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
-  const batchEdges = opts.batchEdges ?? 20_000;
-  const writers = opts.writers ?? 2;
+  const batchEdges = opts.batchEdges ?? 10_000;
+  const writers = opts.writers ?? 4;
   const deleteBatch = opts.deleteBatch ?? 20_000;
   const graceMs = opts.graceMs ?? 1000;
   const reports: ModelReport[] = [];

@@ -59,12 +59,12 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=1,views=1,courseTags=0.5,assessments=0.25] [--factors 64] [--regularization 0.05] [--iterations 15] [--alpha 2] [--seed 42] [--threads 2] [--batch 20000] [--writers 2]',
+    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=1,views=1,courseTags=0.5,assessments=0.25] [--factors 64] [--regularization 0.05] [--iterations 15] [--alpha 2] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, { ...MODEL_OPTIONS, batch: { type: 'string' }, writers: { type: 'string' } });
     const models = parseModels(values.model);
     const params = modelParams(values);
-    const batchEdges = intOption('batch', values.batch, 20_000, 100, 1_000_000);
+    const batchEdges = intOption('batch', values.batch, 10_000, 100, 1_000_000);
     const config = loadConfig();
     const started = performance.now();
     const graph = await openGraph(config, { schema: true });
@@ -73,7 +73,7 @@ export const similarity: Command = {
         models,
         params,
         batchEdges,
-        writers: intOption('writers', values.writers, 2, 1, 16),
+        writers: intOption('writers', values.writers, 4, 1, 16),
         log: consoleLogger,
       });
       const secs = (performance.now() - started) / 1000;
