@@ -17,6 +17,11 @@ export interface DenseTopKOptions {
   pool?: Pool;
   /** 'simd' (default when cols is a multiple of 4): dot products in kernels.wat, single precision; 'js': double. */
   kernel?: 'simd' | 'js';
+  /**
+   * Only these rows' neighbours (candidates are still all rows); the others get none. For measuring an
+   * approximate index's recall on a sample when the full exact scan (rows^2) is too slow.
+   */
+  queryRows?: Int32Array;
 }
 
 /** Arguments of one block of rows of the exact dense search (arrays in shared memory). */
@@ -34,6 +39,10 @@ export interface DenseBlockArgs {
   outScore: Float32Array;
   /** When set, unit is a view into this memory, and each thread slot has 4 * rows floats of scratch from `scratch`. */
   simd?: { memory: WasmMemory; scratch: number };
+  /** When set, rowStart/rowEnd are positions in this list of query rows; else they are rows. */
+  queries?: Int32Array;
+  /** With simd and queries: the queries' unit vectors, contiguous in list order (in the same memory). */
+  queryUnit?: Float32Array;
 }
 
 /** Rows scaled to unit length (norms in double precision) and a flag of which rows were non-zero. */
@@ -69,13 +78,18 @@ export function denseBlock(a: DenseBlockArgs): void {
     return;
   }
   const [h0, h1, h2, h3] = heaps as [TopK, TopK, TopK, TopK];
-  for (let i = a.rowStart; i < a.rowEnd; i += 4) {
-    const n = Math.min(4, a.rowEnd - i);
-    // Missing rows of a short last tile alias row i; their results are simply not written.
+  const qs = a.queries;
+  for (let pos = a.rowStart; pos < a.rowEnd; pos += 4) {
+    const n = Math.min(4, a.rowEnd - pos);
+    // Missing rows of a short last tile alias the first; their results are simply not written.
+    const i = qs === undefined ? pos : qs[pos]!;
+    const i1 = n > 1 ? (qs === undefined ? pos + 1 : qs[pos + 1]!) : i;
+    const i2 = n > 2 ? (qs === undefined ? pos + 2 : qs[pos + 2]!) : i;
+    const i3 = n > 3 ? (qs === undefined ? pos + 3 : qs[pos + 3]!) : i;
     const b0 = i * f;
-    const b1 = (n > 1 ? i + 1 : i) * f;
-    const b2 = (n > 2 ? i + 2 : i) * f;
-    const b3 = (n > 3 ? i + 3 : i) * f;
+    const b1 = i1 * f;
+    const b2 = i2 * f;
+    const b3 = i3 * f;
     h0.reset();
     h1.reset();
     h2.reset();
@@ -98,17 +112,18 @@ export function denseBlock(a: DenseBlockArgs): void {
       let r = Math.fround(s0 > 1 ? 1 : s0);
       if (r > minScore && r >= h0.threshold && j !== i) h0.offer(j, r, key);
       r = Math.fround(s1 > 1 ? 1 : s1);
-      if (r > minScore && r >= h1.threshold && j !== i + 1) h1.offer(j, r, key);
+      if (r > minScore && r >= h1.threshold && j !== i1) h1.offer(j, r, key);
       r = Math.fround(s2 > 1 ? 1 : s2);
-      if (r > minScore && r >= h2.threshold && j !== i + 2) h2.offer(j, r, key);
+      if (r > minScore && r >= h2.threshold && j !== i2) h2.offer(j, r, key);
       r = Math.fround(s3 > 1 ? 1 : s3);
-      if (r > minScore && r >= h3.threshold && j !== i + 3) h3.offer(j, r, key);
+      if (r > minScore && r >= h3.threshold && j !== i3) h3.offer(j, r, key);
     }
     const tile = [h0, h1, h2, h3];
+    const ids = [i, i1, i2, i3];
     for (let q = 0; q < n; q++) {
       const h = tile[q]!;
-      if (valid[i + q] === 0) h.reset();
-      h.drain(outIndex, outScore, (i + q) * k);
+      if (valid[ids[q]!] === 0) h.reset();
+      h.drain(outIndex, outScore, ids[q]! * k);
     }
   }
 }
@@ -118,13 +133,15 @@ function simdBlock(a: DenseBlockArgs, simd: { memory: WasmMemory; scratch: numbe
   const kernels = kernelsFor(simd.memory);
   const offset = simd.scratch + threadSlot() * 4 * rows * 4;
   const planes = new Float32Array(simd.memory.buffer, offset, 4 * rows);
-  for (let i = a.rowStart; i < a.rowEnd; i += 4) {
-    const n = Math.min(4, a.rowEnd - i);
-    kernels.dots4(unit.byteOffset, rows, f, i, offset);
+  const qs = a.queries;
+  const queryBase = (a.queryUnit ?? unit).byteOffset;
+  for (let pos = a.rowStart; pos < a.rowEnd; pos += 4) {
+    const n = Math.min(4, a.rowEnd - pos);
+    kernels.dots4(unit.byteOffset, rows, f, queryBase + pos * f * 4, offset);
     for (let t = 0; t < n; t++) {
       const h = heaps[t]!;
       h.reset();
-      const self = i + t;
+      const self = qs === undefined ? pos + t : qs[pos + t]!;
       if (valid[self] !== 0) {
         const base = t * rows;
         let floor = minScore;
@@ -156,7 +173,16 @@ export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopK
   check(f.rows, k, opts.tieKey);
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   const slots = Math.max(1, threads);
-  const bytes = Arena.bytesFor([(f.rows + 3) * f.cols, slots * 4 * f.rows]);
+  const queries = opts.queryRows === undefined ? undefined : toShared(opts.queryRows);
+  for (const r of queries ?? []) {
+    if (!(r >= 0 && r < f.rows)) throw new RangeError(`expected query rows in [0, ${f.rows}), but got ${r}`);
+  }
+  const nq = queries?.length ?? f.rows;
+  const bytes = Arena.bytesFor([
+    (f.rows + 3) * f.cols,
+    slots * 4 * f.rows,
+    queries === undefined ? 0 : (nq + 3) * f.cols,
+  ]);
   const useSimd =
     (opts.kernel ?? 'simd') === 'simd' && f.cols % 4 === 0 && bytes <= Arena.MAX_BYTES && kernelsModule() !== null;
   const arena = useSimd ? new Arena(bytes) : undefined;
@@ -164,6 +190,7 @@ export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopK
   const tieKey = toShared(opts.tieKey);
   const outIndex = sharedInt32(f.rows * k);
   const outScore = sharedFloat32(f.rows * k);
+  if (queries !== undefined) outIndex.fill(-1);
   const base: Omit<DenseBlockArgs, 'rowStart' | 'rowEnd'> = {
     unit,
     valid,
@@ -176,11 +203,17 @@ export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopK
     outScore,
   };
   if (arena !== undefined) base.simd = { memory: arena.memory, scratch: arena.float32(slots * 4 * f.rows).byteOffset };
+  if (queries !== undefined) {
+    base.queries = queries;
+    if (arena !== undefined) {
+      const qu = arena.float32((nq + 3) * f.cols);
+      queries.forEach((r, q) => qu.set(unit.subarray(r * f.cols, (r + 1) * f.cols), q * f.cols));
+      base.queryUnit = qu;
+    }
+  }
   // Blocks are multiples of four rows so tiles never straddle two tasks.
-  const size = Math.ceil((opts.blockRows ?? defaultBlockRows(f.rows, threads)) / 4) * 4;
-  const tasks = blocks(f.rows, size).map(
-    ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies DenseBlockArgs,
-  );
+  const size = Math.ceil((opts.blockRows ?? defaultBlockRows(nq, threads)) / 4) * 4;
+  const tasks = blocks(nq, size).map(([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies DenseBlockArgs);
   if (threads <= 1 && opts.pool === undefined) {
     for (const t of tasks) denseBlock(t);
   } else {

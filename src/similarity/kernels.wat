@@ -136,8 +136,8 @@
             (br $cg)))
         (local.set $u (i32.add (local.get $u) (i32.const 1)))
         (br $rows))))
-;; Dot products of four consecutive unit rows (from q) with every one of `rows` rows of `unit`, f floats each:
-  ;; out[t * rows + j] = unit[q + t] . unit[j] for t < 4. Each candidate row is loaded once for the four queries.
+;; Dot products of four consecutive query vectors (from byte offset q) with every one of `rows` rows of `unit`,
+  ;; f floats each: out[t * rows + j] = query[t] . unit[j] for t < 4. Each candidate row is loaded once for four queries.
   (func (export "dots4")
     (param $unit i32) (param $rows i32) (param $f i32) (param $q i32) (param $out i32)
     (local $rowBytes i32) (local $j i32) (local $y i32) (local $d i32)
@@ -145,7 +145,7 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128)
     (local.set $rowBytes (i32.shl (local.get $f) (i32.const 2)))
     (local.set $plane (i32.shl (local.get $rows) (i32.const 2)))
-    (local.set $q0 (i32.add (local.get $unit) (i32.mul (local.get $q) (local.get $rowBytes))))
+    (local.set $q0 (local.get $q))
     (local.set $q1 (i32.add (local.get $q0) (local.get $rowBytes)))
     (local.set $q2 (i32.add (local.get $q1) (local.get $rowBytes)))
     (local.set $q3 (i32.add (local.get $q2) (local.get $rowBytes)))

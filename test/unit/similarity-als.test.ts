@@ -123,6 +123,18 @@ describe('neighbours over dense factors', () => {
     const js = await denseCosineTopK(f, 10, { tieKey, threads: 1, kernel: 'js' });
     expect(recallAgainst(js, one)).toBeGreaterThan(0.999);
     for (let p = 0; p < js.score.length; p++) expect(Math.abs(js.score[p]! - one.score[p]!)).toBeLessThan(1e-5);
+    // a sample of query rows gets exactly the full search's rows, the others none
+    const sample = Int32Array.from([1499, 3, 700, 4, 5, 1000, 2]);
+    for (const kernel of ['simd', 'js'] as const) {
+      const part = await denseCosineTopK(f, 10, { tieKey, threads: 2, kernel, queryRows: sample, blockRows: 4 });
+      const full = kernel === 'simd' ? one : js;
+      for (let r = 0; r < f.rows; r++) {
+        const got = Array.from(part.index.subarray(r * 10, r * 10 + 10));
+        expect(got).toEqual(
+          sample.includes(r) ? Array.from(full.index.subarray(r * 10, r * 10 + 10)) : Array(10).fill(-1),
+        );
+      }
+    }
     const approx = await hnswTopK(f, 10, { tieKey, efSearch: 100, seed: 1 });
     expect(recallAgainst(one, one)).toBe(1);
     expect(recallAgainst(one, approx)).toBeGreaterThanOrEqual(0.9);

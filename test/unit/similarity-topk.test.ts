@@ -1,6 +1,13 @@
 import { csrFromTriples, l2NormalizeRows, toDense } from '../../src/similarity/csr';
 import { seededRandom } from '../../src/similarity/als';
-import { cosineTopK, cosineTopKSync, neighbourCount, rowsWithoutNeighbours } from '../../src/similarity/topk';
+import {
+  cosineBlock,
+  cosineTopK,
+  cosineTopKSync,
+  neighbourCount,
+  rowsWithoutNeighbours,
+} from '../../src/similarity/topk';
+import { transpose } from '../../src/similarity/csr';
 import type { Csr, Neighbours } from '../../src/similarity/types';
 
 const fromRows = (cols: number, rows: Array<Record<number, number>>): Csr => {
@@ -152,6 +159,19 @@ describe('equals a brute-force dense reference', () => {
     expect(Array.from(got.index)).toEqual(Array.from(want.index));
     expect(Array.from(got.score)).toEqual(Array.from(want.score));
   });
+});
+
+test('the touched-list and the full-scan paths of the kernel agree', () => {
+  const m = l2NormalizeRows(randomSparse(5, 250, 30, 5, true));
+  const t = transpose(m);
+  const key = Float64Array.from({ length: m.rows }, (_, i) => (i * 7919) % 250);
+  const run = (denseFactor: number) => {
+    const outIndex = new Int32Array(m.rows * 6);
+    const outScore = new Float32Array(m.rows * 6);
+    cosineBlock({ m, t, k: 6, rowStart: 0, rowEnd: m.rows, tieKey: key, minScore: 0, outIndex, outScore, denseFactor });
+    return [Array.from(outIndex), Array.from(outScore)];
+  };
+  expect(run(0)).toEqual(run(Infinity));
 });
 
 test('bad arguments say what arrived', async () => {
