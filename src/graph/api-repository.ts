@@ -1,7 +1,8 @@
 // Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
 import neo4j, { type Integer } from 'neo4j-driver';
+import type { AppError } from '../errors';
 import { cypher, preload } from './cypher';
-import type { Graph } from './executor';
+import { mapDriverError, type Graph, type Params, type Row } from './executor';
 
 export interface Neighbour {
   handle: number;
@@ -101,11 +102,36 @@ export class ApiRepository {
   }
 
   async ping(): Promise<void> {
-    await this.graph.ping();
+    await this.read(cypher('api/user-count'));
+  }
+
+  /**
+   * One auto-commit read: a single round trip (no BEGIN/COMMIT), which matters at thousands of requests per second.
+   * A connection left stale by a Neo4j restart fails once and is dropped, so one immediate retry is enough.
+   */
+  private async read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
+    let failure: AppError | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const session = this.graph.driver.session({
+        database: this.graph.database,
+        defaultAccessMode: neo4j.session.READ,
+      });
+      try {
+        this.graph.queryCount++;
+        const result = await session.run(query, params);
+        return result.records.map((r) => r.toObject() as T);
+      } catch (err) {
+        failure = mapDriverError(err);
+        if (failure.code !== 'UNAVAILABLE') throw failure;
+      } finally {
+        await session.close();
+      }
+    }
+    throw failure as AppError;
   }
 
   async usersExist(handles: readonly number[]): Promise<boolean[]> {
-    const rows = await this.graph.read<{ handle: number; found: boolean }>(cypher('api/users-by-handle'), {
+    const rows = await this.read<{ handle: number; found: boolean }>(cypher('api/users-by-handle'), {
       handles: ints(handles),
     });
     const found = new Set(rows.filter((r) => r.found).map((r) => r.handle));
@@ -113,7 +139,7 @@ export class ApiRepository {
   }
 
   async neighbours(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]> {
-    const rows = await this.graph.read<{
+    const rows = await this.read<{
       handle: number;
       found: boolean;
       version: number | null;
@@ -127,38 +153,38 @@ export class ApiRepository {
   }
 
   async interests(handles: readonly number[]): Promise<InterestItem[][]> {
-    const rows = await this.graph.read<{ handle: number; items: InterestItem[] }>(cypher('api/interests'), {
+    const rows = await this.read<{ handle: number; items: InterestItem[] }>(cypher('api/interests'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
   }
 
   async viewedCourses(handles: readonly number[]): Promise<ViewItem[][]> {
-    const rows = await this.graph.read<{ handle: number; items: ViewItem[] }>(cypher('api/viewed-courses'), {
+    const rows = await this.read<{ handle: number; items: ViewItem[] }>(cypher('api/viewed-courses'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
   }
 
   async assessments(handles: readonly number[]): Promise<AssessmentItem[][]> {
-    const rows = await this.graph.read<{ handle: number; items: AssessmentItem[] }>(cypher('api/assessments'), {
+    const rows = await this.read<{ handle: number; items: AssessmentItem[] }>(cypher('api/assessments'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
   }
 
   async userCount(): Promise<number> {
-    const [row] = await this.graph.read<{ n: number }>(cypher('api/user-count'));
+    const [row] = await this.read<{ n: number }>(cypher('api/user-count'));
     return row?.n ?? 0;
   }
 
   /** Handles after `after` (exclusive; -1 from the start), ascending, at most `take`. */
   async usersPage(after: number, take: number): Promise<UserPageRow[]> {
-    return this.graph.read<UserPageRow>(cypher('api/users-page'), { after: neo4j.int(after), take: neo4j.int(take) });
+    return this.read<UserPageRow>(cypher('api/users-page'), { after: neo4j.int(after), take: neo4j.int(take) });
   }
 
   async models(): Promise<ModelRow[]> {
-    const rows = await this.graph.read<Record<string, unknown>>(cypher('api/models'));
+    const rows = await this.read<Record<string, unknown>>(cypher('api/models'));
     return rows.map((r) => ({
       name: String(r.name),
       version: num(r.version),

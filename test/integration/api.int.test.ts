@@ -202,6 +202,22 @@ describe('DataLoader batching', () => {
     expect(queries).toBeLessThanOrEqual(3);
   });
 
+  test('user(handle) { similarUsers } is one query: the neighbours query also tells whether the user exists', async () => {
+    const before = graph.queryCount;
+    const res = await graphqlRaw('{ user(handle: "9") { handle similarUsers(limit: 10) { handle score } } }');
+    expect((res.body.data as { user: { similarUsers: unknown[] } }).user.similarUsers).toHaveLength(10);
+    expect(graph.queryCount - before).toBe(1);
+    // Two levels with interests: each level is one batch, whatever the number of users.
+    const b1 = graph.queryCount;
+    const data = await request(endpoint, NeighbourhoodDocument, { handle: '9', limit: 10 });
+    expect(data.user?.similarUsers).toHaveLength(10);
+    expect(graph.queryCount - b1).toBeLessThanOrEqual(4);
+    const b2 = graph.queryCount;
+    const missing = await execute(endpoint, SimilarUsersDocument, { handle: '424242', limit: 10 });
+    expect(missing.data).toEqual({ user: null });
+    expect(graph.queryCount - b2).toBe(1);
+  });
+
   test('loaders are per request: a second identical request queries again', async () => {
     const before = graph.queryCount;
     await request(endpoint, SimilarUsersDocument, { handle: '2', limit: 2, reasons: 1 });
