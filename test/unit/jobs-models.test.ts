@@ -1,0 +1,101 @@
+// The job's glue: option parsing, model matrices built from signals, and the rows written per user.
+import { csrFromTriples, toDense } from '../../src/similarity/csr';
+import type { Csr, Neighbours } from '../../src/similarity/types';
+import { cosineMatrix, defaultParams, parseModels, parseWeights, computeModel } from '../../src/jobs/models';
+import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
+import { edgeRows } from '../../src/jobs/similarity-job';
+
+function csr(rows: number, cols: number, entries: Array<[number, number, number]>): Csr {
+  return csrFromTriples(
+    rows,
+    cols,
+    Int32Array.from(entries.map((e) => e[0])),
+    Int32Array.from(entries.map((e) => e[1])),
+    Float32Array.from(entries.map((e) => e[2])),
+    'sum',
+  );
+}
+
+function signals(): Signals {
+  const tags = new Dictionary();
+  ['a', 'b'].forEach((t) => tags.id(t));
+  const courses = new Dictionary();
+  ['c0', 'c1'].forEach((c) => courses.id(c));
+  return {
+    users: new UserIndex(Float64Array.from([10, 20, 30])),
+    tags,
+    courses,
+    interests: csr(3, 2, [
+      [0, 0, 1],
+      [1, 0, 1],
+      [1, 1, 1],
+    ]),
+    views: csr(3, 2, [
+      [0, 1, 100],
+      [2, 1, 50],
+    ]),
+    assessments: csr(3, 2, [[2, 1, 80]]),
+    courseTags: csr(2, 2, [[1, 1, 1]]),
+  };
+}
+
+describe('options', () => {
+  test('weights: a subset over the defaults; bad names and values say what arrived', () => {
+    expect(parseWeights('views=2, assessments=0')).toMatchObject({ views: 2, assessments: 0, interests: 1 });
+    expect(() => parseWeights('view=2')).toThrow('--weights: expected name=number pairs');
+    expect(() => parseWeights('views=-1')).toThrow('got "views=-1"');
+  });
+
+  test('models: all, a list, duplicates dropped, unknown names rejected', () => {
+    expect(parseModels(undefined)).toEqual(['interests', 'course_views', 'assessments', 'cosine', 'als']);
+    expect(parseModels('cosine,als,cosine')).toEqual(['cosine', 'als']);
+    expect(() => parseModels('pagerank')).toThrow('--model: expected one of interests, course_views');
+  });
+});
+
+describe('cosine model matrix', () => {
+  test('blocks are L2-normalised per user and scaled by their weight; zero-weight blocks are left out', () => {
+    const p = defaultParams();
+    p.weights = { interests: 2, views: 0, courseTags: 0, assessments: 1 };
+    const m = cosineMatrix(signals(), p);
+    expect(m.cols).toBe(4); // interests (2 tags) + assessments (2 tags)
+    const d = toDense(m);
+    const row = (r: number) => Array.from(d.subarray(r * 4, r * 4 + 4));
+    // User 0 follows only a: unit vector times 2. User 2 assessed b only: unit times 1.
+    expect(row(0)).toEqual([2, 0, 0, 0]);
+    expect(row(2)).toEqual([0, 0, 0, 1]);
+    // User 1 follows a and b: both TF-IDF weighted, the block scaled to norm 2.
+    const [a, b] = row(1);
+    expect(Math.hypot(a!, b!)).toBeCloseTo(2, 5);
+  });
+
+  test('all weights zero is bad input', () => {
+    const p = defaultParams();
+    p.weights = { interests: 0, views: 0, courseTags: 0, assessments: 0 };
+    expect(() => cosineMatrix(signals(), p)).toThrow('expected at least one weight above 0');
+  });
+
+  test('course_views: users without views have no signal and no neighbours', async () => {
+    const p = defaultParams();
+    p.threads = 1;
+    const r = await computeModel('course_views', signals(), p);
+    expect(r.usersWithSignal).toBe(2);
+    expect(Array.from(r.neighbours.index.subarray(0, 1))).toEqual([2]);
+    expect(r.neighbours.index[10]).toBe(-1);
+  });
+});
+
+test('edge rows: neighbour handles and scores in rank order, users without neighbours skipped', () => {
+  const nb: Neighbours = {
+    rows: 3,
+    k: 2,
+    index: Int32Array.from([2, 1, -1, -1, 0, -1]),
+    score: Float32Array.from([0.5, 0.25, 0, 0, 0.75, 0]),
+  };
+  const users = new UserIndex(Float64Array.from([10, 20, 30]));
+  expect(edgeRows(nb, users, 0, 3)).toEqual([
+    { h: 10, n: [30, 20], s: [0.5, 0.25] },
+    { h: 30, n: [10], s: [0.75] },
+  ]);
+  expect(edgeRows(nb, users, 1, 2)).toEqual([]);
+});
