@@ -60,8 +60,30 @@ export function readRows(dir: string, name: string): string[][] {
   const file = fs.existsSync(plain) ? plain : `${plain}.gz`;
   const raw = fs.readFileSync(file);
   const text = file.endsWith('.gz') ? zlib.gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-  const rows: string[][] = parse(text, { skip_empty_lines: true });
-  return rows.slice(1);
+  return parseLines(text).slice(1);
+}
+
+/** CSV lines to fields: a fast split for the simple quoted style of these tables, csv-parse for any other line. */
+function parseLines(text: string): string[][] {
+  const out: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const fields = line.split(',');
+    let simple = !line.includes('""');
+    for (let i = 0; simple && i < fields.length; i++) {
+      const f = fields[i] as string;
+      if (f.startsWith('"')) {
+        if (f.length >= 2 && f.endsWith('"')) fields[i] = f.slice(1, -1);
+        else simple = false;
+      } else if (f.includes('"')) simple = false;
+    }
+    if (simple) out.push(fields);
+    else {
+      const rows: string[][] = parse(line);
+      out.push(...rows);
+    }
+  }
+  return out;
 }
 
 function quantile(sorted: ArrayLike<number>, q: number): number {
@@ -231,7 +253,6 @@ export function readCommunities(dir: string): Map<number, string> {
   const file = fs.existsSync(plain) ? plain : `${plain}.gz`;
   const raw = fs.readFileSync(file);
   const text = file.endsWith('.gz') ? zlib.gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-  const all: string[][] = parse(text, { skip_empty_lines: true });
-  const rows = all.slice(1);
+  const rows = parseLines(text).slice(1);
   return new Map(rows.map(([h, c]) => [Number(h), c as string]));
 }

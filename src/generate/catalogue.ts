@@ -192,7 +192,7 @@ export function syntheticCatalogue(seed: number): Catalogue {
         if (!tags.includes(tag)) tags.push(tag);
       }
       const u = rng.float();
-      const level: Level = u < 0.42 ? 'Beginner' : u < 0.91 ? 'Intermediate' : 'Advanced';
+      const level: Level = u < 0.41 ? 'Beginner' : u < 0.89 ? 'Intermediate' : 'Advanced';
       const pattern = rng.pick(level === 'Beginner' ? BEGINNER : level === 'Advanced' ? ADVANCED : INTERMEDIATE);
       const own = tags.filter((t) => v.tags.includes(t));
       const subjects = [...topic.words, ...(own.length > 0 ? own : topic.tags.slice(0, 6)).map(slug)];
@@ -337,6 +337,8 @@ export function realCatalogue(rows: readonly (readonly [string, string])[], seed
     const numbered = /-\d+$/.test(id);
     courses.push({ id, tags, topic, level, author: 0, popularity: popularityOf(id, level, rng, numbered, 1.0) });
   }
+  // Index order is id order: a user's views on one day are written in course id order, as in the real table.
+  courses.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   assignAuthors(courses, seed);
   const tagCourses = new Map<string, number>();
   for (const c of courses) for (const t of c.tags) tagCourses.set(t, (tagCourses.get(t) ?? 0) + 1);

@@ -125,6 +125,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       : syntheticCatalogue(opts.seed);
   const model = buildModel(catalogue, interestVocabulary(catalogue, real !== undefined));
   const plan = planUsers(opts.users, opts.seed, model, real);
+  if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) {
+    throw badInput(`--out: expected a folder, got the file ${opts.out}`);
+  }
   fs.mkdirSync(opts.out, { recursive: true });
 
   const open = (name: string, header: readonly string[], quoted: boolean) => {

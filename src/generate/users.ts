@@ -172,13 +172,17 @@ function forceCoverage(plan: Plan, seed: number, model: Model): void {
   const rng = new Rng(seedOf(seed, 0xc0fe));
   model.catalogue.courses.forEach((course, ci) => {
     if ((expected[ci] ?? 0) >= 3.5) return;
-    const pool = (byTopic[course.topic]?.length ?? 0) > 0 ? (byTopic[course.topic] as number[]) : heavy;
-    const h = rng.pick(pool);
-    const list = plan.forced.get(h);
-    if (list === undefined) plan.forced.set(h, [ci]);
-    else list.push(ci);
+    const own = byTopic[course.topic] ?? [];
+    // At most half of a user's courses are forced ones, so that few users leave a course unviewed instead.
+    for (let tries = 0; tries < 12; tries++) {
+      const h = rng.pick(tries < 8 && own.length > 0 ? own : heavy);
+      const list = plan.forced.get(h) ?? [];
+      if (list.length >= Math.floor((plan.courses[h] ?? 0) / 2)) continue;
+      if (list.length === 0) plan.forced.set(h, list);
+      list.push(ci);
+      return;
+    }
   });
-  for (const [h, list] of plan.forced) plan.courses[h] = Math.max(plan.courses[h] ?? 0, list.length + 1);
 }
 
 export interface UserRows {

@@ -36,9 +36,9 @@ describe('determinism', () => {
     const a = path.join(tmp, 'a');
     const b = path.join(tmp, 'b');
     const c = path.join(tmp, 'c');
-    await generate({ users: 800, seed: 7, out: a, gzip: true, progress: silent });
-    await generate({ users: 800, seed: 7, out: b, gzip: true, progress: silent });
-    await generate({ users: 800, seed: 8, out: c, gzip: true, progress: silent });
+    await generate({ users: 400, seed: 7, out: a, gzip: true, progress: silent });
+    await generate({ users: 400, seed: 7, out: b, gzip: true, progress: silent });
+    await generate({ users: 400, seed: 8, out: c, gzip: true, progress: silent });
     const fa = files(a);
     expect(Object.keys(fa)).toEqual([
       'communities.csv.gz',
