@@ -23,8 +23,9 @@ function parse(argv: string[]): Options {
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i];
     const n = Number(argv[i + 1]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`expected a positive integer after ${name}, but got ${argv[i + 1]}`);
+    if (!Number.isInteger(n) || n < (name === '--combined' ? 0 : 1)) {
+      throw new Error(`expected a positive integer (0 or 1 for --combined) after ${name}, but got ${argv[i + 1]}`);
+    }
     if (name === '--users') o.users = n;
     else if (name === '--repeat') o.repeat = n;
     else if (name === '--als-iterations') o.alsIterations = n;

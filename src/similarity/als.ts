@@ -250,7 +250,6 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
   const size = opts.blockRows ?? 2048;
   const computeLoss = opts.computeLoss ?? true;
 
-  const ct = transpose(c);
   const userBlocks = blocks(c.rows, size);
   const itemBlocks = blocks(c.cols, size);
   const scratchFloats = 3 * f * Math.max(userBlocks.length, itemBlocks.length);
@@ -288,17 +287,18 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
         data: arena.float32(count),
       };
       out.indptr.set(m.indptr);
-      out.indices.set(m.indices);
-      out.data.set(m.data);
+      out.indices.set(m.indices.subarray(0, count));
+      out.data.set(m.data.subarray(0, count));
       return out;
     };
     cu = place(c);
-    ci = place(ct);
+    // The item-side matrix is built straight into the memory: no temporary copy of the largest array.
+    ci = transpose(c, { indptr: arena.int32(c.cols + 1), indices: arena.int32(count), data: arena.float32(count) });
     const gram = arena.float32(f * f);
     simd = { memory: arena.memory, gram, scratch: arena.float32(scratchFloats).byteOffset };
   } else {
     cu = shareCsr(c);
-    ci = shareCsr(ct);
+    ci = shareCsr(transpose(c));
     x = sharedFloat32(c.rows * f);
     y = sharedFloat32(c.cols * f);
   }

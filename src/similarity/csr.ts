@@ -85,15 +85,26 @@ export function csrFromTriples(
   return { rows, cols, indptr, indices: indices.slice(0, out), data: data.slice(0, out) };
 }
 
-/** The transpose, with ascending column indices in every row (a counting sort, linear in the non-zeros). */
-export function transpose(m: Csr): Csr {
+/**
+ * The transpose, with ascending column indices in every row (a counting sort, linear in the non-zeros).
+ * `into` supplies the output arrays (lengths cols + 1, nnz, nnz), e.g. views of shared memory, to avoid a copy.
+ */
+export function transpose(m: Csr, into?: Pick<Csr, 'indptr' | 'indices' | 'data'>): Csr {
   const count = nnz(m);
-  const indptr = new Int32Array(m.cols + 1);
+  if (
+    into !== undefined &&
+    (into.indptr.length !== m.cols + 1 || into.indices.length !== count || into.data.length !== count)
+  ) {
+    throw new RangeError(
+      `expected output arrays of lengths ${m.cols + 1}, ${count}, ${count}, but got ${into.indptr.length}, ${into.indices.length}, ${into.data.length}`,
+    );
+  }
+  const indptr = into?.indptr.fill(0) ?? new Int32Array(m.cols + 1);
   for (let p = 0; p < count; p++) indptr[m.indices[p]! + 1]!++;
   for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.cols);
-  const indices = new Int32Array(count);
-  const data = new Float32Array(count);
+  const indices = into?.indices ?? new Int32Array(count);
+  const data = into?.data ?? new Float32Array(count);
   for (let r = 0; r < m.rows; r++) {
     for (let p = m.indptr[r]!, end = m.indptr[r + 1]!; p < end; p++) {
       const dst = next[m.indices[p]!]!++;

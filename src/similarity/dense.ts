@@ -254,20 +254,19 @@ function hnswSearch(f: DenseMatrix, k: number, opts: HnswOptions): Neighbours {
   if (count === 0 || k === 0) return { rows: f.rows, k, index, score };
   const hnsw = new HierarchicalNSW('cosine', dim);
   hnsw.initIndex(count, opts.M ?? 16, opts.efConstruction ?? 100, opts.seed ?? 100);
-  const vectors: number[][] = new Array<number[]>(f.rows);
-  for (let r = 0; r < f.rows; r++) {
-    if (valid[r] === 0) continue;
-    const v = Array.from(unit.subarray(r * dim, (r + 1) * dim));
-    vectors[r] = v;
-    hnsw.addPoint(v, r);
-  }
+  // One reusable plain array: hnswlib-node takes number[], and keeping a copy per row would cost ~0.5 KiB each.
+  const v = new Array<number>(dim).fill(0);
+  const load = (r: number) => {
+    for (let d = 0; d < dim; d++) v[d] = unit[r * dim + d]!;
+    return v;
+  };
+  for (let r = 0; r < f.rows; r++) if (valid[r] !== 0) hnsw.addPoint(load(r), r);
   const want = Math.min(k + 1, count);
   hnsw.setEf(Math.max(opts.efSearch ?? Math.max(50, 2 * k), want));
   const heap = new TopK(k);
   for (let r = 0; r < f.rows; r++) {
-    const v = vectors[r];
-    if (v === undefined) continue;
-    const found = hnsw.searchKnn(v, want);
+    if (valid[r] === 0) continue;
+    const found = hnsw.searchKnn(load(r), want);
     heap.reset();
     for (let q = 0; q < found.neighbors.length; q++) {
       const j = found.neighbors[q]!;
