@@ -121,6 +121,14 @@ test('the server serves the built page at / and the page offers the trained mode
   expect(option('INTERESTS')?.text).toContain('(v2)');
   expect(option('ASSESSMENTS')?.disabled).toBe(true);
   expect(option('ASSESSMENTS')?.text).toContain('not trained');
+  // A first visit suggests handles to try, from the graph itself.
+  await page.locator('#examples button').first().waitFor({ timeout: UI_TIMEOUT });
+  const firstHandles = FIXTURE_USERS.map((u) => u.handle)
+    .sort((a, b) => a - b)
+    .slice(0, 6)
+    .map(String);
+  await expect(attrs('#examples button', 'data-handle')).resolves.toEqual(firstHandles);
+  await expect(page.locator('#examples').textContent()).resolves.toContain(`${FIXTURE_USERS.length} users`);
 });
 
 test('entering a handle draws the user and their neighbours, in the graph and the table', async () => {

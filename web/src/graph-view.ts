@@ -139,14 +139,13 @@ export function renderGraph(svg: SVGSVGElement, hood: Neighbourhood): void {
     if (l.cross) continue;
     const a = end(l.source);
     const b = end(l.target);
+    // Halfway along the visible part of the edge, between the two circles.
+    const [ax, ay, bx, by] = [a.x ?? 0, a.y ?? 0, b.x ?? 0, b.y ?? 0];
+    const length = Math.hypot(bx - ax, by - ay) || 1;
+    const along = (CENTRE_RADIUS + (length - CENTRE_RADIUS - NODE_RADIUS) / 2) / length;
     const t = el(
       'text',
-      {
-        class: 'edge-label',
-        x: ((a.x ?? 0) + (b.x ?? 0) * 1.5) / 2.5,
-        y: ((a.y ?? 0) + (b.y ?? 0) * 1.5) / 2.5,
-        dy: -4,
-      },
+      { class: 'edge-label', x: ax + (bx - ax) * along, y: ay + (by - ay) * along, dy: '0.35em' },
       labels,
     );
     t.textContent = l.score.toFixed(2);

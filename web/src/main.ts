@@ -5,7 +5,7 @@ import type { SimilarityModel } from '../../src/generated/client/graphql';
 import { execute, RequestFailure } from './client';
 import { renderGraph } from './graph-view';
 import { toNeighbourhood, type Neighbourhood } from './neighbourhood';
-import { ModelsQuery, NeighbourhoodQuery } from './queries';
+import { ExamplesQuery, ModelsQuery, NeighbourhoodQuery } from './queries';
 import { chips, renderTable } from './table-view';
 
 const ENDPOINT = '/graphql';
@@ -40,6 +40,8 @@ const svg = byId('graph', SVGSVGElement);
 const tbody = byId('rows', HTMLTableSectionElement);
 const tooltip = byId('tooltip', HTMLDivElement);
 const graphBox = byId('graph-box', HTMLDivElement);
+const intro = byId('intro', HTMLElement);
+const examples = byId('examples', HTMLParagraphElement);
 
 let current: Neighbourhood | undefined;
 let request = 0;
@@ -102,6 +104,27 @@ async function loadModels(): Promise<void> {
   }
 }
 
+async function loadExamples(): Promise<void> {
+  try {
+    const data = await execute(ENDPOINT, ExamplesQuery, {});
+    if (data.users.edges.length === 0) return;
+    examples.replaceChildren(
+      document.createTextNode(`${data.users.totalCount.toLocaleString('en')} users in the graph. Try: `),
+      ...data.users.edges.map(({ node }) => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = node.handle;
+        button.dataset.handle = node.handle;
+        button.dataset.action = 'recentre';
+        return button;
+      }),
+    );
+    examples.hidden = false;
+  } catch {
+    // Examples are a convenience; a server problem is reported when a neighbourhood is asked for.
+  }
+}
+
 function readUrl(): { handle: string; model: SimilarityModel | undefined } {
   const params = new URLSearchParams(window.location.search);
   const model = (params.get('model') ?? '').toUpperCase();
@@ -117,6 +140,8 @@ function writeUrl(handle: string, model: SimilarityModel, mode: 'push' | 'replac
 function clearResult(): void {
   current = undefined;
   result.hidden = true;
+  intro.hidden = false;
+  if (examples.hidden) void loadExamples();
   svg.replaceChildren();
   tbody.replaceChildren();
 }
@@ -138,7 +163,7 @@ async function show(handle: string, model: SimilarityModel, history: 'push' | 'r
     if (mine !== request) return;
     if (data.user === null || data.user === undefined) {
       clearResult();
-      say('error', `No user with handle ${handle}. Check the number, or pick one from the table of another user.`);
+      say('error', `No user with handle ${handle}: check the number, or try one of the handles below.`);
       return;
     }
     draw(toNeighbourhood(data.user), model);
@@ -154,6 +179,7 @@ async function show(handle: string, model: SimilarityModel, history: 'push' | 'r
 function draw(hood: Neighbourhood, model: SimilarityModel): void {
   current = hood;
   result.hidden = false;
+  intro.hidden = true;
   document.title = `User ${hood.handle}: similar users`;
   title.textContent = `User ${hood.handle}`;
   const version = versions.get(model);
@@ -256,6 +282,7 @@ window.addEventListener('popstate', () => {
 
 async function start(): Promise<void> {
   await loadModels();
+  void loadExamples();
   const { handle, model } = readUrl();
   if (handle !== '') await show(handle, model ?? selectedModel(), 'replace');
   else handleInput.focus();

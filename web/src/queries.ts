@@ -42,3 +42,16 @@ export const ModelsQuery = graphql(`
     }
   }
 `);
+
+export const ExamplesQuery = graphql(`
+  query PageExamples {
+    users(first: 6) {
+      totalCount
+      edges {
+        node {
+          handle
+        }
+      }
+    }
+  }
+`);

@@ -2,7 +2,7 @@
 import type { ReasonKind } from '../../src/generated/client/graphql';
 import type { Neighbourhood, Reason } from './neighbourhood';
 
-const SHOWN_TAGS = 4;
+const SHOWN_TAGS = 3;
 
 const KIND_LABEL: Record<ReasonKind, { short: string; long: string }> = {
   INTEREST: { short: 'tag', long: 'Both follow this tag' },
@@ -36,16 +36,15 @@ function reasonList(reasons: readonly Reason[]): HTMLElement {
   const list = h('ul', { className: 'reasons' });
   for (const r of reasons) {
     list.append(
-      h('li', {}, [
-        h('span', {
-          className: `kind ${r.kind.toLowerCase()}`,
-          text: KIND_LABEL[r.kind].short,
-          attrs: { title: KIND_LABEL[r.kind].long },
-        }),
-        document.createTextNode(' '),
-        h('span', { className: 'item', text: r.item }),
-        h('span', { className: 'share', text: ` ${Math.round(r.share * 100)}%` }),
-      ]),
+      h(
+        'li',
+        { attrs: { title: `${KIND_LABEL[r.kind].long}: ${r.item} (${Math.round(r.share * 100)}% of the match)` } },
+        [
+          h('span', { className: 'share', text: `${Math.round(r.share * 100)}%` }),
+          h('span', { className: `kind ${r.kind.toLowerCase()}`, text: KIND_LABEL[r.kind].short }),
+          h('span', { className: 'item', text: r.item }),
+        ],
+      ),
     );
   }
   if (reasons.length === 0) list.append(h('li', { className: 'none', text: 'no shared items' }));
