@@ -128,6 +128,13 @@ export function solveBlock(a: SolveArgs): void {
   const { indptr, indices, data } = c;
   for (let u = a.rowStart; u < a.rowEnd; u++) {
     const xb = u * f;
+    const start = indptr[u]!;
+    const end = indptr[u + 1]!;
+    if (start === end) {
+      // no entries: b = 0, so the exact solution is x = 0
+      target.fill(0, xb, xb + f);
+      continue;
+    }
     for (let i = 0; i < f; i++) x[i] = target[xb + i]!;
     // r = b - A x
     for (let i = 0; i < f; i++) {
@@ -136,8 +143,6 @@ export function solveBlock(a: SolveArgs): void {
       for (let j = 0; j < f; j++) s += g[gi + j]! * x[j]!;
       r[i] = -s;
     }
-    const start = indptr[u]!;
-    const end = indptr[u + 1]!;
     for (let q = start; q < end; q++) {
       const yb = indices[q]! * f;
       const d = data[q]!;

@@ -88,6 +88,12 @@
         (local.set $x (i32.add (local.get $target) (i32.mul (local.get $u) (local.get $rowBytes))))
         (local.set $q (i32.load (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
         (local.set $qend (i32.load offset=4 (i32.add (local.get $indptr) (i32.shl (local.get $u) (i32.const 2)))))
+        ;; a row without entries has b = 0, so its exact solution is x = 0: no CG needed
+        (if (i32.eq (local.get $q) (local.get $qend))
+          (then
+            (memory.fill (local.get $x) (i32.const 0) (local.get $rowBytes))
+            (local.set $u (i32.add (local.get $u) (i32.const 1)))
+            (br $rows)))
         ;; r = b - A x
         (call $matvec (local.get $g) (local.get $x) (local.get $r) (local.get $f) (f32.const -1))
         (block $bDone

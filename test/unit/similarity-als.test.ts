@@ -80,6 +80,13 @@ describe('implicit ALS', () => {
     expect(odd.users.cols).toBe(5);
   });
 
+  test.each(['simd', 'js'] as const)('(%s) users without entries get zero factors', async (kernel) => {
+    const m = csrFromTriples(3, 2, Int32Array.from([0, 2]), Int32Array.from([0, 1]), Float32Array.from([5, 5]), 'sum');
+    const model = await trainAls(m, { factors: 4, iterations: 2, threads: 1, kernel });
+    expect(Array.from(model.users.data.subarray(4, 8))).toEqual([0, 0, 0, 0]);
+    expect(model.users.data.subarray(0, 4).some((v) => v !== 0)).toBe(true);
+  });
+
   test('rejects negative confidences and bad options', async () => {
     const bad = csrFromTriples(1, 1, Int32Array.from([0]), Int32Array.from([0]), Float32Array.from([-1]), 'sum');
     await expect(trainAls(bad, { threads: 1 })).rejects.toThrow(

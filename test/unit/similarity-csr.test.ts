@@ -75,6 +75,16 @@ describe('transpose, norms, scaling, stacking', () => {
     expect(Array.from(t.indices)).toEqual([0, 2, 0, 2]);
   });
 
+  test('transpose can write into given arrays, and says when their lengths are wrong', () => {
+    const into = { indptr: new Int32Array(4), indices: new Int32Array(4), data: new Float32Array(4) };
+    const t = transpose(m, into);
+    expect(t.indices).toBe(into.indices);
+    expect(Array.from(toDense(t))).toEqual([3, 0, 1, 4, 0, 0, 0, 0, 2]);
+    expect(() => transpose(m, { ...into, data: new Float32Array(3) })).toThrow(
+      'expected output arrays of lengths 4, 4, 4, but got 4, 4, 3',
+    );
+  });
+
   test('row norms and L2 normalisation leave empty rows empty', () => {
     expect(Array.from(rowNorms(m))).toEqual([5, 0, Math.sqrt(5)]);
     const n = l2NormalizeRows(m);
