@@ -13,6 +13,7 @@ import { AppError, describe } from '../errors';
 import { ApiRepository } from '../graph/api-repository';
 import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
+import { NeighbourCache, uncached, type CacheOptions } from './cache';
 import { httpStatus, publicMessage, formatGraphQLError } from './errors';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule } from './graphql/limits';
@@ -26,6 +27,11 @@ export interface ApiOptions {
   closeGraph?: boolean;
   /** How long stop() lets in-flight requests finish before closing their connections (default 10 s). */
   drainMs?: number;
+  /**
+   * In-memory neighbour lists per active model version (default on); false reads Neo4j on every request.
+   * Entries are served only while the active versions were confirmed within staleMs (3 s).
+   */
+  cache?: CacheOptions | false;
   /** Largest accepted request body (default 100kb). */
   bodyLimit?: string;
   log?: Logger;
@@ -35,6 +41,8 @@ export interface ApiServer {
   readonly app: express.Express;
   readonly httpServer: http.Server;
   readonly repo: ApiRepository;
+  /** The neighbour cache, when on. */
+  readonly cache: NeighbourCache | undefined;
   /** Base URL once listening, e.g. http://127.0.0.1:4000. */
   readonly url: string | undefined;
   /** Listens on the port (0 for any free one) and host, default from config; resolves with the base URL. */
@@ -70,6 +78,9 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   const log = options.log ?? consoleLogger;
   const development = config.env === 'development';
   const repo = new ApiRepository(graph);
+  const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log);
+  if (cache !== undefined) await cache.start();
+  const source = cache ?? uncached(repo);
   const app = express();
   const httpServer = http.createServer(app);
   const playgroundHtml = config.http.playground ? fs.readFileSync(PLAYGROUND_FILE, 'utf8') : undefined;
@@ -108,8 +119,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       else next();
     });
   }
-  app.use('/graphql', expressMiddleware(apollo, { context: () => Promise.resolve(createContext(repo)) }));
-  app.use(restRouter(repo));
+  app.use('/graphql', expressMiddleware(apollo, { context: () => Promise.resolve(createContext(repo, source)) }));
+  app.use(restRouter(repo, source));
   app.use(express.static(options.webDir ?? path.join(config.root, 'web', 'dist')));
   app.get('/', (_req, res) => {
     res.type('html').send(indexPage(playgroundHtml !== undefined));
@@ -162,6 +173,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     app,
     httpServer,
     repo,
+    cache,
     get url() {
       return url;
     },
@@ -181,6 +193,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       stopping ??= (async () => {
         // Apollo's drain plugin closes the listener, waits for in-flight requests, then cuts idle connections.
         await apollo.stop();
+        cache?.stop();
         if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
         if (options.closeGraph !== false) await graph.close();
       })();

@@ -38,7 +38,8 @@ beforeAll(async () => {
   await seedApiGraph(admin);
   const config = testConfig();
   graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
-  server = await createApp(config, graph, { log: { info: () => undefined, warn: () => undefined } });
+  // The shared server reads Neo4j on every request, so query counts show the loaders alone.
+  server = await createApp(config, graph, { log: { info: () => undefined, warn: () => undefined }, cache: false });
   base = await server.start(0, '127.0.0.1');
   endpoint = `${base}/graphql`;
 });
@@ -224,6 +225,44 @@ describe('DataLoader batching', () => {
     const once = graph.queryCount - before;
     await request(endpoint, SimilarUsersDocument, { handle: '2', limit: 2, reasons: 1 });
     expect(graph.queryCount - before).toBe(2 * once);
+  });
+});
+
+describe('neighbour cache', () => {
+  test('serves repeated lookups from memory and follows the active version when it changes', async () => {
+    const s = await boot(testConfig(), { cache: { refreshMs: 100, staleMs: 5_000 } });
+    const g = s.repo.graph;
+    const url = `${s.url}/graphql`;
+    const q = '{ user(handle: "4") { similarUsers(limit: 3) { handle } } }';
+    const run = async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: q }),
+      });
+      const body = (await res.json()) as { data: { user: { similarUsers: { handle: string }[] } } };
+      return body.data.user.similarUsers.map((x) => Number(x.handle));
+    };
+    try {
+      const v2 = cosineNeighbours(4)
+        .slice(0, 3)
+        .map((n) => n.handle);
+      expect(await run()).toEqual(v2);
+      const before = g.queryCount;
+      expect(await run()).toEqual(v2);
+      expect(await run()).toEqual(v2);
+      // Only the periodic version refresh may have run meanwhile, no neighbour query.
+      const refreshes = g.queryCount - before;
+      expect(s.cache?.hits).toBeGreaterThanOrEqual(2);
+      expect(refreshes).toBeLessThanOrEqual(2);
+      // The similarity job switches the active version: the cache must follow within a refresh.
+      await admin.write("MATCH (m:SimilarityModel {name: 'cosine'}) SET m.version = 1");
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await run()).toEqual([34, 35, 36]);
+    } finally {
+      await admin.write("MATCH (m:SimilarityModel {name: 'cosine'}) SET m.version = 2");
+      await s.stop();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 // The per-request context: the repository and fresh DataLoaders (caches live for one request only).
 import type { ApiRepository } from '../../graph/api-repository';
+import type { NeighbourSource } from '../cache';
 import { createLoaders, type Loaders } from './loaders';
 
 export interface Context {
@@ -7,6 +8,6 @@ export interface Context {
   loaders: Loaders;
 }
 
-export function createContext(repo: ApiRepository): Context {
-  return { repo, loaders: createLoaders(repo) };
+export function createContext(repo: ApiRepository, source: NeighbourSource): Context {
+  return { repo, loaders: createLoaders(repo, source) };
 }

@@ -1,6 +1,7 @@
 // DataLoaders, created per request (never shared between requests): each batch is one UNWIND query, in key order.
 import DataLoader from 'dataloader';
 import type { ApiRepository, AssessmentItem, InterestItem, NeighbourList, ViewItem } from '../../graph/api-repository';
+import type { NeighbourSource } from '../cache';
 import type { ModelName } from '../models';
 
 export interface NeighbourKey {
@@ -23,7 +24,7 @@ export interface Loaders {
 const MAX_BATCH = 1000;
 
 /** Groups keys by (model, limit): one query per group, all groups in parallel, answers in key order. */
-async function batchNeighbours(repo: ApiRepository, keys: readonly NeighbourKey[]): Promise<NeighbourList[]> {
+async function batchNeighbours(source: NeighbourSource, keys: readonly NeighbourKey[]): Promise<NeighbourList[]> {
   const groups = new Map<string, { model: ModelName; limit: number; at: number[] }>();
   keys.forEach((k, i) => {
     const id = `${k.model}:${k.limit}`;
@@ -34,7 +35,7 @@ async function batchNeighbours(repo: ApiRepository, keys: readonly NeighbourKey[
   const out = new Array<NeighbourList>(keys.length);
   await Promise.all(
     [...groups.values()].map(async (g) => {
-      const lists = await repo.neighbours(
+      const lists = await source.get(
         g.at.map((i) => keys[i]!.handle),
         g.model,
         g.limit,
@@ -45,11 +46,11 @@ async function batchNeighbours(repo: ApiRepository, keys: readonly NeighbourKey[
   return out;
 }
 
-export function createLoaders(repo: ApiRepository): Loaders {
+export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
-    neighbours: new DataLoader((keys) => batchNeighbours(repo, keys), {
+    neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
       maxBatchSize: MAX_BATCH,
       cacheKeyFn: (k) => `${k.model}:${k.limit}:${k.handle}`,
     }),

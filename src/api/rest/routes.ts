@@ -2,6 +2,7 @@
 import express, { type Request, type Response } from 'express';
 import { AppError, badInput, describe, notFound } from '../../errors';
 import type { ApiRepository, NeighbourList } from '../../graph/api-repository';
+import type { NeighbourSource } from '../cache';
 import {
   DEFAULT_LIMIT,
   isModelName,
@@ -29,7 +30,7 @@ function jsonBody(req: Request): Record<string, unknown> {
 }
 
 async function lookup(
-  repo: ApiRepository,
+  source: NeighbourSource,
   rawHandle: unknown,
   rawModel: unknown,
   rawLimit: unknown,
@@ -39,20 +40,20 @@ async function lookup(
   const handle = parseHandle(rawHandle, 'user_handle');
   const model = parseModel(rawModel);
   const limit = parseLimit(rawLimit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
-  const [list] = await repo.neighbours([handle], model, limit);
+  const [list] = await source.get([handle], model, limit);
   if (list === undefined || !list.found) throw notFound(`no user with handle ${handle}`, { user_handle: rawHandle });
   return { model, list };
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function restRouter(repo: ApiRepository): express.Router {
+export function restRouter(repo: ApiRepository, source: NeighbourSource): express.Router {
   const router = express.Router();
 
   // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "cosine", "similar_users": [67, ...]}}
   router.post('/similar-users', async (req: Request, res: Response) => {
     const body = jsonBody(req);
-    const { model, list } = await lookup(repo, body.user_handle, body.model, body.limit);
+    const { model, list } = await lookup(source, body.user_handle, body.model, body.limit);
     res.json({
       request_data: body.user_handle,
       data: { model_handle: model, similar_users: list.neighbours.map((n) => n.handle) },
@@ -64,7 +65,7 @@ export function restRouter(repo: ApiRepository): express.Router {
     const body = jsonBody(req);
     const q = req.query as Record<string, unknown>;
     const pick = (k: string) => body[k] ?? q[k];
-    const { list } = await lookup(repo, pick('user_handle'), pick('model'), pick('limit'));
+    const { list } = await lookup(source, pick('user_handle'), pick('model'), pick('limit'));
     res.json(list.neighbours.map((n) => ({ similar: String(n.handle), score: round4(n.score) })));
   };
   router.get('/api/similarity', similarity);

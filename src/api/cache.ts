@@ -1,0 +1,119 @@
+// Neighbour lists kept in memory per (model, ACTIVE version, limit, handle): a version's edges never change once
+// it is active, so an entry is valid for as long as its version stays the active one.
+import type { ApiRepository, NeighbourList } from '../graph/api-repository';
+import type { Logger } from '../log';
+
+export interface CacheOptions {
+  /** How often the active versions are re-read (default 1 s). */
+  refreshMs?: number;
+  /** Entries are used only while the versions were confirmed this recently (default 3 s): Neo4j down means misses. */
+  staleMs?: number;
+  /** Most lists kept, least recently used dropped first (default 50,000). */
+  maxEntries?: number;
+}
+
+/** Where neighbour lists come from: the repository directly, or through the cache. */
+export interface NeighbourSource {
+  get(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]>;
+}
+
+export function uncached(repo: ApiRepository): NeighbourSource {
+  return { get: (handles, model, limit) => repo.neighbours(handles, model, limit) };
+}
+
+/** Lookups go through get(); the repository is asked only for misses, all in one batch. */
+export class NeighbourCache implements NeighbourSource {
+  private readonly repo: ApiRepository;
+  private readonly refreshMs: number;
+  private readonly staleMs: number;
+  private readonly maxEntries: number;
+  private readonly log: Logger | undefined;
+  private versions = new Map<string, number | null>();
+  private confirmedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly entries = new Map<string, NeighbourList>();
+  hits = 0;
+  misses = 0;
+
+  constructor(repo: ApiRepository, opts: CacheOptions = {}, log?: Logger) {
+    this.repo = repo;
+    this.refreshMs = opts.refreshMs ?? 1_000;
+    this.staleMs = opts.staleMs ?? 3_000;
+    this.maxEntries = opts.maxEntries ?? 50_000;
+    this.log = log;
+  }
+
+  /** Reads the active versions now, then every refreshMs (the timer does not keep the process alive). */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.entries.clear();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const models = await this.repo.models();
+      this.versions = new Map(models.map((m) => [m.name, m.version]));
+      this.confirmedAt = Date.now();
+    } catch (err) {
+      // Entries stop being served once staleMs passes; requests then meet the outage themselves.
+      this.log?.warn(`neighbour cache: could not refresh active versions (${(err as Error).message})`);
+    }
+  }
+
+  private activeVersion(model: string): number | null | undefined {
+    if (Date.now() - this.confirmedAt > this.staleMs) return undefined;
+    return this.versions.get(model);
+  }
+
+  /** Lists for many handles of one model and limit, in order: hits from memory, misses in one repository call. */
+  async get(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]> {
+    const version = this.activeVersion(model);
+    const out = new Array<NeighbourList | undefined>(handles.length);
+    const missing: number[] = [];
+    if (version !== undefined && version !== null) {
+      handles.forEach((h, i) => {
+        const key = `${model}:${version}:${limit}:${h}`;
+        const hit = this.entries.get(key);
+        if (hit === undefined) {
+          missing.push(i);
+          return;
+        }
+        // Map keeps insertion order: re-inserting marks the entry as recently used.
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        out[i] = hit;
+      });
+    } else {
+      handles.forEach((_h, i) => missing.push(i));
+    }
+    this.hits += handles.length - missing.length;
+    this.misses += missing.length;
+    if (missing.length > 0) {
+      const lists = await this.repo.neighbours(
+        missing.map((i) => handles[i]!),
+        model,
+        limit,
+      );
+      missing.forEach((i, j) => {
+        const list = lists[j]!;
+        out[i] = list;
+        // Only lists read from the version still active are kept; unknown users are not cached.
+        if (list.found && list.version !== null && list.version === this.activeVersion(model)) {
+          this.entries.set(`${model}:${list.version}:${limit}:${handles[i]!}`, list);
+          if (this.entries.size > this.maxEntries) {
+            const oldest = this.entries.keys().next();
+            if (oldest.done !== true) this.entries.delete(oldest.value);
+          }
+        }
+      });
+    }
+    return out as NeighbourList[];
+  }
+}
