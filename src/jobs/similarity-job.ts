@@ -130,64 +130,83 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   const userSeconds = seconds(t0);
   log.info(`read ${users.size.toLocaleString('en-US')} users in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
+  // Model i's edges are written while model i + 1 is read and computed: Neo4j's work and ours overlap.
+  let writing: Promise<void> = Promise.resolve();
+  let writeFailed = false;
   try {
     for (const model of opts.models) {
+      if (writeFailed) break;
       const tRead = performance.now();
       await loader.need(signalsOf(model));
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       const tCompute = performance.now();
       const result = await computeModel(model, loader.signals, opts.params, pool);
       const computeSeconds = seconds(tCompute);
-      const edges = neighbourCount(result.neighbours);
+      const found = neighbourCount(result.neighbours);
       let without = 0;
       for (let r = 0; r < result.neighbours.rows; r++)
         if (result.neighbours.index[r * result.neighbours.k] === -1) without++;
       log.info(
-        `${model}: read ${readSeconds.toFixed(1)} s, computed ${edges.toLocaleString('en-US')} edges in ${computeSeconds.toFixed(1)} s`,
+        `${model}: read ${readSeconds.toFixed(1)} s, computed ${found.toLocaleString('en-US')} edges in ${computeSeconds.toFixed(1)} s`,
       );
-
-      const tWrite = performance.now();
-      const { active, version } = await repo.beginVersion(model);
-      const leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
-      if (leftoversDeleted > 0) log.info(`  ${model}: deleted ${leftoversDeleted} edges left by an unfinished run`);
-      const written = await writeVersion(
-        repo,
+      const report: ModelReport = {
         model,
-        version,
-        result.neighbours,
-        users,
-        { batchEdges, writers, afterBatch: opts.afterBatch },
-        log,
-      );
-      const previous = await repo.activate({
-        model,
-        version,
-        params: JSON.stringify(paramsOf(model, opts.params)),
-        metrics: null,
-        users: result.usersWithSignal,
-        edges: written,
-      });
-      const writeSeconds = seconds(tWrite);
-      log.info(
-        `  ${model}: version ${version} active (${written.toLocaleString('en-US')} edges, ${writeSeconds.toFixed(1)} s)`,
-      );
-      reports.push({
-        model,
-        version,
-        previous,
+        version: 0,
+        previous: null,
         users: users.size,
         usersWithSignal: result.usersWithSignal,
         usersWithoutSignal: users.size - result.usersWithSignal,
         usersWithoutNeighbours: without - (users.size - result.usersWithSignal),
-        edges: written,
-        leftoversDeleted,
+        edges: 0,
+        leftoversDeleted: 0,
         oldEdgesDeleted: 0,
         readSeconds,
         computeSeconds,
-        writeSeconds,
+        writeSeconds: 0,
         details: result.details,
+      };
+      const write = async () => {
+        const tWrite = performance.now();
+        const { active, version } = await repo.beginVersion(model);
+        report.version = version;
+        report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
+        if (report.leftoversDeleted > 0) {
+          log.info(`  ${model}: deleted ${report.leftoversDeleted} edges left by an unfinished run`);
+        }
+        report.edges = await writeVersion(
+          repo,
+          model,
+          version,
+          result.neighbours,
+          users,
+          { batchEdges, writers, afterBatch: opts.afterBatch },
+          log,
+        );
+        report.previous = await repo.activate({
+          model,
+          version,
+          params: JSON.stringify(paramsOf(model, opts.params)),
+          metrics: null,
+          users: result.usersWithSignal,
+          edges: report.edges,
+        });
+        report.writeSeconds = seconds(tWrite);
+        reports.push(report);
+        log.info(
+          `  ${model}: version ${version} active (${report.edges.toLocaleString('en-US')} edges, ${report.writeSeconds.toFixed(1)} s)`,
+        );
+      };
+      writing = writing.then(write);
+      // Marks the failure at once (and keeps the rejection handled); `await writing` below rethrows it.
+      writing.catch(() => {
+        writeFailed = true;
       });
     }
+    await writing;
+  } catch (err) {
+    // A compute failure waits for the write in flight, so nothing keeps writing after the job has failed.
+    await writing.catch(() => undefined);
+    throw err;
   } finally {
     await pool?.close();
   }

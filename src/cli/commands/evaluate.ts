@@ -16,9 +16,10 @@ import { MODEL_OPTIONS, modelParams } from './similarity';
 /** The grid `--tune-weights` searches for the cosine model's defaults. */
 function weightGrid(): CosineWeights[] {
   const grid: CosineWeights[] = [];
-  for (const interests of [0, 0.25, 0.5, 1])
-    for (const courseTags of [0, 0.25, 0.5, 1])
-      for (const assessments of [0, 0.25, 0.5]) grid.push({ interests, views: 1, courseTags, assessments });
+  for (const views of [0.5, 1])
+    for (const interests of [0.5, 1, 2, 4])
+      for (const courseTags of [0.5, 1, 2])
+        for (const assessments of [0, 0.5]) grid.push({ interests, views, courseTags, assessments });
   return grid;
 }
 
