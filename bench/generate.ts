@@ -6,11 +6,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measure, neighbourPurity, readCommunities, TARGETS } from '../src/generate/calibration';
 import { generate } from '../src/generate/generate';
+import { realDegrees } from './_npz';
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, real: { type: 'string' } },
+    options: {
+      users: { type: 'string' },
+      seed: { type: 'string' },
+      dir: { type: 'string' },
+      real: { type: 'string' },
+      npz: { type: 'string' },
+    },
   });
   let dir = values.dir;
   if (dir === undefined) {
@@ -83,5 +90,31 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${'figure'.padEnd(w)}  ${'target'.padStart(28)}  generated\n`);
   for (const [name, target, got] of rows)
     process.stdout.write(`${name.padEnd(w)}  ${String(target).padStart(28)}  ${got}\n`);
+
+  // Whole degree distributions against the real matrix (user_features_binary.npz), when it is at hand.
+  const npz = values.npz ?? path.resolve(__dirname, '../../shared/data/pluralsight/user_features_binary.npz');
+  if (fs.existsSync(npz)) {
+    const real = realDegrees(npz);
+    const viewers = new Map<string, number>();
+    for (const set of m.userCourses.values()) for (const c of set) viewers.set(c, (viewers.get(c) ?? 0) + 1);
+    const generated = {
+      tagsPerUser: [...m.userTags.values()].map((s) => s.size),
+      coursesPerViewer: [...m.userCourses.values()].map((s) => s.size),
+      viewersPerCourse: [...viewers.values()],
+    };
+    const qs = [0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1];
+    const line = (xs: number[]) => {
+      const s = Float64Array.from(xs).sort();
+      const mean = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      return `${qs.map((q) => s[Math.min(s.length - 1, Math.floor(q * s.length))]).join(' ')}  mean ${mean.toFixed(2)}  n ${xs.length}`;
+    };
+    process.stdout.write(
+      `\ndegree quantiles p10 p25 p50 p75 p90 p95 p99 max (real: ${path.basename(npz)}; generated tags are canonical, real ones its 725 clean columns)\n`,
+    );
+    for (const key of ['tagsPerUser', 'coursesPerViewer', 'viewersPerCourse'] as const) {
+      process.stdout.write(`  ${key.padEnd(17)} real       ${line(real[key])}\n`);
+      process.stdout.write(`  ${''.padEnd(17)} generated  ${line(generated[key])}\n`);
+    }
+  }
   return 0;
 }

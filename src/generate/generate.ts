@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { badInput } from '../errors';
-import { progress, type Progress } from '../log';
+import { consoleLogger, type Logger, progress, type Progress } from '../log';
 import { canonicalTag } from '../tags';
 import { type Catalogue, realCatalogue, syntheticCatalogue } from './catalogue';
 import { buildModel } from './model';
@@ -31,6 +31,8 @@ export interface GenerateOptions {
   /** Folder holding the real course_tags.csv(.gz) and user_assessment_scores.csv(.gz). */
   withReal?: string | undefined;
   gzip?: boolean;
+  /** Warnings; defaults to stderr. */
+  logger?: Logger;
   /** Progress output; defaults to src/log.ts progress on stderr. */
   progress?: (total: number) => Progress;
 }
@@ -131,6 +133,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   fs.mkdirSync(opts.out, { recursive: true });
 
   const open = (name: string, header: readonly string[], quoted: boolean) => {
+    const other = path.join(opts.out, `${name}.csv${gz === '' ? '.gz' : ''}`);
+    if (fs.existsSync(other)) {
+      (opts.logger ?? consoleLogger).warn(
+        `${other} is left from an earlier run; an importer may read it instead of ${name}.csv${gz}`,
+      );
+    }
     const sink = new Sink(path.join(opts.out, `${name}.csv${gz}`), opts.gzip === true);
     void sink.write(`${header.map((h) => (quoted ? quote(h) : h)).join(',')}\n`);
     return sink;
