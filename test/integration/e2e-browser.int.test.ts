@@ -98,12 +98,11 @@ describe('Neo4j Browser', () => {
     await browser?.close();
   });
 
-  /** Types one command into Browser's editor and runs it; resolves when its result frame has appeared. */
+  /** Types a one-line command into Browser's editor and runs it; resolves when its result frame has appeared. */
   async function run(command: string): Promise<void> {
     const frames = await page.locator('[data-testid=frame]').count();
     await page.locator('[data-testid=activeEditor]').click();
-    // Enter runs a one-line command in Browser, so a multi-line text is typed as one line.
-    await page.keyboard.insertText(command.replace(/\s*\n\s*/g, ' ').trim());
+    await page.keyboard.insertText(command);
     await page.keyboard.press('Control+Enter');
     await page.locator('[data-testid=frame]').nth(frames).waitFor({ timeout: UI_TIMEOUT });
   }
@@ -123,7 +122,16 @@ describe('Neo4j Browser', () => {
     await page.locator('button[data-testid=connect]').click();
     await page.getByText('You are connected as user').waitFor({ timeout: UI_TIMEOUT });
 
-    await run(`:style ${fs.readFileSync(STYLE, 'utf8')}`);
+    // The README's way to load the style: drop the file onto Browser, which applies it and shows it in a :style frame.
+    const frames = await page.locator('[data-testid=frame]').count();
+    const file = await page.evaluateHandle(
+      `(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(fs.readFileSync(STYLE, 'utf8'))}], 'style.grass')); return d; })()`,
+    );
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      await page.dispatchEvent('[data-testid=main]', type, { dataTransfer: file });
+    }
+    await page.locator('[data-testid=frame]').nth(frames).waitFor({ timeout: UI_TIMEOUT });
+    await expect(page.locator('[data-testid=frameCommand]').first().textContent()).resolves.toContain(':style');
     // Without "connect result nodes", Browser draws only what the query returns (as the README advises).
     await run(':config autoComplete: false');
     const q = savedQueries().find((x) => x.file === 'neighbourhood.cypher')!;
