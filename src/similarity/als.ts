@@ -1,6 +1,6 @@
 // Implicit-feedback ALS (Hu, Koren, Volinsky 2008) solved by a few warm-started conjugate-gradient steps per row.
 import { transpose } from './csr';
-import { blocks, sharedFloat32, shareCsr, withPool } from './pool';
+import { blocks, sharedFloat32, shareCsr, threadSlot, withPool } from './pool';
 import type { Pool } from './pool';
 import type { Csr, DenseMatrix } from './types';
 import { Arena, kernelsFor, kernelsModule } from './wasm';
@@ -53,6 +53,8 @@ export interface GramArgs {
   f: number;
   rowStart: number;
   rowEnd: number;
+  /** When set, factors is a view into this memory and each thread slot has f * f floats of scratch from `scratch`. */
+  simd?: { memory: WasmMemory; scratch: number };
 }
 
 /** Arguments of one block of the solve task: updates rows [rowStart, rowEnd) of `target` in place. */
@@ -83,6 +85,14 @@ export interface LossArgs {
 export function gramBlock(a: GramArgs): Float64Array {
   const { factors: x, f } = a;
   const g = new Float64Array(f * f);
+  if (a.simd !== undefined) {
+    const offset = a.simd.scratch + threadSlot() * f * f * 4;
+    kernelsFor(a.simd.memory).gram(x.byteOffset, f, a.rowStart, a.rowEnd, offset);
+    const upper = new Float32Array(a.simd.memory.buffer, offset, f * f);
+    for (let i = 0; i < f; i++) for (let j = i; j < f; j++) g[i * f + j] = upper[i * f + j]!;
+    for (let i = 0; i < f; i++) for (let j = 0; j < i; j++) g[i * f + j] = g[j * f + i]!;
+    return g;
+  }
   for (let r = a.rowStart; r < a.rowEnd; r++) {
     const base = r * f;
     for (let i = 0; i < f; i++) {
@@ -270,6 +280,7 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
     count,
     f * f,
     scratchFloats,
+    Math.max(1, threads) * f * f,
   ]);
   const useSimd =
     (opts.kernel ?? 'simd') === 'simd' && f % 4 === 0 && arenaBytes <= Arena.MAX_BYTES && kernelsModule() !== null;
@@ -277,7 +288,7 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
   let ci: Csr;
   let x: Float32Array;
   let y: Float32Array;
-  let simd: { memory: WasmMemory; gram: Float32Array; scratch: number } | undefined;
+  let simd: { memory: WasmMemory; gram: Float32Array; scratch: number; gramScratch: number } | undefined;
   if (useSimd) {
     // Everything the kernel touches lives in one shared WebAssembly memory; the JS kernels use views of it.
     const arena = new Arena(arenaBytes);
@@ -300,7 +311,12 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
     // The item-side matrix is built straight into the memory: no temporary copy of the largest array.
     ci = transpose(c, { indptr: arena.int32(c.cols + 1), indices: arena.int32(count), data: arena.float32(count) });
     const gram = arena.float32(f * f);
-    simd = { memory: arena.memory, gram, scratch: arena.float32(scratchFloats).byteOffset };
+    simd = {
+      memory: arena.memory,
+      gram,
+      scratch: arena.float32(scratchFloats).byteOffset,
+      gramScratch: arena.float32(Math.max(1, threads) * f * f).byteOffset,
+    };
   } else {
     cu = shareCsr(c);
     ci = shareCsr(transpose(c));
@@ -319,7 +335,11 @@ export async function trainAls(c: Csr, opts: AlsOptions = {}): Promise<AlsModel>
     const gram = async (m: Float32Array, ranges: Array<[number, number]>): Promise<Float64Array> => {
       const parts = await exec<Float64Array>(
         'gramBlock',
-        ranges.map(([rowStart, rowEnd]) => ({ factors: m, f, rowStart, rowEnd }) satisfies GramArgs),
+        ranges.map(([rowStart, rowEnd]) => {
+          const args: GramArgs = { factors: m, f, rowStart, rowEnd };
+          if (simd !== undefined) args.simd = { memory: simd.memory, scratch: simd.gramScratch };
+          return args;
+        }),
         gramBlock,
       );
       const g = new Float64Array(f * f);

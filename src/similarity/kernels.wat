@@ -191,4 +191,30 @@
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
       (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
+;; Partial Gram matrix of rows [start, end) of the f-column matrix at x, into out (f x f floats, overwritten):
+  ;; only the upper triangle, from each row's 4-aligned diagonal block rightwards, is filled (callers mirror it).
+  (func (export "gram") (param $x i32) (param $f i32) (param $start i32) (param $end i32) (param $out i32)
+    (local $rowBytes i32) (local $r i32) (local $xr i32) (local $i i32) (local $from i32)
+    (local.set $rowBytes (i32.shl (local.get $f) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $f) (local.get $rowBytes)))
+    (local.set $r (local.get $start))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $xr (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $i (i32.const 0))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $i) (local.get $f)))
+            (local.set $from (i32.and (local.get $i) (i32.const -4)))
+            (call $axpy
+              (f32.load (i32.add (local.get $xr) (i32.shl (local.get $i) (i32.const 2))))
+              (i32.add (local.get $xr) (i32.shl (local.get $from) (i32.const 2)))
+              (i32.add (local.get $out)
+                (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (i32.shl (local.get $from) (i32.const 2))))
+              (i32.sub (local.get $f) (local.get $from)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
 )

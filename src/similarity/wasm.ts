@@ -31,6 +31,7 @@ interface Kernels {
     scratch: number,
   ): void;
   dots4(unit: number, rows: number, f: number, q: number, out: number): void;
+  gram(x: number, f: number, start: number, end: number, out: number): void;
 }
 
 let compiled: WasmModule | null | undefined;
