@@ -22,10 +22,15 @@ export interface AlsParams {
   hnswEf: number;
 }
 
+/**
+ * Chosen by hold-out recall@10 on the generated 10,000-user set (`npm run evaluate -- --model als --factors F
+ * --regularization L --iterations N --no-store`): 32 factors with strong regularisation beat 64 factors with weak
+ * regularisation (0.097 against 0.082) and train in half the time; 10 sweeps are as good as 15.
+ */
 export const DEFAULT_ALS: AlsParams = {
-  factors: 64,
-  regularization: 0.05,
-  iterations: 15,
+  factors: 32,
+  regularization: 1,
+  iterations: 10,
   cgSteps: 3,
   seed: 42,
   alpha: 2,

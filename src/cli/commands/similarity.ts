@@ -59,7 +59,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=1,views=1,courseTags=0.5,assessments=0.25] [--factors 64] [--regularization 0.05] [--iterations 15] [--alpha 2] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=4,views=1,courseTags=2,assessments=1] [--factors 32] [--regularization 1] [--iterations 10] [--alpha 2] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, { ...MODEL_OPTIONS, batch: { type: 'string' }, writers: { type: 'string' } });
     const models = parseModels(values.model);
