@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createApp, type ApiServer } from '../../src/api/server';
 import { PROJECT_ROOT } from '../../src/config';
 import { connectApiGraph } from '../../src/graph/api-connect';
+import { freePort } from '../../src/localdb/server';
 import type { Graph } from '../../src/graph/executor';
 import {
   cosineEdges,
@@ -221,7 +222,28 @@ test('an unknown handle and a malformed one give a clear message and no graph', 
   await expect(message.textContent()).resolves.toContain('whole number');
 });
 
+test('a server whose database is down says so on the page', async () => {
+  // A real server and driver, pointed at a port where no Neo4j listens.
+  const config = testConfig({ NEO4J_URI: `bolt://127.0.0.1:${await freePort()}` });
+  const orphan = await createApp(config, connectApiGraph(config.neo4j, 'unused-password'), {
+    webDir,
+    log: { info: () => undefined, warn: () => undefined },
+  });
+  try {
+    const url = await orphan.start(0, '127.0.0.1');
+    await page.goto(`${url}/?handle=110&model=interests`);
+    const message = page.locator('#message.error');
+    await message.waitFor({ timeout: UI_TIMEOUT });
+    await expect(message.textContent()).resolves.toContain('The API server is up but its database is not');
+    // The model picker still offers every model when the server cannot list them.
+    await expect(page.locator('#model option').count()).resolves.toBe(5);
+  } finally {
+    await orphan.stop();
+  }
+});
+
 test('a stopped server gives a clear message on the page', async () => {
+  await page.goto(`${base}/`);
   await show('110', 'INTERESTS');
   await waitForCentre('110');
   await server.stop();
