@@ -4,7 +4,7 @@
 import { canonicalTag } from '../tags';
 import { AliasTable } from './distributions';
 import { hashString, Rng, seedOf } from './prng';
-import { LEVELS, TOPICS, type Level } from './topics';
+import { TOPICS, type Level } from './topics';
 
 export interface Course {
   id: string;
@@ -344,5 +344,3 @@ export function realCatalogue(rows: readonly (readonly [string, string])[], seed
   for (const c of courses) for (const t of c.tags) tagCourses.set(t, (tagCourses.get(t) ?? 0) + 1);
   return { courses, tagTopic, tagCourses };
 }
-
-export { LEVELS };

@@ -1206,6 +1206,6 @@ export const TOPICS: readonly Topic[] = [
   },
 ];
 
-/** Shares of levels over viewed (user, course) pairs in the real data: Beginner, Intermediate, Advanced. */
+/** The course levels of the views table. */
 export const LEVELS = ['Beginner', 'Intermediate', 'Advanced'] as const;
 export type Level = (typeof LEVELS)[number];

@@ -98,7 +98,7 @@ export interface Plan {
   forced: Map<number, number[]>;
 }
 
-/** An assessment of the real table: canonical tag for matching, raw line for nothing else. */
+/** The real assessments table, as each assessed user's canonical assessment tags. */
 export interface RealAssessments {
   byUser: Map<number, string[]>;
 }
