@@ -1,9 +1,12 @@
 // The similarity job against a real Neo4j: hand-computed neighbours, versioning, the atomic switch, crash recovery.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config';
 import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import { defaultParams, type ModelName, type ModelParams } from '../../src/jobs/models';
 import { runSimilarityJob, type JobOptions } from '../../src/jobs/similarity-job';
-import { resetGraph, testGraph } from '../helpers/neo4j';
+import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 
 let graph: Graph;
 let repo: SimilarityRepository;
@@ -231,5 +234,58 @@ describe('versions', () => {
     const one = await allEdges('cosine');
     await runSimilarityJob(repo, { ...job(['cosine'], 3), params: params(3, 2) });
     expect(await allEdges('cosine')).toEqual(one);
+  });
+
+  test('a job process killed (SIGKILL) mid-write leaves the previous version serving; the next run cleans up', async () => {
+    // Enough users that the child's writes take well over a hundred small transactions.
+    await graph.write(`
+      UNWIND range(1000, 5999) AS h
+      CREATE (u:User {handle: h})
+      WITH u, h
+      MATCH (c:Course) WHERE c.id IN ['c' + (1 + h % 6), 'c' + (1 + (h * 5) % 6)]
+      CREATE (u)-[:VIEWED {seconds: 30 * (1 + h % 17)}]->(c)`);
+    const [ok] = await runSimilarityJob(repo, job(['course_views'], 3));
+    const serving = await repo.neighbours('course_views', 101);
+    const cfg = testConfig();
+    const args = [
+      'similarity',
+      '--model',
+      'course_views',
+      '--k',
+      '3',
+      '--batch',
+      '100',
+      '--writers',
+      '1',
+      '--threads',
+      '1',
+    ];
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, NEO4J_URI: cfg.neo4j.uri, NEO4J_PASSWORD: cfg.neo4j.password ?? '' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let killedAt = -1;
+    for (let i = 0; i < 3000 && child.exitCode === null; i++) {
+      const partial = (await repo.edgeCounts('course_views')).get(ok!.version + 1) ?? 0;
+      if (partial > 500) {
+        child.kill('SIGKILL');
+        killedAt = partial;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await exited;
+    expect(killedAt).toBeGreaterThan(0);
+    expect(await repo.model('course_views')).toMatchObject({ version: ok!.version, writing: ok!.version + 1 });
+    const left = (await repo.edgeCounts('course_views')).get(ok!.version + 1)!;
+    expect(left).toBeGreaterThanOrEqual(killedAt);
+    expect(left).toBeLessThan(ok!.edges);
+    expect(await repo.neighbours('course_views', 101)).toEqual(serving);
+
+    const [next] = await runSimilarityJob(repo, job(['course_views'], 3));
+    expect(next!.leftoversDeleted).toBe(left);
+    expect([...(await repo.edgeCounts('course_views')).entries()]).toEqual([[next!.version, ok!.edges]]);
   });
 });
