@@ -1,6 +1,7 @@
 // Two projects: pure unit tests run without a database; integration tests share one real Neo4j per run.
+// ts-jest transpiles only (isolatedModules): types are checked once by `npm run typecheck`, not per test file.
 const transform = {
-  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
 };
 
 /** @type {import('jest').Config} */
