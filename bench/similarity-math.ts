@@ -121,7 +121,11 @@ export async function main(argv: string[]): Promise<number> {
         trainAls(c, { factors: 64, iterations, seed: 1, pool: p, kernel, computeLoss: false }),
       );
       const perIt = median(als.out.iterationMs);
-      add(`ALS per iteration (${kernel})`, `${shape(c)}, 64 factors, 3 CG steps`, '2', { wall: perIt, cpu: NaN });
+      // CPU per iteration includes the one-off setup (transpose, copies, initialisation) spread over the iterations.
+      add(`ALS per iteration (${kernel})`, `${shape(c)}, 64 factors, 3 CG steps`, '2', {
+        wall: perIt,
+        cpu: als.cpu / iterations,
+      });
     }
     const model = await trainAls(c, { factors: 64, iterations: o.alsIterations, seed: 1, pool: p, computeLoss: false });
     const f = model.users;
