@@ -11,7 +11,9 @@ import type { Graph } from '../src/graph/executor';
 import { freePort } from '../src/localdb/server';
 
 const USAGE =
-  'npm run bench -- api [--duration 30] [--connections 16] [--warmup 3] [--model cosine] [--synthetic 10000]\n' +
+  'npm run bench -- api [--duration 30] [--connections 16] [--warmup 3] [--model cosine] [--cache both|on|off] [--synthetic 10000]\n' +
+  '  --cache on: the neighbour cache is filled first (every user once), so requests measure the steady state;\n' +
+  '  --cache off: every request reads Neo4j. both (default) runs the two.\n' +
   '  Uses the graph NEO4J_* points at. Without an active version of --model, pass --synthetic N to write N users\n' +
   '  with 10 SIMILAR_TO edges each (model "bench", removed afterwards) instead of running import + similarity.';
 
@@ -98,6 +100,28 @@ function load(
   });
 }
 
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Every sampled user's list requested once (32 at a time), so that cache-on runs measure the steady state. */
+async function fillCache(url: string, handles: number[], model: string): Promise<void> {
+  for (let i = 0; i < handles.length; i += 32) {
+    await Promise.all(
+      handles.slice(i, i + 32).map((h) =>
+        fetch(`${url}/similar-users/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_handle: h, model, limit: 10 }),
+        }).then((r) => r.arrayBuffer()),
+      ),
+    );
+  }
+}
+
 function table(rows: Row[]): string {
   const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests'];
   const body = rows.map((r) => [
@@ -125,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       warmup: { type: 'string', default: '3' },
       model: { type: 'string', default: 'cosine' },
       synthetic: { type: 'string' },
+      cache: { type: 'string', default: 'both' },
       help: { type: 'boolean' },
     },
   });
@@ -139,6 +164,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       `expected integer --duration >= 1, --connections, --warmup; got ${argv.join(' ')}\n${USAGE}\n`,
     );
+    return 2;
+  }
+  const modes = values.cache === 'both' ? ['off', 'on'] : [values.cache];
+  if (!modes.every((m) => m === 'on' || m === 'off')) {
+    process.stderr.write(`expected --cache both, on or off; got "${values.cache}"\n${USAGE}\n`);
     return 2;
   }
   const config = loadConfig();
@@ -169,58 +199,62 @@ export async function main(argv: string[]): Promise<number> {
       data = `the graph as imported: ${c?.users ?? '?'} users, ${c?.edges ?? '?'} ${model} edges; ${handles.length} handles with neighbours sampled`;
     }
     const pick = () => handles[Math.floor(Math.random() * handles.length)]!;
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    child = spawn(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), 'serve', '--port', String(port)],
-      {
-        env: { ...process.env, NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'false' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    await waitReady(url, child);
-
     const gqlModel = model === 'bench' ? 'COSINE' : model.toUpperCase();
     if (model === 'bench') {
       process.stderr.write(
-        'note: synthetic edges use model "bench", so GraphQL runs on REST-equivalent lookups only\n',
+        'note: synthetic edges use model "bench", which GraphQL does not name: its rows use COSINE\n',
       );
     }
     const query =
       'query($h: ID!, $m: SimilarityModel) { user(handle: $h) { similarUsers(model: $m, limit: 10) { handle score } } }';
     const scenarios = [
       {
-        name: 'GraphQL similarUsers(limit: 10)',
-        path: '/graphql',
-        body: () => JSON.stringify({ query, variables: { h: String(pick()), m: gqlModel } }),
-      },
-      {
         name: 'POST /similar-users/',
         path: '/similar-users/',
         body: () => JSON.stringify({ user_handle: pick(), model, limit: 10 }),
       },
+      {
+        name: 'GraphQL similarUsers(limit: 10)',
+        path: '/graphql',
+        body: () => JSON.stringify({ query, variables: { h: String(pick()), m: gqlModel } }),
+      },
     ];
     const rows: Row[] = [];
-    for (const s of scenarios) {
-      if (warmup > 0) await load(url, { duration: warmup, connections, body: s.body, path: s.path });
-      const r = await load(url, { duration, connections, body: s.body, path: s.path });
-      rows.push({
-        scenario: s.name,
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        errors: r.errors + r.timeouts,
-        non2xx: r.non2xx,
-        requests: r.requests.total,
-      });
+    for (const mode of modes) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      child = spawn(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), 'serve', '--port', String(port), '--cache', mode],
+        {
+          env: { ...process.env, NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'false' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
+      await waitReady(url, child);
+      if (mode === 'on') await fillCache(url, handles, model);
+      for (const sc of scenarios) {
+        if (warmup > 0) await load(url, { duration: warmup, connections, body: sc.body, path: sc.path });
+        const r = await load(url, { duration, connections, body: sc.body, path: sc.path });
+        rows.push({
+          scenario: `${sc.name}, cache ${mode}`,
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+          requests: r.requests.total,
+        });
+      }
+      await stopChild(child);
+      child = undefined;
     }
     process.stdout.write(
       [
         `machine: ${machine()}`,
         `neo4j: ${config.neo4j.uri} (same machine); server: serve in a child process, NODE_ENV=production`,
         `data: ${data}`,
-        `load: autocannon, ${connections} connections, ${duration} s per scenario after ${warmup} s warm-up, random handles`,
+        `load: autocannon, ${connections} connections, ${duration} s per scenario after ${warmup} s warm-up, random handles; cache on = every sampled user's list loaded first`,
         '',
         table(rows),
         '',
@@ -230,10 +264,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return rows.every((r) => r.errors === 0 && r.non2xx === 0) ? 0 : 1;
   } finally {
-    if (child !== undefined && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    if (child !== undefined) await stopChild(child);
     if (synthetic) await removeSynthetic(graph);
     await graph.close();
   }

@@ -1,5 +1,6 @@
 // serve: the API server on PORT (GraphQL, REST, probes, playground, web page); SIGTERM/SIGINT drain, then exit.
 import { loadConfig } from '../../config';
+import { badInput } from '../../errors';
 import { connectApiGraph } from '../../graph/api-connect';
 import { neo4jPassword } from '../../graph/connect';
 import { startServer } from '../../api/server';
@@ -9,9 +10,16 @@ import { intOption, parse } from '../command';
 export const serve: Command = {
   name: 'serve',
   summary: 'Start the API (GraphQL, REST routes for older clients, playground, web page) and print its URLs',
-  usage: 'similar-users serve [--port 4000] [--host 127.0.0.1]',
+  usage: 'similar-users serve [--port 4000] [--host 127.0.0.1] [--cache on|off]',
   async run(argv) {
-    const { values } = parse(this, argv, { port: { type: 'string' }, host: { type: 'string' } });
+    const { values } = parse(this, argv, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      cache: { type: 'string' },
+    });
+    if (values.cache !== undefined && values.cache !== 'on' && values.cache !== 'off') {
+      throw badInput(`--cache: expected on or off, got "${values.cache}"`);
+    }
     const config = loadConfig();
     const port = intOption('port', values.port, config.http.port, 0, 65535);
     const host = values.host ?? config.http.host;
@@ -24,11 +32,15 @@ export const serve: Command = {
         `warning: Neo4j at ${config.neo4j.uri} does not answer yet (${(err as Error).message}); start it with npm run db:start\n`,
       );
     }
-    const server = await startServer(config, graph, { port, host });
+    const server = await startServer(config, graph, {
+      port,
+      host,
+      ...(values.cache === 'off' ? { cache: false } : {}),
+    });
     const url = server.url ?? `http://${host}:${port}`;
     process.stdout.write(
       [
-        `API listening on ${url} (${config.env}, Neo4j ${config.neo4j.uri})`,
+        `API listening on ${url} (${config.env}, Neo4j ${config.neo4j.uri}, neighbour cache ${server.cache === undefined ? 'off' : 'on'})`,
         `  GraphQL:     POST ${url}/graphql`,
         config.http.playground
           ? `  Playground:  ${url}/playground (or open ${url}/graphql in a browser)`
