@@ -14,7 +14,7 @@ import { denseCosineTopK, trainAls } from '../src/similarity/als';
 import { l2NormalizeRows } from '../src/similarity/csr';
 import { cosineTopK } from '../src/similarity/topk';
 import type { Csr, DenseMatrix, Neighbours } from '../src/similarity/types';
-import { loadSignalsFromCsv } from './_csv-signals';
+import { loadSignals, loadSignalsFromCsv, saveSignals } from './_csv-signals';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', 'out');
@@ -64,13 +64,15 @@ const median = (xs: number[]) => {
 };
 
 /** Runs this bench in a child process in one of its --child modes and parses the JSON line it prints last. */
-function child(args: string[]): Record<string, number> {
+function child(args: string[], timeoutSeconds = 0): Record<string, number> {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   const out = execFileSync(tsx, [path.join(ROOT, 'bench', 'run.ts'), 'similarity', '--child', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutSeconds * 1000,
+    killSignal: 'SIGKILL',
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
 }
@@ -81,7 +83,8 @@ function python(args: string[]): Record<string, unknown> {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  env.OPENBLAS_NUM_THREADS = '2';
+  // implicit runs its own threads and asks for a single-threaded BLAS; scikit-learn's product does not use BLAS.
+  env.OPENBLAS_NUM_THREADS = args[0] === 'als' ? '1' : '2';
   env.OMP_NUM_THREADS = '2';
   const out = execFileSync(
     path.join(VENV, 'bin', 'python'),
@@ -196,10 +199,18 @@ async function childMode(kind: string, rest: string[]): Promise<number> {
     }
     return 0;
   }
-  if (kind === 'model') {
+  if (kind === 'prepare') {
     const t0 = performance.now();
     const { signals, rows } = await loadSignalsFromCsv(values.data!);
     const readSeconds = (performance.now() - t0) / 1000;
+    saveSignals(path.join(values.data!, 'signals'), signals);
+    emit({ users: signals.users.size, rows, readSeconds });
+    return 0;
+  }
+  if (kind === 'model') {
+    const t0 = performance.now();
+    const signals = loadSignals(path.join(values.data!, 'signals'));
+    const loadSeconds = (performance.now() - t0) / 1000;
     const params = defaultParams();
     params.ann = values.ann === true;
     const t1 = performance.now();
@@ -207,7 +218,15 @@ async function childMode(kind: string, rest: string[]): Promise<number> {
     const computeSeconds = (performance.now() - t1) / 1000;
     let edges = 0;
     for (let p = 0; p < result.neighbours.index.length; p++) if (result.neighbours.index[p]! >= 0) edges++;
-    emit({ users: signals.users.size, rows, readSeconds, computeSeconds, edges, nonZeros: result.nonZeros });
+    const recall = typeof result.details.annRecall === 'number' ? result.details.annRecall : -1;
+    emit({
+      users: signals.users.size,
+      loadSeconds,
+      computeSeconds,
+      edges,
+      nonZeros: result.nonZeros,
+      annRecall: recall,
+    });
     return 0;
   }
   throw new Error(`unknown child mode ${kind}`);
@@ -333,42 +352,51 @@ async function peers(dataDir: string, runs: number): Promise<void> {
   else process.stdout.write(`BLAS seen by the peers: ${JSON.stringify(imAls[0]?.blas ?? skCos[0]?.blas)}\n`);
 }
 
-function scale(sizes: number[], models: ModelName[], annAbove: number): void {
+function scale(sizes: number[], models: ModelName[], annAbove: number, timeoutSeconds: number): void {
   const rows: string[][] = [];
+  const prepared: string[][] = [];
   for (const n of sizes) {
     const dir = ensureData(n);
+    const stamp = path.join(dir, 'signals', 'prepare.json');
+    if (!fs.existsSync(stamp)) {
+      const r = child(['prepare', '--data', dir]);
+      fs.writeFileSync(stamp, JSON.stringify(r));
+    }
+    const prep = JSON.parse(fs.readFileSync(stamp, 'utf8')) as Record<string, number>;
+    prepared.push([
+      n.toLocaleString('en-US'),
+      prep.rows!.toLocaleString('en-US'),
+      prep.readSeconds!.toFixed(1),
+      prep.peakMiB!.toFixed(0),
+    ]);
     for (const model of models) {
       const ann = model === 'als' && n > annAbove;
+      const label = model + (ann ? ' (HNSW)' : '');
       try {
-        const r = child(['model', '--data', dir, '--model', model, ...(ann ? ['--ann'] : [])]);
+        const r = child(['model', '--data', dir, '--model', model, ...(ann ? ['--ann'] : [])], timeoutSeconds);
         rows.push([
           n.toLocaleString('en-US'),
-          model + (ann ? ' (HNSW)' : ''),
-          r.rows!.toLocaleString('en-US'),
+          label,
           r.nonZeros!.toLocaleString('en-US'),
-          r.readSeconds!.toFixed(1),
           r.computeSeconds!.toFixed(1),
           r.edges!.toLocaleString('en-US'),
           r.peakMiB!.toFixed(0),
+          r.annRecall! >= 0 ? r.annRecall!.toFixed(3) : '',
         ]);
       } catch (err) {
-        rows.push([
-          n.toLocaleString('en-US'),
-          model,
-          '',
-          '',
-          '',
-          '',
-          '',
-          `failed: ${(err as Error).message.split('\n')[0]}`,
-        ]);
+        const e = err as { signal?: string; message: string };
+        const why =
+          e.signal === 'SIGKILL' ? `stopped after ${timeoutSeconds} s` : `failed: ${e.message.split('\n')[0]}`;
+        rows.push([n.toLocaleString('en-US'), label, '', why, '', '', '']);
       }
       process.stderr.write(`${rows.at(-1)!.join('  ')}\n`);
     }
   }
   process.stdout.write(
-    `\nScale (CSV -> matrices -> top-10, no Neo4j; one child process per cell, ${os.cpus().length} cores)\n` +
-      `${table(['users', 'model', 'CSV rows', 'matrix nnz', 'read s', 'compute s', 'edges', 'peak MiB'], rows)}\n`,
+    `\nScale: generated users (seed 1), CSV parsed once into matrices, then one child process per model ` +
+      `(load matrices + compute top-10; no Neo4j), ${os.cpus().length} cores\n` +
+      `${table(['users', 'CSV rows', 'CSV -> matrices s', 'peak MiB'], prepared)}\n\n` +
+      `${table(['users', 'model', 'matrix nnz', 'compute s', 'edges', 'peak MiB', 'HNSW recall'], rows)}\n`,
   );
 }
 
@@ -383,6 +411,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       'skip-peers': { type: 'boolean' },
       'ann-above': { type: 'string' },
+      timeout: { type: 'string' },
     },
     strict: true,
   });
@@ -396,6 +425,6 @@ export async function main(argv: string[]): Promise<number> {
     .map(Number)
     .filter((n) => n > 0);
   const models = values.model === undefined ? [...MODEL_NAMES] : (values.model.split(',') as ModelName[]);
-  if (sizes.length > 0) scale(sizes, models, Number(values['ann-above'] ?? 200_000));
+  if (sizes.length > 0) scale(sizes, models, Number(values['ann-above'] ?? 200_000), Number(values.timeout ?? 900));
   return 0;
 }

@@ -1,9 +1,9 @@
 // The latent-factor model: implicit ALS on user x (course | tag) confidence, neighbours by cosine on user factors.
 import { hstack, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { log1pValues } from '../similarity/weighting';
-import { denseCosineTopK, hnswTopK, recallAgainst, trainAls } from '../similarity/als';
+import { denseCosineTopK, hnswTopK, recallAgainst, seededRandom, trainAls } from '../similarity/als';
 import type { Pool } from '../similarity/pool';
-import type { Csr, DenseMatrix } from '../similarity/types';
+import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
 import type { ModelParams, ModelResult } from './models';
 import { widen, type Signals } from './signals';
 
@@ -81,11 +81,66 @@ export async function alsNeighbours(s: Signals, p: ModelParams, pool?: Pool): Pr
       efSearch: p.als.hnswEf,
       seed: p.als.seed,
     });
-    // Recall against the exact scan on a sample would need the scan anyway at this size; measure it in full.
-    const exact = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
-    details.annRecall = recallAgainst(exact, neighbours);
+    // Recall against the exact scan: in full while that is cheap, on a seeded sample of users beyond.
+    if (model.users.rows <= 50_000) {
+      const exact = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
+      details.annRecall = recallAgainst(exact, neighbours);
+    } else {
+      details.annRecall = sampledRecall(model.users, neighbours, 500, p.als.seed);
+      details.annRecallSample = 500;
+    }
   } else {
     neighbours = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
   }
   return { neighbours, usersWithSignal: nonEmptyRows(c), nonZeros: nnz(c), details };
+}
+
+/**
+ * Recall of approximate neighbours against an exact scan for `sample` seeded random rows: the share of each
+ * sampled row's exact top-k (by cosine, non-zero rows only) that the approximate list also holds.
+ */
+export function sampledRecall(f: DenseMatrix, approx: Neighbours, sample: number, seed: number): number {
+  const { rows, cols } = f;
+  const norms = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += f.data[r * cols + c]! ** 2;
+    norms[r] = Math.sqrt(s);
+  }
+  const random = seededRandom(seed);
+  const k = approx.k;
+  let found = 0;
+  let total = 0;
+  const scores = new Float64Array(rows);
+  for (let t = 0; t < Math.min(sample, rows); t++) {
+    const r = Math.floor(random() * rows);
+    if (norms[r] === 0) continue;
+    for (let o = 0; o < rows; o++) {
+      if (o === r || norms[o] === 0) {
+        scores[o] = -Infinity;
+        continue;
+      }
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += f.data[r * cols + c]! * f.data[o * cols + c]!;
+      scores[o] = dot / (norms[r]! * norms[o]!);
+    }
+    // The k best by a running insertion into a short sorted list.
+    const best: number[] = [];
+    for (let o = 0; o < rows; o++) {
+      const v = scores[o]!;
+      if (v <= 0 || (best.length === k && v <= scores[best[k - 1]!]!)) continue;
+      let i = best.length < k ? best.length : k - 1;
+      best[i] = o;
+      while (i > 0 && scores[best[i - 1]!]! < v) {
+        best[i] = best[i - 1]!;
+        best[i - 1] = o;
+        i--;
+      }
+    }
+    const got = new Set<number>();
+    for (let j = 0; j < k; j++) got.add(approx.index[r * k + j]!);
+    for (const o of best) if (got.has(o)) found++;
+    total += best.length;
+  }
+  return total === 0 ? 1 : found / total;
 }
