@@ -1,5 +1,6 @@
 // The API over a real Neo4j: typed GraphQL operations over HTTP, REST shapes byte for byte, errors, limits, batching.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execute, request, GraphQLRequestError } from '../../src/api/client/request';
@@ -513,7 +514,6 @@ describe('lifecycle', () => {
 
 /** A GET with a body, as the older clients send it (fetch refuses bodies on GET). */
 async function rawGet(pathname: string, body: string): Promise<{ status: number; text: string }> {
-  const http = await import('node:http');
   const url = new URL(pathname, base);
   return new Promise((resolve, reject) => {
     const req = http.request(
