@@ -140,9 +140,9 @@ export async function main(argv: string[]): Promise<number> {
       '2',
       exact,
     );
-    const ann = await timed(1, () => hnswTopK(f, o.k, { tieKey }));
+    const ann = await timed(1, () => hnswTopK(f, o.k, { tieKey, pool: p }));
     add(
-      'HNSW build + search (M 16, ef 100/50)',
+      'HNSW build + search (M 16, ef 100/50, 2 shards)',
       `${f.rows}x${f.cols}`,
       '1',
       ann,

@@ -222,7 +222,7 @@ export async function denseCosineTopK(f: DenseMatrix, k: number, opts: DenseTopK
   return { rows: f.rows, k, index: outIndex, score: outScore };
 }
 
-/** Options of hnswTopK: hnswlib's graph degree M (default 16), build and search beam widths, and seed. */
+/** Options of hnswTopK: hnswlib's graph degree M (default 16), build and search beam widths, seed, sharding. */
 export interface HnswOptions {
   tieKey: Float64Array | Int32Array;
   M?: number;
@@ -230,50 +230,110 @@ export interface HnswOptions {
   efSearch?: number;
   seed?: number;
   minScore?: number;
+  /**
+   * Independent indexes over rows r with r % shards === s (default 2), each searched for every row and the
+   * results merged: the builds, hnswlib's dominant cost, run in parallel. The output depends on shards, not threads.
+   */
+  shards?: number;
+  /** Worker threads for the shards (default 2); 1 builds them one after another in the calling thread. */
+  threads?: number;
+  pool?: Pool;
 }
 
-/**
- * Approximate top-k cosine neighbours with an HNSW index (hnswlib-node, cosine space), same output shape and
- * ordering rules as denseCosineTopK over the candidates the index returns (k + 1 searched, self dropped).
- * Building is O(rows log rows) and single-threaded inside hnswlib; defaults M 16, efConstruction 100,
- * efSearch max(50, 2k), seed 100. Runs in the calling thread (async for symmetry with the exact search). Measure quality with recallAgainst(exact, approx).
- */
-export function hnswTopK(f: DenseMatrix, k: number, opts: HnswOptions): Promise<Neighbours> {
-  return new Promise((resolve) => resolve(hnswSearch(f, k, opts)));
+/** Arguments of one HNSW shard, as posted to a worker (arrays in shared memory). */
+export interface HnswShardArgs {
+  unit: Float32Array;
+  valid: Uint8Array;
+  rows: number;
+  dim: number;
+  shard: number;
+  shards: number;
+  M: number;
+  efConstruction: number;
+  efSearch: number;
+  seed: number;
+  k: number;
+  outIndex: Int32Array; // rows x (k + 1) for this shard, -1 padded
+  outDistance: Float32Array;
 }
 
-function hnswSearch(f: DenseMatrix, k: number, opts: HnswOptions): Neighbours {
-  check(f.rows, k, opts.tieKey);
-  const dim = f.cols;
-  const minScore = opts.minScore ?? 0;
-  const index = new Int32Array(f.rows * k).fill(-1);
-  const score = new Float32Array(f.rows * k);
-  const { unit, valid } = unitRows(f);
+/** Kernel: builds the shard's index and writes every valid row's k + 1 nearest rows of the shard (1 - cosine). */
+export function hnswShard(a: HnswShardArgs): void {
+  const { unit, valid, rows, dim, shard, shards, outIndex, outDistance } = a;
+  const width = a.k + 1;
+  outIndex.fill(-1);
   let count = 0;
-  for (let r = 0; r < f.rows; r++) count += valid[r]!;
-  if (count === 0 || k === 0) return { rows: f.rows, k, index, score };
+  for (let r = shard; r < rows; r += shards) count += valid[r]!;
+  if (count === 0) return;
   const hnsw = new HierarchicalNSW('cosine', dim);
-  hnsw.initIndex(count, opts.M ?? 16, opts.efConstruction ?? 100, opts.seed ?? 100);
+  hnsw.initIndex(count, a.M, a.efConstruction, a.seed + shard);
   // One reusable plain array: hnswlib-node takes number[], and keeping a copy per row would cost ~0.5 KiB each.
   const v = new Array<number>(dim).fill(0);
   const load = (r: number) => {
     for (let d = 0; d < dim; d++) v[d] = unit[r * dim + d]!;
     return v;
   };
-  for (let r = 0; r < f.rows; r++) if (valid[r] !== 0) hnsw.addPoint(load(r), r);
-  const want = Math.min(k + 1, count);
-  hnsw.setEf(Math.max(opts.efSearch ?? Math.max(50, 2 * k), want));
-  const heap = new TopK(k);
-  for (let r = 0; r < f.rows; r++) {
+  for (let r = shard; r < rows; r += shards) if (valid[r] !== 0) hnsw.addPoint(load(r), r);
+  const want = Math.min(width, count);
+  hnsw.setEf(Math.max(a.efSearch, want));
+  for (let r = 0; r < rows; r++) {
     if (valid[r] === 0) continue;
     const found = hnsw.searchKnn(load(r), want);
-    heap.reset();
     for (let q = 0; q < found.neighbors.length; q++) {
-      const j = found.neighbors[q]!;
-      if (j === r) continue;
-      const s = 1 - found.distances[q]!;
-      const rounded = Math.fround(s > 1 ? 1 : s);
-      if (rounded > minScore) heap.offer(j, rounded, opts.tieKey[j]!);
+      outIndex[r * width + q] = found.neighbors[q]!;
+      outDistance[r * width + q] = found.distances[q]!;
+    }
+  }
+}
+
+/**
+ * Approximate top-k cosine neighbours with HNSW indexes (hnswlib-node, cosine space), same output shape and
+ * ordering rules as denseCosineTopK over the candidates the indexes return (k + 1 per shard, self dropped).
+ * Defaults: M 16, efConstruction 100, efSearch max(50, 2k), seed 100, 2 shards on 2 threads. Building costs
+ * O(rows log rows) per shard. Measure quality with recallAgainst(exact, approx) (exact on a sample at scale).
+ */
+export async function hnswTopK(f: DenseMatrix, k: number, opts: HnswOptions): Promise<Neighbours> {
+  check(f.rows, k, opts.tieKey);
+  const shards = opts.shards ?? 2;
+  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`expected shards >= 1, but got ${shards}`);
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const minScore = opts.minScore ?? 0;
+  const index = new Int32Array(f.rows * k).fill(-1);
+  const score = new Float32Array(f.rows * k);
+  if (k === 0 || f.rows === 0) return { rows: f.rows, k, index, score };
+  const { unit, valid } = unitRows(f);
+  const width = k + 1;
+  const tasks = Array.from({ length: shards }, (_, shard) => ({
+    unit,
+    valid,
+    rows: f.rows,
+    dim: f.cols,
+    shard,
+    shards,
+    M: opts.M ?? 16,
+    efConstruction: opts.efConstruction ?? 100,
+    efSearch: opts.efSearch ?? Math.max(50, 2 * k),
+    seed: opts.seed ?? 100,
+    k,
+    outIndex: sharedInt32(f.rows * width),
+    outDistance: sharedFloat32(f.rows * width),
+  }));
+  if (threads <= 1 && opts.pool === undefined) {
+    for (const t of tasks) hnswShard(t);
+  } else {
+    await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'hnswShard', args }))));
+  }
+  const heap = new TopK(k);
+  for (let r = 0; r < f.rows; r++) {
+    heap.reset();
+    for (const t of tasks) {
+      for (let q = r * width, end = q + width; q < end; q++) {
+        const j = t.outIndex[q]!;
+        if (j === -1 || j === r) continue;
+        const s = 1 - t.outDistance[q]!;
+        const rounded = Math.fround(s > 1 ? 1 : s);
+        if (rounded > minScore) heap.offer(j, rounded, opts.tieKey[j]!);
+      }
     }
     heap.drain(index, score, r * k);
   }

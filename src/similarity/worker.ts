@@ -1,12 +1,13 @@
 // Worker entry: runs one similarity kernel per message on arrays in shared memory (started by pool.ts).
 import { parentPort } from 'node:worker_threads';
 import { gramBlock, lossBlock, solveBlock } from './als';
-import { denseBlock } from './dense';
+import { denseBlock, hnswShard } from './dense';
 import { cosineBlock } from './topk';
 
 const kernels: Record<string, (args: never) => unknown> = {
   cosineBlock,
   denseBlock,
+  hnswShard,
   gramBlock,
   solveBlock,
   lossBlock,
