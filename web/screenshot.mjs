@@ -1,5 +1,6 @@
 // Saves a screenshot of the page showing one user's neighbourhood, for the README:
 //   node web/screenshot.mjs [--url http://127.0.0.1:4000] [--handle 110] [--model cosine] [--out docs/screenshots/neighbourhood.png]
+//                           [--width 1360] [--height 860] [--viewport-only] (else the whole page)
 // It needs a running server (`npm start` or `npm run serve`) and Debian's chromium (scripts/ensure-chromium.sh).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join('docs', 'screenshots', 'neighbourhood.png') },
     width: { type: 'string', default: '1360' },
     height: { type: 'string', default: '860' },
+    'viewport-only': { type: 'boolean', default: false },
   },
 });
 
@@ -39,7 +41,7 @@ try {
   await page.goto(url);
   await page.locator(`#graph .user.centre[data-handle="${values.handle}"]`).waitFor({ timeout: 20_000 });
   await page.locator('body:not([aria-busy])').waitFor();
-  await page.screenshot({ path: values.out, fullPage: true });
+  await page.screenshot({ path: values.out, fullPage: !values['viewport-only'] });
   process.stdout.write(`Saved ${values.out} (${url})\n`);
 } finally {
   await browser.close();
