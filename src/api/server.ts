@@ -16,7 +16,7 @@ import { consoleLogger, type Logger } from '../log';
 import { NeighbourCache, uncached, type CacheOptions } from './cache';
 import { httpStatus, publicMessage, formatGraphQLError } from './errors';
 import { createContext, type Context } from './graphql/context';
-import { complexityPlugin, depthRule } from './graphql/limits';
+import { complexityPlugin, depthRule, unavailableStatusPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
 
@@ -101,6 +101,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin<Context>(),
+      unavailableStatusPlugin<Context>(),
     ],
   });
   await apollo.start();

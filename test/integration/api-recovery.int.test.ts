@@ -75,6 +75,7 @@ test('UNAVAILABLE and 503 while Neo4j is down, then back to normal by itself', a
   await new Promise((r) => setTimeout(r, 1_500));
 
   const down = await similar();
+  expect(down.status).toBe(503);
   expect(down.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
   expect(down.errors?.[0]?.message).toBe('The graph database is unavailable; retry shortly');
   const rest = await fetch(`${base}/similar-users/`, {

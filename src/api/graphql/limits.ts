@@ -1,4 +1,4 @@
-// Query cost limits: a depth rule at validation, and an Apollo plugin that refuses operations over a complexity budget.
+// Request limits and status mapping for GraphQL: a depth rule, a complexity budget, 503 when only the database failed.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
@@ -20,6 +20,24 @@ const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   if (name === 'interests' || name === 'viewedCourses' || name === 'assessments') return 1 + 10 * childComplexity;
   return undefined;
 };
+
+/** When every error of a result is UNAVAILABLE (Neo4j down), the HTTP status says so too: 503, as REST does. */
+export function unavailableStatusPlugin<C extends object>(): ApolloServerPlugin<C> {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return Promise.resolve();
+          const errors = response.body.singleResult.errors ?? [];
+          if (errors.length > 0 && errors.every((e) => e.extensions?.code === 'UNAVAILABLE')) {
+            response.http.status = 503;
+          }
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
 
 export function depthRule() {
   return depthLimit(MAX_DEPTH);
