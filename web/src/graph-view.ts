@@ -39,9 +39,13 @@ function relative(score: number, hood: Neighbourhood): number {
   return span > 0 ? (score - hood.minScore) / span : 1;
 }
 
-/** Stroke width of an edge: proportional to the score, relative to the strongest edge shown. */
-export function edgeWidth(score: number, maxScore: number): number {
-  return maxScore > 0 ? 1.5 + 7 * Math.max(0, score / maxScore) : 1.5;
+/**
+ * Stroke width of an edge from its score: part in proportion to the strongest edge shown, part by the score's place
+ * between the weakest and the strongest, so that neighbours with close scores are still told apart.
+ */
+export function edgeWidth(score: number, hood: Neighbourhood): number {
+  if (hood.maxScore <= 0) return 1.5;
+  return 1.5 + 2.5 * Math.max(0, score / hood.maxScore) + 4.5 * relative(score, hood);
 }
 
 /** Teal from pale (weakest shown) to deep (strongest shown). */
@@ -127,7 +131,7 @@ export function renderGraph(svg: SVGSVGElement, hood: Neighbourhood): void {
         y1: a.y ?? 0,
         x2: b.x ?? 0,
         y2: b.y ?? 0,
-        'stroke-width': l.cross ? 1.2 : edgeWidth(l.score, hood.maxScore),
+        'stroke-width': l.cross ? 1.2 : edgeWidth(l.score, hood),
         ...(handle !== '' ? { 'data-handle': handle } : { 'data-pair': `${a.id} ${b.id}` }),
       },
       edges,
