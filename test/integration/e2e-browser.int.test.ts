@@ -78,7 +78,7 @@ describe('saved queries', () => {
 
   test('the neighbourhood query shows only the active version', async () => {
     const q = queries.find((x) => x.file === 'neighbourhood.cypher')!;
-    const rows = await graph.read<{ neighbour: number }>(q.statement, { handle: 110, model: 'interests' });
+    const rows = await graph.read<{ neighbour: number }>(q.statement, { handle: 110, model: 'interests', shared: 3 });
     const expected = interestEdges().filter((e) => e.from === 110);
     expect(rows.map((r) => r.neighbour)).toEqual(expected.map((e) => e.to));
   });
