@@ -140,11 +140,11 @@ export async function main(argv: string[]): Promise<number> {
       '2',
       exact,
     );
-    const ann = await timed(1, () => hnswTopK(f, o.k, { tieKey, pool: p }));
+    const ann = await timed(1, () => hnswTopK(f, o.k, { tieKey, efSearch: 100, pool: p }));
     add(
-      'HNSW build + search (M 16, ef 100/50, 2 shards)',
+      'HNSW build + search (M 16, ef 100/100, 2 shards)',
       `${f.rows}x${f.cols}`,
-      '1',
+      '2',
       ann,
       `recall@${o.k} ${recallAgainst(exact.out, ann.out).toFixed(4)}`,
     );
