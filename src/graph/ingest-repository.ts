@@ -1,7 +1,7 @@
 // Writes of the importer: one transaction per batch, each running the statements of cypher/ingest/.
 // Every statement merges idempotently, so a batch can be retried and a file re-imported without change.
 import { cypher, preload } from './cypher';
-import type { Graph } from './executor';
+import type { Graph, TxRunner } from './executor';
 
 export interface TagWrite {
   /** Canonical name. */
@@ -24,8 +24,8 @@ export interface CourseWrite {
 
 export interface UserViewsWrite {
   handle: number;
-  /** One entry per course; dates ascending and distinct, secs aligned with dates. */
-  views: { course: string; dates: string[]; secs: number[] }[];
+  /** One entry per course; dates ascending and distinct, secs aligned with dates, seconds their sum. */
+  views: { course: string; dates: string[]; secs: number[]; seconds: number }[];
 }
 
 export interface UserInterestsWrite {
@@ -56,13 +56,28 @@ const STATEMENTS = [
   'ingest/merge-tags',
   'ingest/merge-course-tags',
   'ingest/merge-courses',
+  'ingest/users-with-views',
+  'ingest/create-views',
   'ingest/merge-views',
+  'ingest/users-with-interests',
+  'ingest/create-interests',
   'ingest/merge-interests',
   'ingest/merge-assessments',
   'ingest/count-graph',
 ] as const;
 
 const META = { app: 'similar-users', job: 'import' };
+
+/**
+ * Splits a batch into users without edges of the kind yet (written with CREATE) and users with some (merged).
+ * Asked inside the write transaction, so a retried transaction decides again on what it sees.
+ */
+async function split<U extends { handle: number }>(tx: TxRunner, query: string, users: U[]): Promise<[U[], U[]]> {
+  const [row] = await tx.run<{ handles: number[] }>(cypher(query), { handles: users.map((u) => u.handle) });
+  const known = new Set(row?.handles ?? []);
+  if (known.size === 0) return [users, []];
+  return [users.filter((u) => !known.has(u.handle)), users.filter((u) => known.has(u.handle))];
+}
 
 export class IngestRepository {
   constructor(private readonly graph: Graph) {
@@ -81,24 +96,34 @@ export class IngestRepository {
     );
   }
 
-  /** View rows: the courses (level, author) not yet written, then the aggregated VIEWED edges. */
+  /**
+   * View rows: the courses (level, author) not yet written, then the aggregated VIEWED edges: created for
+   * users who have none yet, merged day by day for the others.
+   */
   async writeViews(courses: CourseWrite[], users: UserViewsWrite[]): Promise<void> {
     await this.graph.unit(
       'WRITE',
       async (tx) => {
         if (courses.length > 0) await tx.run(cypher('ingest/merge-courses'), { courses });
-        if (users.length > 0) await tx.run(cypher('ingest/merge-views'), { users });
+        if (users.length === 0) return;
+        const [fresh, known] = await split(tx, 'ingest/users-with-views', users);
+        if (fresh.length > 0) await tx.run(cypher('ingest/create-views'), { users: fresh });
+        if (known.length > 0) await tx.run(cypher('ingest/merge-views'), { users: known });
       },
       META,
     );
   }
 
+  /** Interest rows: new tag spellings, then INTERESTED_IN edges, created or merged as for views. */
   async writeInterests(tags: TagWrite[], users: UserInterestsWrite[]): Promise<void> {
     await this.graph.unit(
       'WRITE',
       async (tx) => {
         if (tags.length > 0) await tx.run(cypher('ingest/merge-tags'), { tags });
-        if (users.length > 0) await tx.run(cypher('ingest/merge-interests'), { users });
+        if (users.length === 0) return;
+        const [fresh, known] = await split(tx, 'ingest/users-with-interests', users);
+        if (fresh.length > 0) await tx.run(cypher('ingest/create-interests'), { users: fresh });
+        if (known.length > 0) await tx.run(cypher('ingest/merge-interests'), { users: known });
       },
       META,
     );

@@ -11,29 +11,57 @@ import type {
 import { type AssessmentRow, type CourseTagRow, type InterestRow, Rejection, type ViewRow } from './tables';
 
 /**
- * A set of keys already written in this run, so repeated tags and courses are not sent again. Bounded: past
- * `cap` keys it starts over, which only costs a few idempotent re-writes.
+ * What was already written in this run under each key (a tag's raw spellings, a course's level and author),
+ * so that it is not sent again. Looked up without building key strings, as it is asked once per row.
+ * Bounded: past `cap` entries it starts over, which only costs a few idempotent re-writes.
  */
-export class WrittenKeys {
-  private keys = new Set<string>();
-  constructor(private readonly cap = 200_000) {}
-  has(key: string): boolean {
-    return this.keys.has(key);
+export class Written<T> {
+  private map = new Map<string, T[]>();
+  private entries = 0;
+  constructor(
+    private readonly same: (a: T, b: T) => boolean,
+    private readonly cap = 200_000,
+  ) {}
+
+  has(key: string, value: T): boolean {
+    const list = this.map.get(key);
+    if (list === undefined) return false;
+    for (const v of list) if (this.same(v, value)) return true;
+    return false;
   }
-  add(key: string): void {
-    if (this.keys.size >= this.cap) this.keys = new Set();
-    this.keys.add(key);
+
+  add(key: string, value: T): void {
+    if (this.has(key, value)) return;
+    if (this.entries >= this.cap) {
+      this.map = new Map();
+      this.entries = 0;
+    }
+    const list = this.map.get(key);
+    if (list === undefined) this.map.set(key, [value]);
+    else list.push(value);
+    this.entries++;
+  }
+
+  clear(): void {
+    this.map = new Map();
+    this.entries = 0;
   }
 }
+
+/** Raw spellings written, by canonical tag name. */
+export const writtenTags = (cap?: number) => new Written<string>((a, b) => a === b, cap);
+
+/** Level and author written, by course id. */
+export const writtenCourses = (cap?: number) =>
+  new Written<Omit<CourseWrite, 'id'>>((a, b) => a.level === b.level && a.author === b.author, cap);
 
 /** Raw tag spellings of one batch by canonical name, leaving out the pairs already written. */
 class TagCollector {
   private byName = new Map<string, Set<string>>();
-  constructor(private readonly written: WrittenKeys) {}
+  constructor(private readonly written: Written<string>) {}
 
   add(name: string, raw: string): void {
-    const key = `${name}\u0000${raw}`;
-    if (this.written.has(key)) return;
+    if (this.written.has(name, raw)) return;
     let raws = this.byName.get(name);
     if (raws === undefined) this.byName.set(name, (raws = new Set()));
     raws.add(raw);
@@ -42,7 +70,7 @@ class TagCollector {
   take(): TagWrite[] {
     const out: TagWrite[] = [];
     for (const [name, raws] of this.byName) {
-      for (const raw of raws) this.written.add(`${name}\u0000${raw}`);
+      for (const raw of raws) this.written.add(name, raw);
       out.push({ name, aliases: [...raws].sort() });
     }
     this.byName = new Map();
@@ -73,7 +101,7 @@ export class CourseTagsBatch implements RowBatch<CourseTagRow, CourseTagsBatchWr
   rows = 0;
   private courses = new Map<string, Set<string>>();
   private readonly tags: TagCollector;
-  constructor(written: WrittenKeys) {
+  constructor(written: Written<string>) {
     this.tags = new TagCollector(written);
   }
 
@@ -109,8 +137,9 @@ interface Day {
 export class ViewsBatch implements RowBatch<ViewRow, ViewsBatchWrite> {
   rows = 0;
   private users = new Map<number, Map<string, Map<string, Day>>>();
-  private courses = new Map<string, CourseWrite>();
-  constructor(private readonly written: WrittenKeys) {}
+  private courses: CourseWrite[] = [];
+  private readonly pending = writtenCourses();
+  constructor(private readonly written: Written<Omit<CourseWrite, 'id'>>) {}
 
   add(row: ViewRow, line: number): Rejection | undefined {
     let courses = this.users.get(row.handle);
@@ -125,9 +154,10 @@ export class ViewsBatch implements RowBatch<ViewRow, ViewsBatchWrite> {
       );
     }
     if (earlier === undefined) days.set(row.date, { seconds: row.seconds, line });
-    const courseKey = `${row.course}\u0000${row.level}\u0000${row.author}`;
-    if (!this.written.has(courseKey) && !this.courses.has(courseKey)) {
-      this.courses.set(courseKey, { id: row.course, level: row.level, author: row.author });
+    if (!this.written.has(row.course, row) && !this.pending.has(row.course, row)) {
+      const course = { id: row.course, level: row.level, author: row.author };
+      this.pending.add(row.course, course);
+      this.courses.push(course);
     }
     this.rows++;
     return undefined;
@@ -139,14 +169,16 @@ export class ViewsBatch implements RowBatch<ViewRow, ViewsBatchWrite> {
       const views: UserViewsWrite['views'] = [];
       for (const [course, days] of courses) {
         const sorted = byKey(days);
-        views.push({ course, dates: sorted.map((d) => d[0]), secs: sorted.map((d) => d[1].seconds) });
+        const secs = sorted.map((d) => d[1].seconds);
+        views.push({ course, dates: sorted.map((d) => d[0]), secs, seconds: secs.reduce((a, b) => a + b, 0) });
       }
       users.push({ handle, views });
     }
-    for (const key of this.courses.keys()) this.written.add(key);
-    const courses = [...this.courses.values()];
+    const courses = this.courses;
+    for (const c of courses) this.written.add(c.id, c);
     this.users = new Map();
-    this.courses = new Map();
+    this.courses = [];
+    this.pending.clear();
     this.rows = 0;
     return { courses, users };
   }
@@ -161,7 +193,7 @@ export class InterestsBatch implements RowBatch<InterestRow, InterestsBatchWrite
   rows = 0;
   private users = new Map<number, Map<string, Set<string>>>();
   private readonly tags: TagCollector;
-  constructor(written: WrittenKeys) {
+  constructor(written: Written<string>) {
     this.tags = new TagCollector(written);
   }
 
@@ -204,7 +236,7 @@ export class AssessmentsBatch implements RowBatch<AssessmentRow, AssessmentsBatc
   rows = 0;
   private users = new Map<number, Map<string, Attempt>>();
   private readonly tags: TagCollector;
-  constructor(written: WrittenKeys) {
+  constructor(written: Written<string>) {
     this.tags = new TagCollector(written);
   }
 

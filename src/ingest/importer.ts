@@ -3,8 +3,16 @@
 import type { Graph } from '../graph/executor';
 import { type GraphCounts, IngestRepository } from '../graph/ingest-repository';
 import { consoleLogger, type Logger, progress } from '../log';
-import { AssessmentsBatch, CourseTagsBatch, InterestsBatch, type RowBatch, ViewsBatch, WrittenKeys } from './batch';
-import { type CsvRecord, isUnreadable, records, type TableFile } from './reader';
+import {
+  AssessmentsBatch,
+  CourseTagsBatch,
+  InterestsBatch,
+  type RowBatch,
+  ViewsBatch,
+  writtenCourses,
+  writtenTags,
+} from './batch';
+import { isUnreadable, records, type TableFile } from './reader';
 import { csvRow, RejectsWriter } from './rejects';
 import { parseRecord, Rejection, type TableName } from './tables';
 
@@ -77,8 +85,8 @@ class WriteQueue {
 
 export class Importer {
   private readonly repo: IngestRepository;
-  private readonly tagsWritten = new WrittenKeys();
-  private readonly coursesWritten = new WrittenKeys();
+  private readonly tagsWritten = writtenTags();
+  private readonly coursesWritten = writtenCourses();
   private readonly log: Logger;
 
   constructor(
@@ -180,47 +188,59 @@ export class Importer {
     };
     const bar = progress({ label: file.name, unit: 'rows', ...this.optionalStream() });
     const echo = this.opts.echoRejects ?? 20;
-    const reject = async (line: number, reason: string, row: string) => {
+    // Returns a promise only when the rejects file asks to wait, so the common path stays synchronous.
+    const reject = (line: number, reason: string, row: string): Promise<void> | undefined => {
       report.rejected++;
       if (rejects.count < echo) this.log.info(`  rejected ${file.name} line ${line}: ${reason}`);
       else if (rejects.count === echo) this.log.info(`  (further rejects only in ${rejects.path})`);
-      await rejects.add({ file: file.name, line, reason, row });
+      return rejects.add({ file: file.name, line, reason, row });
     };
     const writes = new WriteQueue();
     const batch = sink.batch;
     const limit = this.opts.batchSize;
     const seen = new Set<string>();
+    const blankTags = file.table === 'course_tags';
     let group: number | string | undefined;
 
-    const take = async (rec: CsvRecord) => {
-      const row = parse(rec.fields);
-      if (row instanceof Rejection) return reject(rec.line, row.reason, csvRow(rec.fields));
-      const g = sink.group(row);
-      if (g !== group) {
-        if (batch.rows >= limit) await writes.submit(sink.write());
-        if (seen.size >= DEDUPE_KEYS) seen.clear();
-        group = g;
-      } else if (batch.rows >= 4 * limit) {
-        // One group far larger than a batch is split; the merge statements join its parts.
-        await writes.submit(sink.write());
+    for await (const items of records(file)) {
+      for (const item of items) {
+        report.read++;
+        if (isUnreadable(item)) {
+          const wait = reject(item.line, item.reason, '');
+          if (wait !== undefined) await wait;
+          continue;
+        }
+        const row = parse(item.fields);
+        if (row instanceof Rejection) {
+          const wait = reject(item.line, row.reason, csvRow(item.fields));
+          if (wait !== undefined) await wait;
+          continue;
+        }
+        const g = sink.group(row);
+        if (g !== group) {
+          if (batch.rows >= limit) await writes.submit(sink.write());
+          if (seen.size >= DEDUPE_KEYS) seen.clear();
+          group = g;
+        } else if (batch.rows >= 4 * limit) {
+          // One group far larger than a batch is split; the merge statements join its parts.
+          await writes.submit(sink.write());
+        }
+        const key = item.fields.join('\u0001');
+        if (seen.has(key)) {
+          report.duplicates++;
+          continue;
+        }
+        const conflict = batch.add(row, item.line);
+        if (conflict !== undefined) {
+          const wait = reject(item.line, conflict.reason, csvRow(item.fields));
+          if (wait !== undefined) await wait;
+          continue;
+        }
+        seen.add(key);
+        report.imported++;
+        if (blankTags && item.fields[1] === '') report.blankTags++;
       }
-      const key = rec.fields.join('\u0001');
-      if (seen.has(key)) {
-        report.duplicates++;
-        return;
-      }
-      const conflict = batch.add(row, rec.line);
-      if (conflict !== undefined) return reject(rec.line, conflict.reason, csvRow(rec.fields));
-      seen.add(key);
-      report.imported++;
-      if (file.table === 'course_tags' && rec.fields[1] === '') report.blankTags++;
-    };
-
-    for await (const item of records(file)) {
-      report.read++;
-      if (isUnreadable(item)) await reject(item.line, item.reason, '');
-      else await take(item);
-      if (report.read % 1000 === 0) bar.set(report.read);
+      bar.set(report.read);
     }
     if (batch.rows > 0) await writes.submit(sink.write());
     await writes.drain();

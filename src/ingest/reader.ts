@@ -83,8 +83,6 @@ function streamRecords(file: string, onSkip?: (s: Skip) => void): Parser {
   return csv;
 }
 
-const isBlank = (fields: readonly string[]) => fields.length === 1 && fields[0] === '';
-
 function newlines(fields: readonly string[]): number {
   let n = 0;
   for (const f of fields) {
@@ -97,7 +95,8 @@ function newlines(fields: readonly string[]): number {
 export async function readHeader(file: TableFile): Promise<string[] | undefined> {
   const csv = streamRecords(file.path);
   try {
-    for await (const fields of csv as AsyncIterable<string[]>) if (!isBlank(fields)) return fields;
+    for await (const fields of csv as AsyncIterable<string[]>)
+      if (fields.length !== 1 || fields[0] !== '') return fields;
     return undefined;
   } finally {
     csv.destroy();
@@ -124,18 +123,45 @@ export async function checkHeaders(files: readonly TableFile[]): Promise<void> {
   }
 }
 
+/** Resolves when the parser has records to read, has ended or was closed; rejects on its error. */
+function readable(csv: Parser): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      off();
+      resolve();
+    };
+    const fail = (err: Error) => {
+      off();
+      reject(err);
+    };
+    const off = () => {
+      csv.off('readable', done);
+      csv.off('end', done);
+      csv.off('close', done);
+      csv.off('error', fail);
+    };
+    csv.on('readable', done);
+    csv.on('end', done);
+    csv.on('close', done);
+    csv.on('error', fail);
+  });
+}
+
 /**
- * The data records of a table (header and blank lines left out), in file order. Where csv-parse gives up on
- * broken quoting it cannot tell where the next record starts, so every physical line it skipped comes out as
- * an UnreadableLine: nothing is dropped without a line number.
+ * The data records of a table (header and blank lines left out), in file order, in chunks of whatever the
+ * parser holds: one promise per chunk rather than per record. Where csv-parse gives up on broken quoting it
+ * cannot tell where the next record starts, so every physical line it skipped comes out as an
+ * UnreadableLine: nothing is dropped without a line number.
  */
-export async function* records(file: TableFile): AsyncGenerator<CsvItem> {
+export async function* records(file: TableFile): AsyncGenerator<CsvItem[]> {
   const skips: Skip[] = [];
   const csv = streamRecords(file.path, (s) => skips.push(s));
+  let failure: Error | undefined;
+  csv.on('error', (err: Error) => (failure = err));
   let seen = 0; // records taken from the parser, blank lines and header included
   let lastLine = 0; // last physical line accounted for
   let header = true;
-  function* unreadable(): Generator<UnreadableLine> {
+  const unreadable = (out: CsvItem[]) => {
     for (let s = skips[0]; s !== undefined && s.records <= seen; s = skips[0]) {
       skips.shift();
       const first = lastLine + 1;
@@ -145,25 +171,38 @@ export async function* records(file: TableFile): AsyncGenerator<CsvItem> {
           line === first
             ? `not valid CSV: ${s.message}`
             : `not valid CSV: swallowed by the broken quoting that starts on line ${first}`;
-        yield { line, reason };
+        out.push({ line, reason });
       }
       lastLine = last;
     }
-  }
+  };
   try {
-    for await (const fields of csv as AsyncIterable<string[]>) {
-      yield* unreadable();
-      seen++;
-      const line = lastLine + 1;
-      lastLine += 1 + newlines(fields);
-      if (isBlank(fields)) continue;
-      if (header) {
-        header = false;
-        continue;
+    for (;;) {
+      const out: CsvItem[] = [];
+      let fields: string[] | null;
+      while ((fields = csv.read() as string[] | null) !== null) {
+        if (skips.length > 0) unreadable(out);
+        seen++;
+        const line = lastLine + 1;
+        lastLine += 1 + newlines(fields);
+        if (fields.length === 1 && fields[0] === '') continue;
+        if (header) {
+          header = false;
+          continue;
+        }
+        out.push({ fields, line });
       }
-      yield { fields, line };
+      if (failure !== undefined) throw failure;
+      if (csv.readableEnded || csv.destroyed) {
+        unreadable(out);
+        if (out.length > 0) yield out;
+        return;
+      }
+      // After a yield the consumer may have awaited long enough for the parser to end: look again first.
+      if (out.length > 0) yield out;
+      else await readable(csv);
+      if (failure !== undefined) throw failure;
     }
-    yield* unreadable();
   } finally {
     csv.destroy();
   }

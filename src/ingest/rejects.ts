@@ -45,11 +45,11 @@ export class RejectsWriter {
     return new RejectsWriter(file);
   }
 
-  /** Appends one entry; waits when the file cannot keep up, so memory stays bounded. */
-  async add(e: RejectEntry): Promise<void> {
+  /** Appends one entry; returns a promise to wait on when the file cannot keep up, so memory stays bounded. */
+  add(e: RejectEntry): Promise<void> | undefined {
     this.count++;
     const ok = this.out.write(`${csvField(e.file)},${e.line},${csvField(e.reason)},${csvField(e.row)}\n`);
-    if (!ok) await once(this.out, 'drain');
+    return ok ? undefined : once(this.out, 'drain').then(() => undefined);
   }
 
   async close(): Promise<void> {

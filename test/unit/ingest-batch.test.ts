@@ -1,4 +1,11 @@
-import { AssessmentsBatch, CourseTagsBatch, InterestsBatch, ViewsBatch, WrittenKeys } from '../../src/ingest/batch';
+import {
+  AssessmentsBatch,
+  CourseTagsBatch,
+  InterestsBatch,
+  ViewsBatch,
+  writtenCourses,
+  writtenTags,
+} from '../../src/ingest/batch';
 import { Rejection, type ViewRow } from '../../src/ingest/tables';
 
 const view = (handle: number, date: string, course: string, seconds: number, level = 'Beginner' as const): ViewRow => ({
@@ -12,7 +19,7 @@ const view = (handle: number, date: string, course: string, seconds: number, lev
 
 describe('ViewsBatch', () => {
   test('aggregates daily rows per (user, course) with days in date order', () => {
-    const b = new ViewsBatch(new WrittenKeys());
+    const b = new ViewsBatch(writtenCourses());
     b.add(view(1, '2017-06-28', 'css', 100), 2);
     b.add(view(1, '2017-06-27', 'css', 50), 3);
     b.add(view(1, '2017-06-27', 'html', 7), 4);
@@ -23,11 +30,11 @@ describe('ViewsBatch', () => {
       {
         handle: 1,
         views: [
-          { course: 'css', dates: ['2017-06-27', '2017-06-28'], secs: [50, 100] },
-          { course: 'html', dates: ['2017-06-27'], secs: [7] },
+          { course: 'css', dates: ['2017-06-27', '2017-06-28'], secs: [50, 100], seconds: 150 },
+          { course: 'html', dates: ['2017-06-27'], secs: [7], seconds: 7 },
         ],
       },
-      { handle: 2, views: [{ course: 'css', dates: ['2017-07-01'], secs: [1] }] },
+      { handle: 2, views: [{ course: 'css', dates: ['2017-07-01'], secs: [1], seconds: 1 }] },
     ]);
     expect(w.courses).toEqual([
       { id: 'css', level: 'Beginner', author: 9 },
@@ -37,7 +44,7 @@ describe('ViewsBatch', () => {
   });
 
   test('courses already written in this run are not sent again', () => {
-    const written = new WrittenKeys();
+    const written = writtenCourses();
     const b = new ViewsBatch(written);
     b.add(view(1, '2017-06-28', 'css', 100), 2);
     expect(b.take().courses).toHaveLength(1);
@@ -46,7 +53,7 @@ describe('ViewsBatch', () => {
   });
 
   test('another time for the same user, course and day is rejected, naming the first line', () => {
-    const b = new ViewsBatch(new WrittenKeys());
+    const b = new ViewsBatch(writtenCourses());
     expect(b.add(view(1, '2017-06-28', 'css', 100), 2)).toBeUndefined();
     const r = b.add(view(1, '2017-06-28', 'css', 200), 7);
     expect(r).toBeInstanceOf(Rejection);
@@ -57,7 +64,7 @@ describe('ViewsBatch', () => {
 
 describe('InterestsBatch', () => {
   test('one entry per canonical tag with distinct sorted times; every raw spelling becomes an alias', () => {
-    const b = new InterestsBatch(new WrittenKeys());
+    const b = new InterestsBatch(writtenTags());
     b.add({ handle: 1, rawTag: 'c#', tag: 'c#', at: '2017-06-27T16:27:34' });
     b.add({ handle: 1, rawTag: 'csharp', tag: 'c#', at: '2017-06-27T16:26:52' });
     b.add({ handle: 1, rawTag: 'c#', tag: 'c#', at: '2017-06-27T16:26:52' });
@@ -69,7 +76,7 @@ describe('InterestsBatch', () => {
   });
 
   test('tag spellings written once are not sent again', () => {
-    const written = new WrittenKeys();
+    const written = writtenTags();
     const b = new InterestsBatch(written);
     b.add({ handle: 1, rawTag: 'java', tag: 'java', at: '2017-06-27T16:27:34' });
     expect(b.take().tags).toHaveLength(1);
@@ -80,7 +87,7 @@ describe('InterestsBatch', () => {
 
 describe('AssessmentsBatch', () => {
   test('one attempt per (tag, time); another score for it is rejected, the same score is the same attempt', () => {
-    const b = new AssessmentsBatch(new WrittenKeys());
+    const b = new AssessmentsBatch(writtenTags());
     expect(
       b.add({ handle: 5, rawTag: 'c-sharp', tag: 'c#', at: '2017-01-01T00:00:00', score: 100 }, 2),
     ).toBeUndefined();
@@ -96,7 +103,7 @@ describe('AssessmentsBatch', () => {
 
 describe('CourseTagsBatch', () => {
   test('a blank tag keeps the course without tags', () => {
-    const b = new CourseTagsBatch(new WrittenKeys());
+    const b = new CourseTagsBatch(writtenTags());
     b.add({ course: 'a', rawTag: '', tag: '' });
     b.add({ course: 'b', rawTag: 'Cloud-computing', tag: 'cloud-computing' });
     b.add({ course: 'b', rawTag: 'cloud-computing', tag: 'cloud-computing' });
@@ -109,13 +116,31 @@ describe('CourseTagsBatch', () => {
   });
 });
 
-describe('WrittenKeys', () => {
+describe('Written', () => {
   test('starts over past its cap instead of growing', () => {
-    const k = new WrittenKeys(2);
-    k.add('a');
-    k.add('b');
-    k.add('c');
-    expect(k.has('a')).toBe(false);
-    expect(k.has('c')).toBe(true);
+    const k = writtenTags(2);
+    k.add('a', 'a');
+    k.add('b', 'b');
+    k.add('c', 'C');
+    expect(k.has('a', 'a')).toBe(false);
+    expect(k.has('c', 'C')).toBe(true);
   });
+
+  test('a course is known per level and author', () => {
+    const k = writtenCourses();
+    k.add('css', { level: 'Beginner', author: 1 });
+    expect(k.has('css', { level: 'Beginner', author: 1 })).toBe(true);
+    expect(k.has('css', { level: 'Beginner', author: 2 })).toBe(false);
+  });
+});
+
+test('a course seen with a second author in the same batch is written for both', () => {
+  const b = new ViewsBatch(writtenCourses());
+  b.add(view(1, '2017-06-28', 'css', 100), 2);
+  b.add({ ...view(2, '2017-06-28', 'css', 100), author: 10 }, 3);
+  b.add({ ...view(3, '2017-06-28', 'css', 100), author: 10 }, 4);
+  expect(b.take().courses).toEqual([
+    { id: 'css', level: 'Beginner', author: 9 },
+    { id: 'css', level: 'Beginner', author: 10 },
+  ]);
 });

@@ -1,0 +1,13 @@
+// INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE;
+// each (user, tag) comes once per batch. The tags exist (merge-tags runs first).
+// $users: [{handle: INTEGER, tags: [{name: STRING canonical, times: [STRING YYYY-MM-DDTHH:MM:SS, ascending, distinct]}]}]
+UNWIND $users AS row
+MERGE (u:User {handle: toInteger(row.handle)})
+WITH u, row
+UNWIND row.tags AS t
+MATCH (g:Tag {name: t.name})
+CREATE (u)-[r:INTERESTED_IN]->(g)
+SET r.followTimes = [s IN t.times | localdatetime(s)],
+    r.follows = size(t.times),
+    r.followedAt = localdatetime(t.times[0]),
+    r.lastFollowedAt = localdatetime(t.times[-1])

@@ -1,0 +1,16 @@
+// VIEWED edges of users who have none yet (see users-with-views, same transaction): plain CREATE, cheaper than
+// MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first).
+// $users: [{handle: INTEGER, views: [{course: STRING, dates: [STRING YYYY-MM-DD, ascending, distinct],
+//           secs: [INTEGER], seconds: INTEGER (sum of secs)}]}]
+UNWIND $users AS row
+MERGE (u:User {handle: toInteger(row.handle)})
+WITH u, row
+UNWIND row.views AS v
+MATCH (c:Course {id: v.course})
+CREATE (u)-[r:VIEWED]->(c)
+SET r.viewDates = [d IN v.dates | date(d)],
+    r.daySeconds = [s IN v.secs | toInteger(s)],
+    r.days = size(v.dates),
+    r.seconds = toInteger(v.seconds),
+    r.firstViewed = date(v.dates[0]),
+    r.lastViewed = date(v.dates[-1])
