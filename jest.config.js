@@ -1,7 +1,7 @@
 // Two projects: pure unit tests run without a database; integration tests share one real Neo4j per run.
-// ts-jest transpiles only (isolatedModules): types are checked once by `npm run typecheck`, not per test file.
+// ts-jest transpiles only (isolatedModules in tsconfig.json): types are checked once by `npm run typecheck`, not per test file.
 const transform = {
-  '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }],
 };
 
 /** @type {import('jest').Config} */

@@ -72,8 +72,8 @@ const envSchema = z.object({
       error: (issue) => `NODE_ENV: expected development, production or test, got "${String(issue.input)}"`,
     })
     .optional(),
-  GRAPHQL_INTROSPECTION: bool('GRAPHQL_INTROSPECTION', true),
-  GRAPHQL_PLAYGROUND: bool('GRAPHQL_PLAYGROUND', true),
+  GRAPHQL_INTROSPECTION: z.string().optional(),
+  GRAPHQL_PLAYGROUND: z.string().optional(),
 });
 
 export interface LocalNeo4jConfig {
@@ -115,8 +115,16 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** Validates the environment once; throws ConfigError naming every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = PROJECT_ROOT): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  // Playground and introspection are on in development and test, off by default in production.
+  const devDefault = env.NODE_ENV !== 'production';
+  const sw = z
+    .object({
+      GRAPHQL_INTROSPECTION: bool('GRAPHQL_INTROSPECTION', devDefault),
+      GRAPHQL_PLAYGROUND: bool('GRAPHQL_PLAYGROUND', devDefault),
+    })
+    .safeParse({ GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION, GRAPHQL_PLAYGROUND: env.GRAPHQL_PLAYGROUND });
+  if (!parsed.success || !sw.success) {
+    throw new ConfigError([...(parsed.error?.issues ?? []), ...(sw.error?.issues ?? [])].map((i) => i.message));
   }
   const e = parsed.data;
   const problems: string[] = [];
@@ -156,8 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     http: {
       port: e.PORT,
       host: e.HOST === undefined || e.HOST === '' ? '127.0.0.1' : e.HOST,
-      introspection: e.GRAPHQL_INTROSPECTION,
-      playground: e.GRAPHQL_PLAYGROUND,
+      introspection: sw.data.GRAPHQL_INTROSPECTION,
+      playground: sw.data.GRAPHQL_PLAYGROUND,
     },
   };
 }

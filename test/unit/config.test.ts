@@ -46,6 +46,14 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/GRAPHQL_PLAYGROUND: expected true or false, got "maybe"/);
   });
 
+  test('playground and introspection default off in production, and stay configurable', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }, root).http).toMatchObject({
+      introspection: false,
+      playground: false,
+    });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'true' }, root).http.playground).toBe(true);
+  });
+
   test('a short password is refused with its length', () => {
     expect(() => loadConfig({ NEO4J_PASSWORD: 'short' }, root)).toThrow(/at least 8 characters, got 5/);
   });
