@@ -201,7 +201,6 @@ export async function* records(file: TableFile): AsyncGenerator<CsvItem[]> {
       // After a yield the consumer may have awaited long enough for the parser to end: look again first.
       if (out.length > 0) yield out;
       else await readable(csv);
-      if (failure !== undefined) throw failure;
     }
   } finally {
     csv.destroy();
