@@ -129,7 +129,7 @@ function ensureData(n: number): string {
   process.stderr.write(`Generating ${n.toLocaleString('en-US')} users into ${path.relative(ROOT, dir)}...\n`);
   execFileSync(process.execPath, [path.join(ROOT, 'bin', 'similar-users.js'), ...args], {
     cwd: ROOT,
-    stdio: 'inherit',
+    stdio: ['ignore', process.stderr, 'inherit'],
   });
   return dir;
 }
@@ -346,7 +346,7 @@ async function peers(dataDir: string, runs: number): Promise<void> {
   process.stdout.write(
     `\nPeers on ${path.relative(ROOT, dataDir)}: ${x.rows.toLocaleString('en-US')} users; cosine matrix ${x.cols} cols, ` +
       `${x.indptr[x.rows]} nnz; ALS matrix ${c.cols} cols, ${c.indptr[c.rows]} nnz (training split); median of ${runs} runs, 2 threads each\n` +
-      `${table(['task', 'tool', 'time s', 'peak MiB', 'ours/theirs', 'agreement / quality'], rows)}\n`,
+      `${table(['task', 'tool', 'time s', 'peak MiB', 'ours/theirs', 'agreement / quality'], rows, [1, 5])}\n`,
   );
   if (why !== undefined) process.stdout.write(`Python peers not run: ${why}\n`);
   else process.stdout.write(`BLAS seen by the peers: ${JSON.stringify(imAls[0]?.blas ?? skCos[0]?.blas)}\n`);

@@ -252,12 +252,12 @@ export function formatReports(reports: ModelReport[]): string {
   return table(head, rows);
 }
 
-/** A plain text table, numbers right-aligned. */
-export function table(head: string[], rows: string[][]): string {
+/** A plain text table: the first column and those listed in `left` left-aligned, the others (numbers) right-aligned. */
+export function table(head: string[], rows: string[][], left: number[] = []): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (i === 0 || left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
