@@ -147,7 +147,8 @@ export function readCommunities(file: string, users: UserIndex): Int32Array {
   if (!fs.existsSync(file)) throw badInput(`--communities: expected a file, got "${file}" (not found)`);
   let raw = fs.readFileSync(file);
   if (file.endsWith('.gz')) raw = zlib.gunzipSync(raw);
-  const lines = raw.toString('utf8').split(/\r?\n/);
+  // Plain two-column CSV; quotes around fields (as some writers add) are dropped.
+  const lines = raw.toString('utf8').replace(/"/g, '').split(/\r?\n/);
   const header = (lines[0] ?? '').trim();
   if (header !== 'user_handle,community') {
     throw badInput(`${file}:1: expected header "user_handle,community", got "${header}"`);

@@ -41,7 +41,7 @@ function signals(): Signals {
 
 describe('options', () => {
   test('weights: a subset over the defaults; bad names and values say what arrived', () => {
-    expect(parseWeights('views=2, assessments=0')).toMatchObject({ views: 2, assessments: 0, interests: 1 });
+    expect(parseWeights('views=2, assessments=0')).toMatchObject({ views: 2, assessments: 0, interests: 4 });
     expect(() => parseWeights('view=2')).toThrow('--weights: expected name=number pairs');
     expect(() => parseWeights('views=-1')).toThrow('got "views=-1"');
   });
