@@ -1,6 +1,7 @@
 // The CLI's own Neo4j: db:start assembles and starts it, a second start reuses it, data survives a restart.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../../src/config';
 import { Graph } from '../../src/graph/executor';
@@ -80,7 +81,6 @@ test('start, reuse, status, stop, restart with data kept', async () => {
 });
 
 test('a port taken by another process is refused with a clear message', async () => {
-  const net = await import('node:net');
   const port = await freePort();
   const blocker = net.createServer().listen(port, '127.0.0.1');
   try {

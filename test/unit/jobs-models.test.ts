@@ -1,7 +1,7 @@
 // The job's glue: option parsing, model matrices built from signals, and the rows written per user.
 import { csrFromTriples, toDense } from '../../src/similarity/csr';
 import type { Csr, Neighbours } from '../../src/similarity/types';
-import { cosineMatrix, defaultParams, parseModels, parseWeights, computeModel } from '../../src/jobs/models';
+import { cosineMatrix, DEFAULT_WEIGHTS, defaultParams, parseModels, parseWeights, computeModel } from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
 import { edgeRows } from '../../src/jobs/similarity-job';
 
