@@ -285,6 +285,39 @@ describe('the basic fixture', () => {
     expect(await dump()).toEqual(BASIC);
   });
 
+  test("a user's rows split over several batches merge into one edge per course", async () => {
+    await resetGraph(graph);
+    const split = copyFixture('basic');
+    const days = ['2017-09-13', '2017-09-14', '2017-09-15', '2017-09-16', '2017-09-17', '2017-09-18'];
+    fs.appendFileSync(
+      path.join(split, 'user_course_views.csv'),
+      days.map((d, i) => `2,${d},blank-course,281,Advanced,${i + 1}\n`).join(''),
+    );
+    fs.appendFileSync(path.join(split, 'user_interests.csv'), days.map((d) => `3,javascript,${d} 00:00:00\n`).join(''));
+    // Batches of one row keep a user's rows together only up to 4 rows: user 2's 8 rows go in 2 writes.
+    await importDir(split, 1);
+    const [row] = await graph.read(
+      `MATCH (:User {handle: 2})-[v:VIEWED]->(:Course {id: 'blank-course'})
+       MATCH (:User {handle: 3})-[i:INTERESTED_IN]->(:Tag {name: 'javascript'})
+       RETURN v.days AS days, v.seconds AS seconds, v.daySeconds AS daySeconds, toString(v.lastViewed) AS last,
+              i.follows AS follows, toString(i.followedAt) AS firstFollowed,
+              toString(i.lastFollowedAt) AS lastFollowed, [t IN i.followTimes | toString(t)][0..2] AS times,
+              COUNT { (:User {handle: 2})-[:VIEWED]->(:Course {id: 'blank-course'}) } AS edges`,
+    );
+    expect(row).toEqual({
+      days: 7,
+      seconds: 21,
+      daySeconds: [0, 1, 2, 3, 4, 5, 6],
+      last: '2017-09-18',
+      follows: 7,
+      // The earlier times of the second write are inserted before the one already there.
+      firstFollowed: '2017-09-13T00:00:00',
+      lastFollowed: '2017-10-24T14:57:41',
+      times: ['2017-09-13T00:00:00', '2017-09-14T00:00:00'],
+      edges: 1,
+    });
+  });
+
   test('.csv.gz files import to the same graph', async () => {
     await resetGraph(graph);
     const gz = copyFixture('basic', true);

@@ -14,12 +14,17 @@ describe('field parsers', () => {
     expect(parseSignedInt('-5')).toBe(-5);
     expect(parseSignedInt('+5')).toBe(5);
     expect(parseSignedInt('5.0')).toBeUndefined();
+    expect(parseSignedInt('-')).toBeUndefined();
+    expect(parseSignedInt('')).toBeUndefined();
     expect(parseSignedInt('notanumber')).toBeUndefined();
   });
 
   test('dates must exist in the calendar', () => {
     expect(parseDate('2017-06-27')).toBe('2017-06-27');
     expect(parseDate('2016-02-29')).toBe('2016-02-29');
+    expect(parseDate('2000-02-29')).toBe('2000-02-29');
+    expect(parseDate('1900-02-29')).toBeUndefined();
+    expect(parseDate('2017-12-31')).toBe('2017-12-31');
     for (const bad of ['2017-02-29', '2017-13-01', '2017-00-10', '2017-06-31', '17-06-27', '2017/06/27', '']) {
       expect(parseDate(bad)).toBeUndefined();
     }
@@ -28,7 +33,15 @@ describe('field parsers', () => {
   test('date-times come back in ISO form', () => {
     expect(parseDateTime('2017-06-27 16:26:52')).toBe('2017-06-27T16:26:52');
     expect(parseDateTime('2017-06-27T16:26:52')).toBe('2017-06-27T16:26:52');
-    for (const bad of ['2017-06-27', '2017-06-27 24:00:00', '2017-06-27 16:60:00', '2017-02-30 10:00:00', 'x']) {
+    for (const bad of [
+      '2017-06-27',
+      '2017-06-27 24:00:00',
+      '2017-06-27 16:60:00',
+      '2017-06-27 16:26:5x',
+      '2017-06-27_16:26:52',
+      '2017-02-30 10:00:00',
+      'x',
+    ]) {
       expect(parseDateTime(bad)).toBeUndefined();
     }
   });
