@@ -1,7 +1,14 @@
 // The job's glue: option parsing, model matrices built from signals, and the rows written per user.
 import { csrFromTriples, toDense } from '../../src/similarity/csr';
 import type { Csr, Neighbours } from '../../src/similarity/types';
-import { cosineMatrix, DEFAULT_WEIGHTS, defaultParams, parseModels, parseWeights, computeModel } from '../../src/jobs/models';
+import {
+  cosineMatrix,
+  DEFAULT_WEIGHTS,
+  defaultParams,
+  parseModels,
+  parseWeights,
+  computeModel,
+} from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
 import { edgeRows } from '../../src/jobs/similarity-job';
 
@@ -41,7 +48,11 @@ function signals(): Signals {
 
 describe('options', () => {
   test('weights: a subset over the defaults; bad names and values say what arrived', () => {
-    expect(parseWeights('views=2, assessments=0')).toMatchObject({ views: 2, assessments: 0, interests: 4 });
+    expect(parseWeights('views=2, assessments=0')).toMatchObject({
+      views: 2,
+      assessments: 0,
+      interests: DEFAULT_WEIGHTS.interests,
+    });
     expect(() => parseWeights('view=2')).toThrow('--weights: expected name=number pairs');
     expect(() => parseWeights('views=-1')).toThrow('got "views=-1"');
   });
