@@ -4,7 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN if npm run | grep -q "build:web"; then npm run build:web; fi
+RUN npm run build:web
 EXPOSE 4000
 # `npm start` imports the sample data and computes the models when the graph is empty, then serves.
 CMD ["npm", "start"]
