@@ -2,9 +2,11 @@
 import { badInput } from '../errors';
 import { hstack, l2NormalizeRows, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
-import { cosineTopK } from '../similarity/topk';
+import { sampledSparseRecall, sparseAnnTopK } from '../similarity/sparse-ann';
+import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
 import type { Csr, Neighbours } from '../similarity/types';
+import type { Logger } from '../log';
 import { alsNeighbours, type AlsParams, DEFAULT_ALS } from './als-model';
 import { widen, type SignalName, type Signals } from './signals';
 
@@ -35,12 +37,37 @@ export interface CosineWeights {
  */
 export const DEFAULT_WEIGHTS: CosineWeights = { interests: 4, views: 1, courseTags: 2, assessments: 1 };
 
+/** The approximate search of the sparse models (see sparseAnnTopK), used with --ann. */
+export interface SparseAnnParams {
+  /** Projection dimensions the HNSW indexes work in. */
+  dims: number;
+  /** Candidates per row and shard taken from the indexes and re-ranked by exact cosine. */
+  candidates: number;
+  /** Neighbour-of-neighbour refinement rounds. */
+  rounds: number;
+  /** Neighbours kept per row while searching, as a multiple of k (the k best are written). */
+  listFactor: number;
+  seed: number;
+  /** Users whose exact neighbours are computed to measure the recall. */
+  recallSample: number;
+}
+
+export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
+  dims: 64,
+  candidates: 50,
+  rounds: 4,
+  listFactor: 3,
+  seed: 100,
+  recallSample: 500,
+};
+
 export interface ModelParams {
   k: number;
   weights: CosineWeights;
   als: AlsParams;
-  /** Approximate neighbour search (HNSW) for the factor model instead of the exact scan. */
+  /** Approximate neighbour search instead of the exact one: HNSW on the factors (als), sparseAnnTopK (the others). */
   ann: boolean;
+  sparseAnn: SparseAnnParams;
   threads: number;
   /** BM25 saturation and length damping for course views. */
   bm25: { k1: number; b: number };
@@ -52,6 +79,7 @@ export function defaultParams(): ModelParams {
     weights: { ...DEFAULT_WEIGHTS },
     als: { ...DEFAULT_ALS },
     ann: false,
+    sparseAnn: { ...DEFAULT_SPARSE_ANN },
     threads: 2,
     bm25: { k1: 1.2, b: 0.75 },
   };
@@ -75,14 +103,15 @@ export function signalsOf(model: ModelName): SignalName[] {
 
 /** The parameters that shape one model's output, as stored (JSON) on its model node. */
 export function paramsOf(model: ModelName, p: ModelParams): Record<string, unknown> {
+  const ann = p.ann ? { ann: true, annSearch: p.sparseAnn } : { ann: false };
   switch (model) {
     case 'interests':
     case 'assessments':
-      return { k: p.k };
+      return { k: p.k, ...ann };
     case 'course_views':
-      return { k: p.k, bm25: p.bm25 };
+      return { k: p.k, bm25: p.bm25, ...ann };
     case 'cosine':
-      return { k: p.k, weights: p.weights, bm25: p.bm25 };
+      return { k: p.k, weights: p.weights, bm25: p.bm25, ...ann };
     case 'als':
       return { k: p.k, ...p.als, ann: p.ann };
   }
@@ -153,17 +182,66 @@ export interface ModelResult {
   details: Record<string, unknown>;
 }
 
-/** Computes the top-k neighbours of every user under one model. */
-export async function computeModel(model: ModelName, s: Signals, p: ModelParams, pool?: Pool): Promise<ModelResult> {
+/**
+ * Multiply-adds per second of the exact sparse search measured on the reference machine (2 cores): the 100,000-user
+ * interests model does 1.46e10 in 148 s. Used only to tell a user in advance that an exact search will be long.
+ */
+export const EXACT_RATE = 1e8;
+/** Exact searches expected to run longer than this many seconds get a hint about --ann. */
+export const EXACT_HINT_SECONDS = 600;
+
+/**
+ * Computes the top-k neighbours of every user under one model: exactly, or with p.ann approximately (then the
+ * recall against the exact search on a sample of users is in details.annRecall). `log` hears of a long exact search.
+ */
+export async function computeModel(
+  model: ModelName,
+  s: Signals,
+  p: ModelParams,
+  pool?: Pool,
+  log?: Logger,
+): Promise<ModelResult> {
   const tieKey = s.users.handles;
   if (model === 'als') return alsNeighbours(s, p, pool);
   const m = modelMatrix(model, s, p);
-  const neighbours = await cosineTopK(m, p.k, {
+  const poolOpt = pool !== undefined ? { pool } : {};
+  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
+  if (!p.ann) {
+    const work = exactWork(m);
+    const minutes = work / EXACT_RATE / 60;
+    if (minutes * 60 > EXACT_HINT_SECONDS) {
+      log?.warn(
+        `${model}: the exact search does about ${work.toExponential(1)} multiply-adds, roughly ${Math.round(minutes)} ` +
+          `min on two cores; --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
+      );
+    }
+    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, ...poolOpt });
+    return { neighbours, ...base, details: {} };
+  }
+  const a = p.sparseAnn;
+  const found = await sparseAnnTopK(m, p.k, {
     tieKey,
     threads: p.threads,
-    ...(pool !== undefined ? { pool } : {}),
+    dims: a.dims,
+    candidates: a.candidates,
+    rounds: a.rounds,
+    listSize: Math.ceil(a.listFactor * p.k),
+    seed: a.seed,
+    ...poolOpt,
   });
-  return { neighbours, usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), details: {} };
+  const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
+  const annRecall = await sampledSparseRecall(m, neighbours, {
+    sample: a.recallSample,
+    seed: a.seed,
+    tieKey,
+    threads: p.threads,
+    ...poolOpt,
+  });
+  return {
+    neighbours,
+    ...base,
+    details: { annRecall, annRecallSample: Math.min(a.recallSample, m.rows), annDims: found.dims, exactRows: found.exactRows },
+  };
 }
 
 /** Parses `interests=4,views=1,courseTags=2,assessments=1` (any subset) over the defaults. */

@@ -140,7 +140,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
       await loader.need(signalsOf(model));
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       const tCompute = performance.now();
-      const result = await computeModel(model, loader.signals, opts.params, pool);
+      const result = await computeModel(model, loader.signals, opts.params, pool, log);
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;

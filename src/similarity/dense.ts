@@ -241,7 +241,15 @@ export interface HnswOptions {
 }
 
 /** Arguments of one HNSW shard, as posted to a worker (arrays in shared memory). */
-export interface HnswShardArgs {
+export interface HnswShardArgs extends ShardSource {
+  efSearch: number;
+  k: number;
+  outIndex: Int32Array; // rows x (k + 1) for this shard, -1 padded
+  outDistance: Float32Array;
+}
+
+/** Where a shard's HNSW index is built from: unit rows r with r % shards === shard and valid[r] set. */
+export interface ShardSource {
   unit: Float32Array;
   valid: Uint8Array;
   rows: number;
@@ -250,30 +258,38 @@ export interface HnswShardArgs {
   shards: number;
   M: number;
   efConstruction: number;
-  efSearch: number;
   seed: number;
-  k: number;
-  outIndex: Int32Array; // rows x (k + 1) for this shard, -1 padded
-  outDistance: Float32Array;
 }
 
-/** Kernel: builds the shard's index and writes every valid row's k + 1 nearest rows of the shard (1 - cosine). */
-export function hnswShard(a: HnswShardArgs): void {
-  const { unit, valid, rows, dim, shard, shards, outIndex, outDistance } = a;
-  const width = a.k + 1;
-  outIndex.fill(-1);
-  let count = 0;
-  for (let r = shard; r < rows; r += shards) count += valid[r]!;
-  if (count === 0) return;
-  const hnsw = new HierarchicalNSW('cosine', dim);
-  hnsw.initIndex(count, a.M, a.efConstruction, a.seed + shard);
+/** A built shard index (undefined when the shard holds no valid row) and a loader of row r as hnswlib's input. */
+export function buildShardIndex(a: ShardSource): {
+  hnsw: HierarchicalNSW | undefined;
+  count: number;
+  load: (r: number) => number[];
+} {
+  const { unit, valid, rows, dim, shard, shards } = a;
   // One reusable plain array: hnswlib-node takes number[], and keeping a copy per row would cost ~0.5 KiB each.
   const v = new Array<number>(dim).fill(0);
   const load = (r: number) => {
     for (let d = 0; d < dim; d++) v[d] = unit[r * dim + d]!;
     return v;
   };
+  let count = 0;
+  for (let r = shard; r < rows; r += shards) count += valid[r]!;
+  if (count === 0) return { hnsw: undefined, count, load };
+  const hnsw = new HierarchicalNSW('cosine', dim);
+  hnsw.initIndex(count, a.M, a.efConstruction, a.seed + shard);
   for (let r = shard; r < rows; r += shards) if (valid[r] !== 0) hnsw.addPoint(load(r), r);
+  return { hnsw, count, load };
+}
+
+/** Kernel: builds the shard's index and writes every valid row's k + 1 nearest rows of the shard (1 - cosine). */
+export function hnswShard(a: HnswShardArgs): void {
+  const { valid, rows, outIndex, outDistance } = a;
+  const width = a.k + 1;
+  outIndex.fill(-1);
+  const { hnsw, count, load } = buildShardIndex(a);
+  if (hnsw === undefined) return;
   const want = Math.min(width, count);
   hnsw.setEf(Math.max(a.efSearch, want));
   for (let r = 0; r < rows; r++) {

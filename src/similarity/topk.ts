@@ -1,5 +1,5 @@
 // Exact top-k cosine neighbours between the rows of a sparse matrix: row-blocked sparse products, bounded heaps.
-import { l2NormalizeRows, transpose } from './csr';
+import { l2NormalizeRows, nnz, transpose } from './csr';
 import { TopK } from './heap';
 import { blocks, sharedFloat32, sharedInt32, shareCsr, toShared, withPool } from './pool';
 import type { Pool } from './pool';
@@ -17,6 +17,11 @@ export interface TopKOptions {
   minScore?: number;
   /** An open pool to use instead of starting (and stopping) one; lets a job start workers once. */
   pool?: Pool;
+  /**
+   * Only these rows' neighbours (candidates are still all rows); the others get none. For measuring an
+   * approximate search's recall on a sample when the full exact search is too slow.
+   */
+  queryRows?: Int32Array;
 }
 
 /** Arguments of one block of rows, as posted to a worker (arrays in shared memory). */
@@ -32,6 +37,8 @@ export interface CosineBlockArgs {
   outScore: Float32Array; // rows * k
   /** Rows whose work exceeds denseFactor * rows scan the whole buffer instead of a touched list (default 1). */
   denseFactor?: number;
+  /** When set, rowStart/rowEnd are positions in this list of rows; else they are rows. */
+  queries?: Int32Array;
 }
 
 interface Scratch {
@@ -66,7 +73,9 @@ export function cosineBlock(a: CosineBlockArgs): void {
   const tData = t.data;
   // Above this much work a row touches most rows anyway: scanning the buffer beats tracking touched entries.
   const denseWork = n * (a.denseFactor ?? 1);
-  for (let i = a.rowStart; i < a.rowEnd; i++) {
+  const queries = a.queries;
+  for (let at = a.rowStart; at < a.rowEnd; at++) {
+    const i = queries === undefined ? at : queries[at]!;
     heap.reset();
     const start = indptr[i]!;
     const end = indptr[i + 1]!;
@@ -122,13 +131,16 @@ export function cosineBlock(a: CosineBlockArgs): void {
         }
       }
     }
-    heap.drain(outIndex, outScore, i * k);
+    heap.drain(outIndex, outScore, at * k);
   }
 }
 
-function checkArgs(rows: number, k: number, tieKey: ArrayLike<number>): void {
+function checkArgs(rows: number, k: number, tieKey: ArrayLike<number>, queryRows?: Int32Array): void {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
   if (tieKey.length !== rows) throw new RangeError(`expected ${rows} tie keys (one per row), but got ${tieKey.length}`);
+  for (const r of queryRows ?? []) {
+    if (!(r >= 0 && r < rows)) throw new RangeError(`expected query rows in [0, ${rows}), but got ${r}`);
+  }
 }
 
 /** Default rows per task: about 16 tasks per thread so uneven rows balance, within [64, 4096]. */
@@ -141,22 +153,42 @@ export function defaultBlockRows(rows: number, threads: number): number {
  * Rows are L2-normalised inside. No self-neighbours; rows without non-zeros get none (index -1, score 0).
  */
 export function cosineTopKSync(m: Csr, k: number, opts: Omit<TopKOptions, 'threads' | 'pool'>): Neighbours {
-  checkArgs(m.rows, k, opts.tieKey);
+  checkArgs(m.rows, k, opts.tieKey, opts.queryRows);
   const mn = l2NormalizeRows(m);
-  const index = new Int32Array(m.rows * k);
-  const score = new Float32Array(m.rows * k);
+  const queries = opts.queryRows;
+  const n = queries?.length ?? m.rows;
+  const index = new Int32Array(n * k);
+  const score = new Float32Array(n * k);
   cosineBlock({
     m: mn,
     t: transpose(mn),
     k,
     rowStart: 0,
-    rowEnd: m.rows,
+    rowEnd: n,
     tieKey: opts.tieKey,
     minScore: opts.minScore ?? 0,
     outIndex: index,
     outScore: score,
+    ...(queries !== undefined ? { queries } : {}),
   });
-  return { rows: m.rows, k, index, score };
+  return queries === undefined ? { rows: m.rows, k, index, score } : spreadQueries(m.rows, k, queries, index, score);
+}
+
+/** Neighbours of all rows from the lists of some rows (list q is row queries[q]'s); the other rows get none. */
+function spreadQueries(
+  rows: number,
+  k: number,
+  queries: Int32Array,
+  qIndex: Int32Array,
+  qScore: Float32Array,
+): Neighbours {
+  const index = new Int32Array(rows * k).fill(-1);
+  const score = new Float32Array(rows * k);
+  queries.forEach((r, q) => {
+    index.set(qIndex.subarray(q * k, (q + 1) * k), r * k);
+    score.set(qScore.subarray(q * k, (q + 1) * k), r * k);
+  });
+  return { rows, k, index, score };
 }
 
 /**
@@ -169,22 +201,26 @@ export function cosineTopKSync(m: Csr, k: number, opts: Omit<TopKOptions, 'threa
 export async function cosineTopK(m: Csr, k: number, opts: TopKOptions): Promise<Neighbours> {
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   if (threads <= 1 && opts.pool === undefined) return cosineTopKSync(m, k, opts);
-  checkArgs(m.rows, k, opts.tieKey);
+  checkArgs(m.rows, k, opts.tieKey, opts.queryRows);
   const mn = shareCsr(l2NormalizeRows(m));
   const t = shareCsr(transpose(mn));
   const tieKey = toShared(opts.tieKey);
-  const outIndex = sharedInt32(m.rows * k);
-  const outScore = sharedFloat32(m.rows * k);
+  const queries = opts.queryRows === undefined ? undefined : toShared(opts.queryRows);
+  const n = queries?.length ?? m.rows;
+  const outIndex = sharedInt32(n * k);
+  const outScore = sharedFloat32(n * k);
   const minScore = opts.minScore ?? 0;
-  const size = opts.blockRows ?? defaultBlockRows(m.rows, threads);
+  const size = opts.blockRows ?? defaultBlockRows(n, threads);
+  const base = { m: mn, t, k, tieKey, minScore, outIndex, outScore, ...(queries !== undefined ? { queries } : {}) };
   await withPool(threads, opts.pool, (pool) =>
     pool.runAll(
-      blocks(m.rows, size).map(([rowStart, rowEnd]) => ({
+      blocks(n, size).map(([rowStart, rowEnd]) => ({
         kind: 'cosineBlock',
-        args: { m: mn, t, k, rowStart, rowEnd, tieKey, minScore, outIndex, outScore } satisfies CosineBlockArgs,
+        args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs,
       })),
     ),
   );
+  if (queries !== undefined) return spreadQueries(m.rows, k, queries, outIndex, outScore);
   return { rows: m.rows, k, index: outIndex, score: outScore };
 }
 
@@ -200,4 +236,16 @@ export function neighbourCount(nb: Neighbours): number {
   let n = 0;
   for (let p = 0; p < nb.index.length; p++) if (nb.index[p] !== -1) n++;
   return n;
+}
+
+/**
+ * Multiply-adds the exact search does on m: the sum over columns of (rows in the column)^2, i.e. every row's
+ * products with every row sharing a column. Cheap to compute; tells in advance when the exact search takes hours.
+ */
+export function exactWork(m: Csr): number {
+  const df = new Float64Array(m.cols);
+  for (let p = 0; p < nnz(m); p++) df[m.indices[p]!]!++;
+  let work = 0;
+  for (const d of df) work += d * d;
+  return work;
 }

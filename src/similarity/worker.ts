@@ -2,12 +2,15 @@
 import { parentPort } from 'node:worker_threads';
 import { gramBlock, lossBlock, solveBlock } from './als';
 import { denseBlock, hnswShard } from './dense';
+import { refineBlock, sparseAnnShard } from './sparse-ann';
 import { cosineBlock } from './topk';
 
 const kernels: Record<string, (args: never) => unknown> = {
   cosineBlock,
   denseBlock,
   hnswShard,
+  sparseAnnShard,
+  refineBlock,
   gramBlock,
   solveBlock,
   lossBlock,

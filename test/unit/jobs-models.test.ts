@@ -8,6 +8,8 @@ import {
   parseModels,
   parseWeights,
   computeModel,
+  DEFAULT_SPARSE_ANN,
+  paramsOf,
 } from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
 import { edgeRows } from '../../src/jobs/similarity-job';
@@ -93,6 +95,21 @@ describe('cosine model matrix', () => {
     expect(r.usersWithSignal).toBe(2);
     expect(Array.from(r.neighbours.index.subarray(0, 1))).toEqual([2]);
     expect(r.neighbours.index[10]).toBe(-1);
+  });
+
+  test('--ann on a sparse model: the same neighbours on a small set, recall and settings recorded', async () => {
+    const exact = defaultParams();
+    exact.threads = 1;
+    const approx = { ...exact, ann: true };
+    for (const model of ['interests', 'cosine'] as const) {
+      const e = await computeModel(model, signals(), exact);
+      const a = await computeModel(model, signals(), approx);
+      expect(Array.from(a.neighbours.index)).toEqual(Array.from(e.neighbours.index));
+      expect(Array.from(a.neighbours.score)).toEqual(Array.from(e.neighbours.score));
+      expect(a.details).toMatchObject({ annRecall: 1, annRecallSample: 3, exactRows: 0 });
+      expect(paramsOf(model, approx)).toMatchObject({ ann: true, annSearch: DEFAULT_SPARSE_ANN });
+      expect(paramsOf(model, exact)).toMatchObject({ ann: false });
+    }
   });
 });
 

@@ -85,7 +85,11 @@ export const similarity: Command = {
       for (const r of reports) {
         const recall = r.details.annRecall;
         if (typeof recall === 'number') {
-          process.stdout.write(`${r.model}: HNSW recall@${params.k} against exact = ${recall.toFixed(4)}\n`);
+          const sample = r.details.annRecallSample;
+          const on = typeof sample === 'number' ? `${sample.toLocaleString('en-US')} sampled users` : 'all users';
+          process.stdout.write(
+            `${r.model}: approximate search, recall@${params.k} against the exact search on ${on} = ${recall.toFixed(4)}\n`,
+          );
         }
       }
     } finally {

@@ -1,0 +1,515 @@
+// Approximate top-k cosine neighbours between sparse rows, for sizes where the exact search takes hours (its work
+// is the sum over columns of df^2): rows are projected onto a learned low-dimensional subspace, HNSW indexes
+// over the projections propose candidates, and the candidates are re-ranked by their exact sparse cosine.
+import { seededRandom } from './als';
+import { l2NormalizeRows } from './csr';
+import { buildShardIndex, recallAgainst, unitRows, type ShardSource } from './dense';
+import { TopK } from './heap';
+import { blocks, shareCsr, sharedFloat32, sharedInt32, toShared, withPool } from './pool';
+import type { Pool } from './pool';
+import { cosineTopK, defaultBlockRows } from './topk';
+import type { Csr, DenseMatrix, Neighbours } from './types';
+
+/** Options of sparseAnnTopK; tieKey, minScore, threads and pool mean what they mean for cosineTopK. */
+export interface SparseAnnOptions {
+  tieKey: Float64Array | Int32Array;
+  minScore?: number;
+  threads?: number;
+  pool?: Pool;
+  /** Dimensions of the projection (default 64; matrices with fewer columns are indexed as they are). */
+  dims?: number;
+  /** Candidates taken from each shard's index and re-ranked exactly (default 50). */
+  candidates?: number;
+  /** HNSW graph degree (default 16), build beam (default 100), search beam (default max(100, candidates)). */
+  M?: number;
+  efConstruction?: number;
+  efSearch?: number;
+  /** Seeds the projection's start and the indexes (default 100). */
+  seed?: number;
+  /** Independent indexes, built in parallel and searched for every row (default 2, as in hnswTopK). */
+  shards?: number;
+  /** Rows the subspace is learned from, evenly spaced (default 50,000; all rows when there are fewer). */
+  sampleRows?: number;
+  /** Subspace (power) iterations (default 4). */
+  iterations?: number;
+  /** Rounds of neighbour-of-neighbour refinement after the index search (default 3; see refineNeighbours). */
+  rounds?: number;
+  /** Neighbours kept per row while searching and refining (default 3k, at least k); the k best are returned. */
+  listSize?: number;
+}
+
+/** What sparseAnnTopK found, with how it got there. */
+export interface SparseAnnResult extends Neighbours {
+  /** Dimensions the rows were indexed in. */
+  dims: number;
+  /** Rows with signal whose projection was zero: searched exactly instead. */
+  exactRows: number;
+}
+
+/** Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0. */
+export function orthonormalizeColumns(a: Float64Array, rows: number, cols: number): void {
+  for (let j = 0; j < cols; j++) {
+    // Modified Gram-Schmidt, twice ("twice is enough") so the columns stay orthogonal in floating point.
+    let before = 0;
+    for (let r = 0; r < rows; r++) before += a[r * cols + j]! ** 2;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += a[r * cols + i]! * a[r * cols + j]!;
+        for (let r = 0; r < rows; r++) a[r * cols + j]! -= dot * a[r * cols + i]!;
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < rows; r++) norm += a[r * cols + j]! ** 2;
+    const keep = norm > 1e-20 && norm > before * 1e-16;
+    const inv = keep ? 1 / Math.sqrt(norm) : 0;
+    for (let r = 0; r < rows; r++) a[r * cols + j] = a[r * cols + j]! * inv;
+  }
+}
+
+/** `count` distinct rows of [0, rows), evenly spaced and ascending (all rows when count >= rows). */
+export function evenRows(rows: number, count: number): Int32Array {
+  if (count >= rows) return Int32Array.from({ length: rows }, (_, i) => i);
+  return Int32Array.from({ length: count }, (_, i) => Math.floor((i * rows) / count));
+}
+
+/** `count` distinct seeded random rows of [0, rows), ascending (all rows when count >= rows). */
+export function sampleRows(rows: number, count: number, seed: number): Int32Array {
+  if (count >= rows) return evenRows(rows, rows);
+  const random = seededRandom(seed);
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(Math.floor(random() * rows));
+  return Int32Array.from([...picked].sort((a, b) => a - b));
+}
+
+/**
+ * An orthonormal basis (cols x d, d = min(dims, cols)) approximately spanning the top right singular vectors of
+ * m's sampled rows: subspace iteration Q <- orth(Xs^T Xs Q) from a seeded Gaussian start. Projecting rows on it
+ * keeps most of their dot products; it is the truncated SVD's subspace, reached without forming Xs^T Xs.
+ * With cols <= dims it is the identity: the projection is exact.
+ */
+export function projectionBasis(
+  m: Csr,
+  dims: number,
+  opts: { seed?: number; sampleRows?: number; iterations?: number } = {},
+): DenseMatrix {
+  if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`expected dims to be a positive integer, but got ${dims}`);
+  const cols = m.cols;
+  const d = Math.min(dims, cols);
+  const q = new Float64Array(cols * d);
+  if (cols <= dims) {
+    for (let c = 0; c < cols; c++) q[c * d + c] = 1;
+    return { rows: cols, cols: d, data: Float32Array.from(q) };
+  }
+  const random = seededRandom(opts.seed ?? 100);
+  for (let p = 0; p < q.length; p += 2) {
+    // Box-Muller: two standard normals from two uniforms.
+    const u = 1 - random();
+    const v = random();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    q[p] = radius * Math.cos(2 * Math.PI * v);
+    if (p + 1 < q.length) q[p + 1] = radius * Math.sin(2 * Math.PI * v);
+  }
+  orthonormalizeColumns(q, cols, d);
+  const rows = evenRows(m.rows, opts.sampleRows ?? 50_000);
+  const y = new Float64Array(rows.length * d);
+  const z = new Float64Array(cols * d);
+  const { indptr, indices, data } = m;
+  for (let it = 0; it < (opts.iterations ?? 4); it++) {
+    y.fill(0);
+    rows.forEach((r, s) => {
+      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
+        const c = indices[p]!;
+        const v = data[p]!;
+        for (let j = 0; j < d; j++) y[s * d + j]! += v * q[c * d + j]!;
+      }
+    });
+    z.fill(0);
+    rows.forEach((r, s) => {
+      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
+        const c = indices[p]!;
+        const v = data[p]!;
+        for (let j = 0; j < d; j++) z[c * d + j]! += v * y[s * d + j]!;
+      }
+    });
+    orthonormalizeColumns(z, cols, d);
+    q.set(z);
+  }
+  return { rows: cols, cols: d, data: Float32Array.from(q) };
+}
+
+/** m times the basis: every row's coordinates in the basis' subspace (rows x d). */
+export function projectRows(m: Csr, basis: DenseMatrix): DenseMatrix {
+  if (basis.rows !== m.cols) {
+    throw new RangeError(`expected a basis with ${m.cols} rows (one per column), but got ${basis.rows}`);
+  }
+  const d = basis.cols;
+  const out = new Float32Array(m.rows * d);
+  const acc = new Float64Array(d);
+  const b = basis.data;
+  for (let r = 0; r < m.rows; r++) {
+    acc.fill(0);
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
+      const c = m.indices[p]!;
+      const v = m.data[p]!;
+      for (let j = 0; j < d; j++) acc[j]! += v * b[c * d + j]!;
+    }
+    for (let j = 0; j < d; j++) out[r * d + j] = acc[j]!;
+  }
+  return { rows: m.rows, cols: d, data: out };
+}
+
+/** Arguments of one shard of the sparse approximate search, as posted to a worker (arrays in shared memory). */
+export interface SparseAnnShardArgs extends ShardSource {
+  m: Csr; // rows L2-normalised
+  efSearch: number;
+  candidates: number;
+  k: number;
+  tieKey: Float64Array | Int32Array;
+  minScore: number;
+  outIndex: Int32Array; // rows x k for this shard
+  outScore: Float32Array;
+}
+
+/**
+ * Kernel: builds the shard's index over the projected rows, then for every indexed-able row takes `candidates`
+ * nearest rows of the shard and keeps the k best by exact cosine of the sparse rows (the same sums, in the same
+ * column order, as cosineBlock, so a pair scores exactly what the exact search gives it).
+ */
+export function sparseAnnShard(a: SparseAnnShardArgs): void {
+  const { valid, rows, m, k, tieKey, minScore, outIndex, outScore } = a;
+  outIndex.fill(-1);
+  const { hnsw, count, load } = buildShardIndex(a);
+  if (hnsw === undefined) return;
+  const want = Math.min(a.candidates, count);
+  hnsw.setEf(Math.max(a.efSearch, want));
+  const { indptr, indices, data } = m;
+  const dense = new Float64Array(m.cols);
+  const heap = new TopK(k);
+  for (let r = 0; r < rows; r++) {
+    if (valid[r] === 0) continue;
+    const start = indptr[r]!;
+    const end = indptr[r + 1]!;
+    for (let p = start; p < end; p++) dense[indices[p]!] = data[p]!;
+    heap.reset();
+    for (const j of hnsw.searchKnn(load(r), want).neighbors) {
+      if (j === r) continue;
+      let dot = 0;
+      for (let p = indptr[j]!, pe = indptr[j + 1]!; p < pe; p++) dot += dense[indices[p]!]! * data[p]!;
+      const s = Math.fround(dot > 1 ? 1 : dot);
+      if (s > minScore) heap.offer(j, s, tieKey[j]!);
+    }
+    heap.drain(outIndex, outScore, r * k);
+    for (let p = start; p < end; p++) dense[indices[p]!] = 0;
+  }
+}
+
+/** Arguments of one block of rows of a refinement round (arrays in shared memory). */
+export interface RefineBlockArgs {
+  m: Csr; // rows L2-normalised
+  k: number;
+  /** The round's input lists (rows x k, exact scores), and 1 where an entry arrived in the previous round. */
+  index: Int32Array;
+  score: Float32Array;
+  fresh: Uint8Array;
+  /** Reverse lists: rows that list row r are revIdx[revPtr[r] .. revPtr[r+1]), ascending, with their entry's flag. */
+  revPtr: Int32Array;
+  revIdx: Int32Array;
+  revFresh: Uint8Array;
+  /** At most this many reverse neighbours of a row are followed (the first ones, in row order). */
+  revCap: number;
+  tieKey: Float64Array | Int32Array;
+  minScore: number;
+  rowStart: number;
+  rowEnd: number;
+  outIndex: Int32Array;
+  outScore: Float32Array;
+  outFresh: Uint8Array;
+}
+
+interface RefineScratch {
+  mark: Int32Array;
+  stamp: number;
+  dense: Float64Array;
+  heap: TopK;
+  near: Int32Array;
+  nearFresh: Uint8Array;
+}
+let refineScratch: RefineScratch | undefined;
+
+/**
+ * Kernel, one round of neighbour-of-neighbour refinement (the local join of NN-descent, Dong et al. 2011): each
+ * row's candidates are its neighbours' and reverse neighbours' neighbours and reverse neighbours, scored by exact
+ * cosine; the k best of those and the current list are kept. A candidate reached over two links that were both
+ * there in the previous round was scored then already and is skipped, so later rounds cost less. Lists only
+ * improve, and a round reads only the previous round's lists, so the result does not depend on the threads.
+ */
+export function refineBlock(a: RefineBlockArgs): void {
+  const { m, k, index, score, fresh, revPtr, revIdx, revFresh, revCap, tieKey, minScore } = a;
+  const { outIndex, outScore, outFresh } = a;
+  if (refineScratch?.mark.length !== m.rows || refineScratch.dense.length !== m.cols || refineScratch.heap.k !== k) {
+    refineScratch = {
+      mark: new Int32Array(m.rows),
+      stamp: 0,
+      dense: new Float64Array(m.cols),
+      heap: new TopK(k),
+      near: new Int32Array(k + revCap),
+      nearFresh: new Uint8Array(k + revCap),
+    };
+  }
+  const sc = refineScratch;
+  const { mark, dense, heap } = sc;
+  if (sc.near.length < k + revCap) {
+    sc.near = new Int32Array(k + revCap);
+    sc.nearFresh = new Uint8Array(k + revCap);
+  }
+  const { near, nearFresh } = sc;
+  const { indptr, indices, data } = m;
+  for (let r = a.rowStart; r < a.rowEnd; r++) {
+    heap.reset();
+    const start = indptr[r]!;
+    const end = indptr[r + 1]!;
+    if (start === end) {
+      heap.drain(outIndex, outScore, r * k);
+      continue;
+    }
+    const stamp = ++sc.stamp;
+    mark[r] = stamp;
+    for (let p = start; p < end; p++) dense[indices[p]!] = data[p]!;
+    const consider = (j: number): void => {
+      if (mark[j] === stamp) return;
+      mark[j] = stamp;
+      let dot = 0;
+      for (let p = indptr[j]!, pe = indptr[j + 1]!; p < pe; p++) dot += dense[indices[p]!]! * data[p]!;
+      const s = Math.fround(dot > 1 ? 1 : dot);
+      if (s > minScore) heap.offer(j, s, tieKey[j]!);
+    };
+    let nn = 0;
+    for (let q = r * k; q < (r + 1) * k; q++) {
+      const j = index[q]!;
+      if (j === -1) break;
+      mark[j] = stamp;
+      heap.offer(j, score[q]!, tieKey[j]!);
+      near[nn] = j;
+      nearFresh[nn++] = fresh[q]!;
+    }
+    for (let q = revPtr[r]!, qe = Math.min(revPtr[r + 1]!, revPtr[r]! + revCap); q < qe; q++) {
+      const j = revIdx[q]!;
+      // A reverse neighbour is itself a candidate (the relation is symmetric, the lists are not).
+      consider(j);
+      near[nn] = j;
+      nearFresh[nn++] = revFresh[q]!;
+    }
+    for (let t = 0; t < nn; t++) {
+      const u = near[t]!;
+      const viaFresh = nearFresh[t] === 1;
+      for (let q = u * k; q < (u + 1) * k; q++) {
+        const j = index[q]!;
+        if (j === -1) break;
+        if (viaFresh || fresh[q] === 1) consider(j);
+      }
+      for (let q = revPtr[u]!, qe = Math.min(revPtr[u + 1]!, revPtr[u]! + revCap); q < qe; q++) {
+        if (viaFresh || revFresh[q] === 1) consider(revIdx[q]!);
+      }
+    }
+    heap.drain(outIndex, outScore, r * k);
+    // An entry is fresh when the row's input list did not hold it.
+    for (let q = r * k; q < (r + 1) * k; q++) {
+      const j = outIndex[q]!;
+      if (j === -1) break;
+      let had = false;
+      for (let o = r * k; o < (r + 1) * k && !had; o++) had = index[o] === j;
+      outFresh[q] = had ? 0 : 1;
+    }
+    for (let p = start; p < end; p++) dense[indices[p]!] = 0;
+  }
+}
+
+/** Reverse lists of a neighbour table: for every row, the rows that list it, ascending, with the entry's flag. */
+export function reverseLists(
+  nb: Neighbours,
+  fresh: Uint8Array,
+): { revPtr: Int32Array; revIdx: Int32Array; revFresh: Uint8Array } {
+  const revPtr = sharedInt32(nb.rows + 1);
+  for (const j of nb.index) if (j !== -1) revPtr[j + 1]!++;
+  for (let r = 0; r < nb.rows; r++) revPtr[r + 1]! += revPtr[r]!;
+  const next = revPtr.slice(0, nb.rows);
+  const revIdx = sharedInt32(revPtr[nb.rows]!);
+  const revFresh = new Uint8Array(new SharedArrayBuffer(revIdx.length));
+  for (let r = 0; r < nb.rows; r++) {
+    for (let q = r * nb.k; q < (r + 1) * nb.k; q++) {
+      const j = nb.index[q]!;
+      if (j === -1) continue;
+      revFresh[next[j]!] = fresh[q]!;
+      revIdx[next[j]!++] = r;
+    }
+  }
+  return { revPtr, revIdx, revFresh };
+}
+
+/**
+ * Rounds of neighbour-of-neighbour refinement of approximate lists (see refineBlock) over the row-normalised mn,
+ * on `threads` workers; stops early when a round changes nothing. The first round costs up to rows x (2k)^2
+ * sparse dot products, later ones only what the previous round changed.
+ */
+export async function refineNeighbours(
+  mn: Csr,
+  nb: Neighbours,
+  opts: { rounds: number; tieKey: Float64Array | Int32Array; minScore?: number; threads?: number; pool?: Pool },
+): Promise<Neighbours> {
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const tieKey = toShared(opts.tieKey);
+  let cur = nb;
+  let fresh = new Uint8Array(new SharedArrayBuffer(nb.index.length)).fill(1);
+  for (let round = 0; round < opts.rounds; round++) {
+    const base = {
+      m: mn,
+      k: cur.k,
+      index: toShared(cur.index),
+      score: toShared(cur.score),
+      fresh,
+      ...reverseLists(cur, fresh),
+      revCap: cur.k,
+      tieKey,
+      minScore: opts.minScore ?? 0,
+      outIndex: sharedInt32(cur.rows * cur.k),
+      outScore: sharedFloat32(cur.rows * cur.k),
+      outFresh: new Uint8Array(new SharedArrayBuffer(cur.rows * cur.k)),
+    };
+    const tasks = blocks(cur.rows, defaultBlockRows(cur.rows, threads)).map(
+      ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies RefineBlockArgs,
+    );
+    if (threads <= 1 && opts.pool === undefined) for (const t of tasks) refineBlock(t);
+    else await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'refineBlock', args }))));
+    cur = { rows: cur.rows, k: cur.k, index: base.outIndex, score: base.outScore };
+    fresh = base.outFresh;
+    if (!fresh.includes(1)) break;
+  }
+  return cur;
+}
+
+/**
+ * Approximate top-k cosine neighbours of every row of m, with the output contract of cosineTopK (scores are the
+ * exact cosines of the pairs found, descending, ties by tieKey, no self-neighbours, rows without signal get none);
+ * only some true neighbours may be missing. Measure that with sampledSparseRecall. Steps: rows L2-normalised,
+ * projected on projectionBasis(dims), `shards` HNSW indexes (cosine) built in parallel, each proposing
+ * `candidates` rows for every row, re-ranked exactly. Work grows as rows x log(rows) x (dims + candidates x nnz
+ * per row) instead of the exact search's sum of df^2; memory is rows x (dims + shards x k) plus the indexes.
+ */
+export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): Promise<SparseAnnResult> {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
+  if (opts.tieKey.length !== m.rows) {
+    throw new RangeError(`expected ${m.rows} tie keys (one per row), but got ${opts.tieKey.length}`);
+  }
+  const shards = opts.shards ?? 2;
+  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`expected shards >= 1, but got ${shards}`);
+  const candidates = opts.candidates ?? 50;
+  if (!Number.isInteger(candidates) || candidates < 1) {
+    throw new RangeError(`expected candidates to be a positive integer, but got ${candidates}`);
+  }
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const minScore = opts.minScore ?? 0;
+  const seed = opts.seed ?? 100;
+  const width = Math.max(k, opts.listSize ?? 3 * k);
+  const dims = Math.min(opts.dims ?? 64, Math.max(1, m.cols));
+  const merged: Neighbours = {
+    rows: m.rows,
+    k: width,
+    index: new Int32Array(m.rows * width).fill(-1),
+    score: new Float32Array(m.rows * width),
+  };
+  if (k === 0 || m.rows === 0 || m.cols === 0) return { ...firstK(merged, k), dims, exactRows: 0 };
+  const poolOpt = opts.pool !== undefined ? { pool: opts.pool } : {};
+
+  const mn = shareCsr(l2NormalizeRows(m));
+  const basis = projectionBasis(mn, dims, {
+    seed,
+    ...(opts.sampleRows !== undefined ? { sampleRows: opts.sampleRows } : {}),
+    ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
+  });
+  const { unit, valid } = unitRows(projectRows(mn, basis));
+  const tieKey = toShared(opts.tieKey);
+  const tasks = Array.from(
+    { length: shards },
+    (_, shard) =>
+      ({
+        unit,
+        valid,
+        rows: m.rows,
+        dim: basis.cols,
+        shard,
+        shards,
+        M: opts.M ?? 16,
+        efConstruction: opts.efConstruction ?? 100,
+        efSearch: opts.efSearch ?? Math.max(100, candidates),
+        seed,
+        m: mn,
+        candidates,
+        k: width,
+        tieKey,
+        minScore,
+        outIndex: sharedInt32(m.rows * width),
+        outScore: sharedFloat32(m.rows * width),
+      }) satisfies SparseAnnShardArgs,
+  );
+  if (threads <= 1 && opts.pool === undefined) {
+    for (const t of tasks) sparseAnnShard(t);
+  } else {
+    await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'sparseAnnShard', args }))));
+  }
+  // Shards hold disjoint rows and their scores are exact, so merging their lists is exact too.
+  const heap = new TopK(width);
+  for (let r = 0; r < m.rows; r++) {
+    heap.reset();
+    for (const t of tasks) {
+      for (let q = r * width, end = q + width; q < end; q++) {
+        const j = t.outIndex[q]!;
+        if (j !== -1) heap.offer(j, t.outScore[q]!, tieKey[j]!);
+      }
+    }
+    heap.drain(merged.index, merged.score, r * width);
+  }
+  // A row with signal but a zero projection got no candidates: it gets the exact search, then joins the refinement.
+  const lost: number[] = [];
+  for (let r = 0; r < m.rows; r++) if (valid[r] === 0 && mn.indptr[r + 1]! > mn.indptr[r]!) lost.push(r);
+  if (lost.length > 0) {
+    const exact = await cosineTopK(mn, width, { tieKey, minScore, threads, queryRows: Int32Array.from(lost), ...poolOpt });
+    for (const r of lost) {
+      merged.index.set(exact.index.subarray(r * width, (r + 1) * width), r * width);
+      merged.score.set(exact.score.subarray(r * width, (r + 1) * width), r * width);
+    }
+  }
+  const refined = await refineNeighbours(mn, merged, { rounds: opts.rounds ?? 3, tieKey, minScore, threads, ...poolOpt });
+  return { ...firstK(refined, k), dims: basis.cols, exactRows: lost.length };
+}
+
+/** The first k of every row's list (lists are sorted, so these are the k best). */
+export function firstK(nb: Neighbours, k: number): Neighbours {
+  if (k === nb.k) return nb;
+  if (k > nb.k) throw new RangeError(`expected k <= ${nb.k}, but got ${k}`);
+  const index = new Int32Array(nb.rows * k);
+  const score = new Float32Array(nb.rows * k);
+  for (let r = 0; r < nb.rows; r++) {
+    index.set(nb.index.subarray(r * nb.k, r * nb.k + k), r * k);
+    score.set(nb.score.subarray(r * nb.k, r * nb.k + k), r * k);
+  }
+  return { rows: nb.rows, k, index, score };
+}
+
+/**
+ * Recall of approximate neighbours of m's rows against the exact search on `sample` seeded random rows: the share
+ * of the sampled rows' exact top-k pairs that approx also holds (see recallAgainst).
+ */
+export async function sampledSparseRecall(
+  m: Csr,
+  approx: Neighbours,
+  opts: { sample: number; seed: number; tieKey: Float64Array | Int32Array; threads?: number; pool?: Pool },
+): Promise<number> {
+  const exact = await cosineTopK(m, approx.k, {
+    tieKey: opts.tieKey,
+    queryRows: sampleRows(m.rows, opts.sample, opts.seed),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    ...(opts.pool !== undefined ? { pool: opts.pool } : {}),
+  });
+  return recallAgainst(exact, approx);
+}
