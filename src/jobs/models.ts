@@ -2,7 +2,7 @@
 import { badInput } from '../errors';
 import { hstack, l2NormalizeRows, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
-import { sampledSparseRecall, sparseAnnTopK } from '../similarity/sparse-ann';
+import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
 import type { Csr, Neighbours } from '../similarity/types';
@@ -182,13 +182,32 @@ export interface ModelResult {
   details: Record<string, unknown>;
 }
 
-/**
- * Multiply-adds per second of the exact sparse search measured on the reference machine (2 cores): the 100,000-user
- * interests model does 1.46e10 in 148 s. Used only to tell a user in advance that an exact search will be long.
- */
-export const EXACT_RATE = 1e8;
 /** Exact searches expected to run longer than this many seconds get a hint about --ann. */
 export const EXACT_HINT_SECONDS = 600;
+/** Below this much work (sum of df^2) the exact search takes seconds and is not estimated. */
+const ESTIMATE_ABOVE_WORK = 1e10;
+
+/**
+ * Seconds the exact search of m will take, estimated by timing it on `sample` seeded users (default 256) and
+ * scaling by the number of users. The fixed cost of a search (normalising and transposing m, starting workers)
+ * is timed apart, on an empty sample, and left out of the scaling.
+ */
+export async function estimateExactSeconds(
+  m: Csr,
+  k: number,
+  opts: { threads: number; pool?: Pool; sample?: number },
+): Promise<number> {
+  const rows = sampleRows(m.rows, opts.sample ?? 256, 1);
+  if (rows.length === 0) return 0;
+  const tieKey = new Float64Array(m.rows);
+  const time = async (queryRows: Int32Array): Promise<number> => {
+    const t = performance.now();
+    await cosineTopK(m, k, { tieKey, queryRows, threads: opts.threads, ...(opts.pool ? { pool: opts.pool } : {}) });
+    return (performance.now() - t) / 1000;
+  };
+  const fixed = await time(new Int32Array(0));
+  return (Math.max(0, (await time(rows)) - fixed) * m.rows) / rows.length;
+}
 
 /**
  * Computes the top-k neighbours of every user under one model: exactly, or with p.ann approximately (then the
@@ -207,13 +226,14 @@ export async function computeModel(
   const poolOpt = pool !== undefined ? { pool } : {};
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
   if (!p.ann) {
-    const work = exactWork(m);
-    const minutes = work / EXACT_RATE / 60;
-    if (minutes * 60 > EXACT_HINT_SECONDS) {
-      log?.warn(
-        `${model}: the exact search does about ${work.toExponential(1)} multiply-adds, roughly ${Math.round(minutes)} ` +
-          `min on two cores; --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
-      );
+    if (log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
+      const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
+      if (estimate > EXACT_HINT_SECONDS) {
+        log.warn(
+          `${model}: the exact search will take about ${Math.round(estimate / 60)} min here (timed on 256 sampled ` +
+            `users); --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
+        );
+      }
     }
     const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, ...poolOpt });
     return { neighbours, ...base, details: {} };
@@ -240,7 +260,12 @@ export async function computeModel(
   return {
     neighbours,
     ...base,
-    details: { annRecall, annRecallSample: Math.min(a.recallSample, m.rows), annDims: found.dims, exactRows: found.exactRows },
+    details: {
+      annRecall,
+      annRecallSample: Math.min(a.recallSample, m.rows),
+      annDims: found.dims,
+      exactRows: found.exactRows,
+    },
   };
 }
 

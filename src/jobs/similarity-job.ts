@@ -117,6 +117,13 @@ async function writeVersion(
  * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
  * deleted by the next run.
  */
+/** The approximate search's measured recall (and its sample), kept with the version's parameters. */
+function searchFigures(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['annRecall', 'annRecallSample']) if (typeof details[key] === 'number') out[key] = details[key];
+  return out;
+}
+
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
   const batchEdges = opts.batchEdges ?? 10_000;
@@ -185,7 +192,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
         report.previous = await repo.activate({
           model,
           version,
-          params: JSON.stringify(paramsOf(model, opts.params)),
+          params: JSON.stringify({ ...paramsOf(model, opts.params), ...searchFigures(result.details) }),
           metrics: null,
           users: result.usersWithSignal,
           edges: report.edges,

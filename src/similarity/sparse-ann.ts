@@ -93,7 +93,8 @@ export function projectionBasis(
   dims: number,
   opts: { seed?: number; sampleRows?: number; iterations?: number } = {},
 ): DenseMatrix {
-  if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`expected dims to be a positive integer, but got ${dims}`);
+  if (!Number.isInteger(dims) || dims < 1)
+    throw new RangeError(`expected dims to be a positive integer, but got ${dims}`);
   const cols = m.cols;
   const d = Math.min(dims, cols);
   const q = new Float64Array(cols * d);
@@ -380,7 +381,8 @@ export async function refineNeighbours(
       ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies RefineBlockArgs,
     );
     if (threads <= 1 && opts.pool === undefined) for (const t of tasks) refineBlock(t);
-    else await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'refineBlock', args }))));
+    else
+      await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'refineBlock', args }))));
     cur = { rows: cur.rows, k: cur.k, index: base.outIndex, score: base.outScore };
     fresh = base.outFresh;
     if (!fresh.includes(1)) break;
@@ -473,13 +475,25 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   const lost: number[] = [];
   for (let r = 0; r < m.rows; r++) if (valid[r] === 0 && mn.indptr[r + 1]! > mn.indptr[r]!) lost.push(r);
   if (lost.length > 0) {
-    const exact = await cosineTopK(mn, width, { tieKey, minScore, threads, queryRows: Int32Array.from(lost), ...poolOpt });
+    const exact = await cosineTopK(mn, width, {
+      tieKey,
+      minScore,
+      threads,
+      queryRows: Int32Array.from(lost),
+      ...poolOpt,
+    });
     for (const r of lost) {
       merged.index.set(exact.index.subarray(r * width, (r + 1) * width), r * width);
       merged.score.set(exact.score.subarray(r * width, (r + 1) * width), r * width);
     }
   }
-  const refined = await refineNeighbours(mn, merged, { rounds: opts.rounds ?? 3, tieKey, minScore, threads, ...poolOpt });
+  const refined = await refineNeighbours(mn, merged, {
+    rounds: opts.rounds ?? 3,
+    tieKey,
+    minScore,
+    threads,
+    ...poolOpt,
+  });
   return { ...firstK(refined, k), dims: basis.cols, exactRows: lost.length };
 }
 

@@ -98,7 +98,7 @@ describe('hand-computed cosine on interests', () => {
     expect(await repo.neighbours('interests', 6)).toEqual([]);
     const node = await repo.model('interests');
     expect(node).toMatchObject({ name: 'interests', version: report!.version, writing: null, users: 5, edges: 8 });
-    expect(JSON.parse(node!.params!)).toEqual({ k: 10 });
+    expect(JSON.parse(node!.params!)).toEqual({ k: 10, ann: false });
   });
 
   test('at most k per user: with k = 1 each user keeps its best neighbour, the tie going to the smaller handle', async () => {
@@ -110,6 +110,21 @@ describe('hand-computed cosine on interests', () => {
       '4->2 #1 0.500000',
     ]);
   });
+});
+
+test('--ann: approximate search recorded on the model node with its measured recall', async () => {
+  await runSimilarityJob(repo, job(['interests'], 10));
+  const exact = await allEdges('interests');
+  expect(exact).toHaveLength(8);
+  const p = params(10);
+  p.ann = true;
+  const [report] = await runSimilarityJob(repo, { ...job(['interests'], 10), params: p });
+  // On six users the candidates are everyone: the approximate search finds the exact edges.
+  expect(await allEdges('interests')).toEqual(exact);
+  expect(report!.details).toMatchObject({ annRecall: 1, annRecallSample: 6 });
+  const stored = JSON.parse((await repo.model('interests'))!.params!) as Record<string, unknown>;
+  expect(stored).toMatchObject({ k: 10, ann: true, annRecall: 1, annRecallSample: 6 });
+  expect(stored.annSearch).toMatchObject({ dims: 64, rounds: 4 });
 });
 
 describe('versions', () => {

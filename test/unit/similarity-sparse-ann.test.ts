@@ -74,7 +74,7 @@ describe('exact search on query rows', () => {
   const m = planted(300, 5, 8, 3);
   const tieKey = keys(300);
 
-  test('the queried rows get the full search\'s lists, the others none (inline and on workers)', async () => {
+  test("the queried rows get the full search's lists, the others none (inline and on workers)", async () => {
     const all = cosineTopKSync(m, 7, { tieKey });
     const queryRows = Int32Array.from([0, 5, 17, 150, 299]);
     for (const nb of [cosineTopKSync(m, 7, { tieKey, queryRows }), await cosineTopK(m, 7, { tieKey, queryRows })]) {
@@ -88,7 +88,9 @@ describe('exact search on query rows', () => {
         } else expect(got).toEqual(new Array(7).fill(-1));
       }
     }
-    expect(() => cosineTopKSync(m, 7, { tieKey, queryRows: Int32Array.from([300]) })).toThrow(/query rows in \[0, 300\)/);
+    expect(() => cosineTopKSync(m, 7, { tieKey, queryRows: Int32Array.from([300]) })).toThrow(
+      /query rows in \[0, 300\)/,
+    );
   });
 
   test('exactWork is the sum over columns of the squared column counts', () => {
@@ -239,13 +241,18 @@ describe('sparseAnnTopK', () => {
 });
 
 describe('refineNeighbours', () => {
-  test('one round never lowers a row\'s list and finds neighbours of neighbours', async () => {
+  test("one round never lowers a row's list and finds neighbours of neighbours", async () => {
     const m = planted(400, 4, 8, 11);
     const tieKey = keys(400);
     const mn = l2NormalizeRows(m);
     const exact = cosineTopKSync(m, 8, { tieKey });
     // A start from the exact lists' last two entries only: every row knows two good-but-not-best users.
-    const start: Neighbours = { rows: 400, k: 8, index: new Int32Array(400 * 8).fill(-1), score: new Float32Array(400 * 8) };
+    const start: Neighbours = {
+      rows: 400,
+      k: 8,
+      index: new Int32Array(400 * 8).fill(-1),
+      score: new Float32Array(400 * 8),
+    };
     for (let r = 0; r < 400; r++) {
       for (let q = 0; q < 2; q++) {
         start.index[r * 8 + q] = exact.index[r * 8 + 6 + q]!;
