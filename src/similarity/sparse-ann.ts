@@ -471,6 +471,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     }
     heap.drain(merged.index, merged.score, r * width);
   }
+  tasks.length = 0; // the shards' lists (rows x width each) are merged: let them go before the refinement
   // A row with signal but a zero projection got no candidates: it gets the exact search, then joins the refinement.
   const lost: number[] = [];
   for (let r = 0; r < m.rows; r++) if (valid[r] === 0 && mn.indptr[r + 1]! > mn.indptr[r]!) lost.push(r);
