@@ -16,6 +16,7 @@ import {
   MODEL_NAMES,
   modelMatrix,
   type ModelName,
+  usesAnn,
 } from '../src/jobs/models';
 import { table } from '../src/jobs/similarity-job';
 import { denseCosineTopK, trainAls } from '../src/similarity/als';
@@ -226,7 +227,7 @@ async function childMode(kind: string, rest: string[]): Promise<number> {
     const computeSeconds = (performance.now() - t1) / 1000;
     // With the approximate search of a sparse model, time the exact search on a sample of users and project it.
     let exactProjected = -1;
-    if (params.ann && values.model !== 'als') {
+    if (usesAnn(values.model as ModelName, params) && values.model !== 'als') {
       const m = modelMatrix(values.model as Exclude<ModelName, 'als'>, signals, params);
       exactProjected = await estimateExactSeconds(m, params.k, { threads: params.threads, sample: 2000 });
     }
@@ -385,7 +386,7 @@ function scale(sizes: number[], models: ModelName[], annAbove: number, timeoutSe
       prep.peakMiB!.toFixed(0),
     ]);
     for (const model of models) {
-      const ann = n > annAbove;
+      const ann = n > annAbove && usesAnn(model, { ann: true });
       const label = model + (ann ? ' (approx.)' : '');
       try {
         const r = child(['model', '--data', dir, '--model', model, ...(ann ? ['--ann'] : [])], timeoutSeconds);
@@ -413,7 +414,7 @@ function scale(sizes: number[], models: ModelName[], annAbove: number, timeoutSe
       `(load matrices + compute top-10; no Neo4j), ${os.cpus().length} cores\n` +
       `${table(['users', 'CSV rows', 'CSV -> matrices s', 'peak MiB'], prepared)}\n\n` +
       `${table(['users', 'model', 'matrix nnz', 'compute s', 'edges', 'peak MiB', 'recall', 'exact s (projected)'], rows)}\n` +
-      `approx.: --ann (als: HNSW over the factors; the others: projection + HNSW + refinement, exact re-rank); ` +
+      `approx.: --ann (als: HNSW over the factors; interests and cosine: projection + HNSW + refinement, exact re-rank; course_views and assessments stay exact); ` +
       `recall@10 against the exact search on 500 seeded users; exact s (projected): the exact search timed on ` +
       `2,000 seeded users (less its fixed cost, timed on none), times users / 2,000\n`,
   );

@@ -101,9 +101,21 @@ export function signalsOf(model: ModelName): SignalName[] {
   }
 }
 
+/**
+ * The models --ann makes approximate. course_views and assessments stay exact: their rows are short (a few of
+ * thousands of columns), a low-dimensional projection loses them (course_views recall 0.62 at 100k), and their
+ * exact search stays fast (course_views 496 s, assessments 302 s at 1,000,000 users).
+ */
+export const ANN_MODELS: readonly ModelName[] = ['interests', 'cosine', 'als'];
+
+/** Whether this run computes the model approximately. */
+export function usesAnn(model: ModelName, p: Pick<ModelParams, 'ann'>): boolean {
+  return p.ann && ANN_MODELS.includes(model);
+}
+
 /** The parameters that shape one model's output, as stored (JSON) on its model node. */
 export function paramsOf(model: ModelName, p: ModelParams): Record<string, unknown> {
-  const ann = p.ann ? { ann: true, annSearch: p.sparseAnn } : { ann: false };
+  const ann = usesAnn(model, p) ? { ann: true, annSearch: p.sparseAnn } : { ann: false };
   switch (model) {
     case 'interests':
     case 'assessments':
@@ -225,7 +237,7 @@ export async function computeModel(
   const m = modelMatrix(model, s, p);
   const poolOpt = pool !== undefined ? { pool } : {};
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
-  if (!p.ann) {
+  if (!usesAnn(model, p)) {
     if (log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
       const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
       if (estimate > EXACT_HINT_SECONDS) {

@@ -110,6 +110,10 @@ describe('cosine model matrix', () => {
       expect(paramsOf(model, approx)).toMatchObject({ ann: true, annSearch: DEFAULT_SPARSE_ANN });
       expect(paramsOf(model, exact)).toMatchObject({ ann: false });
     }
+    // course_views stays exact under --ann: no recall measured, recorded as exact
+    const views = await computeModel('course_views', signals(), approx);
+    expect(views.details).toEqual({});
+    expect(paramsOf('course_views', approx)).toMatchObject({ ann: false });
   });
 });
 
