@@ -283,6 +283,42 @@ export function buildShardIndex(a: ShardSource): {
   return { hnsw, count, load };
 }
 
+/** The sources of `shards` indexes over the unit rows (defaults: M 16, efConstruction 100, seed 100). */
+export function shardSources(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  shards: number,
+  opts: { M?: number; efConstruction?: number; seed?: number },
+): ShardSource[] {
+  return Array.from({ length: shards }, (_, shard) => ({
+    unit,
+    valid,
+    rows: valid.length,
+    dim,
+    shard,
+    shards,
+    M: opts.M ?? 16,
+    efConstruction: opts.efConstruction ?? 100,
+    seed: opts.seed ?? 100,
+  }));
+}
+
+/** Runs a shard kernel on every task: inline with one thread and no pool, else on the workers. */
+export async function runShards<T>(
+  kind: string,
+  kernel: (task: T) => void,
+  tasks: T[],
+  threads: number,
+  pool: Pool | undefined,
+): Promise<void> {
+  if (threads <= 1 && pool === undefined) {
+    for (const t of tasks) kernel(t);
+  } else {
+    await withPool(threads, pool, (p) => p.runAll(tasks.map((args) => ({ kind, args }))));
+  }
+}
+
 /** Kernel: builds the shard's index and writes every valid row's k + 1 nearest rows of the shard (1 - cosine). */
 export function hnswShard(a: HnswShardArgs): void {
   const { valid, rows, outIndex, outDistance } = a;
@@ -319,26 +355,14 @@ export async function hnswTopK(f: DenseMatrix, k: number, opts: HnswOptions): Pr
   if (k === 0 || f.rows === 0) return { rows: f.rows, k, index, score };
   const { unit, valid } = unitRows(f);
   const width = k + 1;
-  const tasks = Array.from({ length: shards }, (_, shard) => ({
-    unit,
-    valid,
-    rows: f.rows,
-    dim: f.cols,
-    shard,
-    shards,
-    M: opts.M ?? 16,
-    efConstruction: opts.efConstruction ?? 100,
+  const tasks = shardSources(unit, valid, f.cols, shards, opts).map((source) => ({
+    ...source,
     efSearch: opts.efSearch ?? Math.max(50, 2 * k),
-    seed: opts.seed ?? 100,
     k,
     outIndex: sharedInt32(f.rows * width),
     outDistance: sharedFloat32(f.rows * width),
   }));
-  if (threads <= 1 && opts.pool === undefined) {
-    for (const t of tasks) hnswShard(t);
-  } else {
-    await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'hnswShard', args }))));
-  }
+  await runShards('hnswShard', hnswShard, tasks, threads, opts.pool);
   const heap = new TopK(k);
   for (let r = 0; r < f.rows; r++) {
     heap.reset();

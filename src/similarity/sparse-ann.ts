@@ -3,7 +3,7 @@
 // over the projections propose candidates, and the candidates are re-ranked by their exact sparse cosine.
 import { seededRandom } from './als';
 import { l2NormalizeRows } from './csr';
-import { buildShardIndex, recallAgainst, unitRows, type ShardSource } from './dense';
+import { buildShardIndex, recallAgainst, runShards, shardSources, unitRows, type ShardSource } from './dense';
 import { TopK } from './heap';
 import { blocks, shareCsr, sharedFloat32, sharedInt32, toShared, withPool } from './pool';
 import type { Pool } from './pool';
@@ -431,20 +431,11 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   });
   const { unit, valid } = unitRows(projectRows(mn, basis));
   const tieKey = toShared(opts.tieKey);
-  const tasks = Array.from(
-    { length: shards },
-    (_, shard) =>
+  const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
+    (source) =>
       ({
-        unit,
-        valid,
-        rows: m.rows,
-        dim: basis.cols,
-        shard,
-        shards,
-        M: opts.M ?? 16,
-        efConstruction: opts.efConstruction ?? 100,
+        ...source,
         efSearch: opts.efSearch ?? Math.max(100, candidates),
-        seed,
         m: mn,
         candidates,
         k: width,
@@ -454,11 +445,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
         outScore: sharedFloat32(m.rows * width),
       }) satisfies SparseAnnShardArgs,
   );
-  if (threads <= 1 && opts.pool === undefined) {
-    for (const t of tasks) sparseAnnShard(t);
-  } else {
-    await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'sparseAnnShard', args }))));
-  }
+  await runShards('sparseAnnShard', sparseAnnShard, tasks, threads, opts.pool);
   // Shards hold disjoint rows and their scores are exact, so merging their lists is exact too.
   const heap = new TopK(width);
   for (let r = 0; r < m.rows; r++) {
