@@ -65,7 +65,7 @@ export interface ModelParams {
   k: number;
   weights: CosineWeights;
   als: AlsParams;
-  /** Approximate neighbour search instead of the exact one: HNSW on the factors (als), sparseAnnTopK (the others). */
+  /** Approximate search for the models in ANN_MODELS: HNSW on the factors (als), sparseAnnTopK (interests, cosine). */
   ann: boolean;
   sparseAnn: SparseAnnParams;
   threads: number;
