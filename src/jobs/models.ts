@@ -1,6 +1,6 @@
 // The five similarity models: which signals each reads, how it turns them into a matrix, and its neighbours.
 import { badInput } from '../errors';
-import { hstack, l2NormalizeRows, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
+import { hstack, l2NormalizeRows, mapValues, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
 import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
@@ -61,9 +61,27 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   recallSample: 500,
 };
 
+/** How a run fits: the validation split's seed, the users it samples at most, and a time budget per model. */
+export interface FitSettings {
+  enabled: boolean;
+  seed: number;
+  /** Users the validation split is drawn from at most (a seeded sample beyond), so fitting stays bounded. */
+  maxUsers: number;
+  /** Seconds a model's search may take; the candidates not tried by then are skipped (and said so). */
+  budgetSeconds: number;
+}
+
+export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 25 };
+
 export interface ModelParams {
   k: number;
   weights: CosineWeights;
+  /** How the cosine model weights its views block: log1p(seconds) then BM25, or binary TF-IDF (idf). */
+  viewsWeighting: 'bm25' | 'idf';
+  /** Fitting of the free choices (cosine: weights, viewsWeighting; als: hyper-parameters) on a validation split. */
+  fit: FitSettings;
+  /** Choices given explicitly (e.g. 'weights.views', 'alpha'): fitting leaves them as they are. */
+  fixed: Set<string>;
   als: AlsParams;
   /** Approximate search for the models in ANN_MODELS: HNSW on the factors (als), sparseAnnTopK (interests, cosine). */
   ann: boolean;
@@ -77,6 +95,9 @@ export function defaultParams(): ModelParams {
   return {
     k: 10,
     weights: { ...DEFAULT_WEIGHTS },
+    viewsWeighting: 'bm25',
+    fit: { ...DEFAULT_FIT },
+    fixed: new Set(),
     als: { ...DEFAULT_ALS },
     ann: false,
     sparseAnn: { ...DEFAULT_SPARSE_ANN },
@@ -101,6 +122,25 @@ export function signalsOf(model: ModelName): SignalName[] {
   }
 }
 
+/** The models whose choices are fitted on a validation split at each run (the others are only scored). */
+export const FITTED_MODELS: readonly ModelName[] = ['cosine', 'als'];
+
+/** The fitted choices of a model, as printed and compared. */
+export function fittedChoices(model: ModelName, p: ModelParams): Record<string, unknown> {
+  if (model === 'cosine') return { viewsWeighting: p.viewsWeighting, weights: { ...p.weights } };
+  if (model === 'als') {
+    const a = p.als;
+    return {
+      alpha: a.alpha,
+      confidence: a.confidence,
+      interestWeight: a.interestWeight,
+      regularization: a.regularization,
+      factors: a.factors,
+    };
+  }
+  return {};
+}
+
 /**
  * The models --ann makes approximate. course_views and assessments stay exact: their rows are short (a few of
  * thousands of columns), a low-dimensional projection loses them (course_views recall 0.62 at 100k), and their
@@ -123,7 +163,7 @@ export function paramsOf(model: ModelName, p: ModelParams): Record<string, unkno
     case 'course_views':
       return { k: p.k, bm25: p.bm25, ...ann };
     case 'cosine':
-      return { k: p.k, weights: p.weights, bm25: p.bm25, ...ann };
+      return { k: p.k, weights: p.weights, viewsWeighting: p.viewsWeighting, bm25: p.bm25, ...ann };
     case 'als':
       return { k: p.k, ...p.als, ann: p.ann };
   }
@@ -156,13 +196,18 @@ export function courseTagsMatrix(s: Signals): Csr {
   return tfidf(multiply(views, ct));
 }
 
+/** Viewed courses as binary TF-IDF: a course counts once whatever the time spent, rarer courses more. */
+export function viewsIdfMatrix(s: Signals): Csr {
+  return tfidf(mapValues(required(s, 'views'), () => 1));
+}
+
 /** All signals in one space: each block L2-normalised per user, weighted, stacked (see CosineWeights). */
-export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights'>): Csr {
+export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>): Csr {
   const tagCols = s.tags.size;
   const w = p.weights;
   const blocks: Array<[number, () => Csr]> = [
     [w.interests, () => widen(interestsMatrix(s), tagCols)],
-    [w.views, () => viewsMatrix(s, p)],
+    [w.views, () => (p.viewsWeighting === 'idf' ? viewsIdfMatrix(s) : viewsMatrix(s, p))],
     [w.courseTags, () => widen(courseTagsMatrix(s), tagCols)],
     [w.assessments, () => widen(assessmentsMatrix(s), tagCols)],
   ];
@@ -224,6 +269,7 @@ export async function estimateExactSeconds(
 /**
  * Computes the top-k neighbours of every user under one model: exactly, or with p.ann approximately (then the
  * recall against the exact search on a sample of users is in details.annRecall). `log` hears of a long exact search.
+ * With `queryRows`, only those users' neighbours are computed (exactly), e.g. for validation.
  */
 export async function computeModel(
   model: ModelName,
@@ -231,12 +277,18 @@ export async function computeModel(
   p: ModelParams,
   pool?: Pool,
   log?: Logger,
+  queryRows?: Int32Array,
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
-  if (model === 'als') return alsNeighbours(s, p, pool);
+  if (model === 'als') return alsNeighbours(s, p, pool, queryRows);
   const m = modelMatrix(model, s, p);
   const poolOpt = pool !== undefined ? { pool } : {};
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
+  if (queryRows !== undefined) {
+    // Only some users' lists (validation): always the exact search.
+    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+    return { neighbours, ...base, details: {} };
+  }
   if (!usesAnn(model, p)) {
     if (log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
       const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
