@@ -2,6 +2,7 @@
 // it is active, so an entry is valid for as long as its version stays the active one.
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import type { Logger } from '../log';
+import { defaultModelOf, type ModelName } from './models';
 
 export interface CacheOptions {
   /** How often the active versions are re-read (default 1 s). */
@@ -15,10 +16,15 @@ export interface CacheOptions {
 /** Where neighbour lists come from: the repository directly, or through the cache. */
 export interface NeighbourSource {
   get(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]>;
+  /** The model served when a client names none (marked default by the last similarity run). */
+  defaultModel(): Promise<ModelName>;
 }
 
 export function uncached(repo: ApiRepository): NeighbourSource {
-  return { get: (handles, model, limit) => repo.neighbours(handles, model, limit) };
+  return {
+    get: (handles, model, limit) => repo.neighbours(handles, model, limit),
+    defaultModel: async () => defaultModelOf(await repo.models()),
+  };
 }
 
 /** Lookups go through get(); the repository is asked only for misses, all in one batch. */
@@ -29,6 +35,7 @@ export class NeighbourCache implements NeighbourSource {
   private readonly maxEntries: number;
   private readonly log: Logger | undefined;
   private versions = new Map<string, number | null>();
+  private defaultName: ModelName | undefined;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly entries = new Map<string, NeighbourList>();
@@ -60,11 +67,18 @@ export class NeighbourCache implements NeighbourSource {
     try {
       const models = await this.repo.models();
       this.versions = new Map(models.map((m) => [m.name, m.version]));
+      this.defaultName = defaultModelOf(models);
       this.confirmedAt = Date.now();
     } catch (err) {
       // Entries stop being served once staleMs passes; requests then meet the outage themselves.
       this.log?.warn(`neighbour cache: could not refresh active versions (${(err as Error).message})`);
     }
+  }
+
+  /** The default model as last confirmed; read from the graph when the confirmation is stale. */
+  async defaultModel(): Promise<ModelName> {
+    if (this.defaultName !== undefined && Date.now() - this.confirmedAt <= this.staleMs) return this.defaultName;
+    return defaultModelOf(await this.repo.models());
   }
 
   private activeVersion(model: string): number | null | undefined {

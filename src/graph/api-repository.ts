@@ -54,6 +54,10 @@ export interface ModelRow {
   metrics: unknown;
   users: number | null;
   edges: number | null;
+  /** recall@10 on the validation split of the run that made the active version. */
+  validation: number | null;
+  /** The model served when a client names none. */
+  isDefault: boolean;
 }
 
 const QUERIES = [
@@ -194,6 +198,8 @@ export class ApiRepository {
       metrics: parseJson(r.metrics),
       users: num(r.users),
       edges: num(r.edges),
+      validation: typeof r.validation === 'number' ? r.validation : null,
+      isDefault: r.isDefault === true,
     }));
   }
 

@@ -20,6 +20,7 @@ export const SIMILARITY_STATEMENTS = [
   'similarity/read-neighbours',
   'similarity/count-edges',
   'similarity/set-metrics',
+  'similarity/choose-default',
 ] as const;
 
 /** One user's neighbours to write: handles and scores in rank order. */
@@ -54,6 +55,8 @@ export interface ActivateInput {
   metrics: string | null;
   users: number;
   edges: number;
+  /** recall@10 on the run's validation split (null when the run did not validate). */
+  validation: number | null;
 }
 
 const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isInt(v) ? v.toNumber() : Number(v));
@@ -181,6 +184,12 @@ export class SimilarityRepository {
       );
     }
     return asNullableNumber(row.previous);
+  }
+
+  /** Marks the active model with the best validation recall as the default; returns its name. */
+  async chooseDefault(): Promise<string | null> {
+    const [row] = await this.graph.write(cypher('similarity/choose-default'), {});
+    return (row?.name as string | null | undefined) ?? null;
   }
 
   async model(model: string): Promise<ModelNode | null> {

@@ -5,7 +5,16 @@ import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
-import { computeModel, paramsOf, signalsOf, type ModelName, type ModelParams } from './models';
+import { fitModel, fitSignals, validationSplit, type FitResult } from './fit';
+import {
+  computeModel,
+  FITTED_MODELS,
+  fittedChoices,
+  paramsOf,
+  signalsOf,
+  type ModelName,
+  type ModelParams,
+} from './models';
 import { SignalLoader, type UserIndex } from './signals';
 
 export interface JobOptions {
@@ -43,6 +52,13 @@ export interface ModelReport {
   computeSeconds: number;
   writeSeconds: number;
   details: Record<string, unknown>;
+  /** recall@10 on this run's validation split (when the run fits). */
+  validation?: number;
+  /** The choices fitted for this run (cosine, als). */
+  fitted?: Record<string, unknown>;
+  fitSeconds?: number;
+  /** The model served by default after this model's activation. */
+  defaultModel?: string | null;
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -124,6 +140,21 @@ function searchFigures(details: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/** What a version stores of its fit: the validation figures, the protocol, and every candidate tried. */
+function validationFigures(fit: FitResult, p: ModelParams): Record<string, unknown> {
+  return {
+    recall10: fit.validation.recall,
+    ndcg10: fit.validation.ndcg,
+    users: fit.validation.users,
+    seed: fit.validation.seed,
+    sampleUsers: p.fit.maxUsers,
+    budgetSeconds: p.fit.budgetSeconds,
+    seconds: Math.round(fit.seconds * 10) / 10,
+    tried: fit.tried,
+    skipped: fit.skipped,
+  };
+}
+
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
   const batchEdges = opts.batchEdges ?? 10_000;
@@ -144,10 +175,21 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
     for (const model of opts.models) {
       if (writeFailed) break;
       const tRead = performance.now();
-      await loader.need(signalsOf(model));
+      await loader.need(opts.params.fit.enabled ? fitSignals([model]) : signalsOf(model));
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       const tCompute = performance.now();
-      const result = await computeModel(model, loader.signals, opts.params, pool, log);
+      // Fitted on a validation split of this run's data (its hidden views are never the served ones).
+      let fit: FitResult | undefined;
+      if (opts.params.fit.enabled) {
+        fit = await fitModel(model, validationSplit(loader.signals, opts.params.fit), opts.params, {
+          fixed: opts.params.fixed,
+          budgetSeconds: opts.params.fit.budgetSeconds,
+          ...(pool !== undefined ? { pool } : {}),
+          log,
+        });
+      }
+      const params = fit?.params ?? opts.params;
+      const result = await computeModel(model, loader.signals, params, pool, log);
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
@@ -171,6 +213,13 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
         computeSeconds,
         writeSeconds: 0,
         details: result.details,
+        ...(fit !== undefined
+          ? {
+              validation: fit.validation.recall,
+              fitSeconds: fit.seconds,
+              ...(FITTED_MODELS.includes(model) ? { fitted: fittedChoices(model, params) } : {}),
+            }
+          : {}),
       };
       const write = async () => {
         const tWrite = performance.now();
@@ -192,11 +241,17 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
         report.previous = await repo.activate({
           model,
           version,
-          params: JSON.stringify({ ...paramsOf(model, opts.params), ...searchFigures(result.details) }),
+          params: JSON.stringify({
+            ...paramsOf(model, params),
+            ...searchFigures(result.details),
+            ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
+          }),
           metrics: null,
           users: result.usersWithSignal,
           edges: report.edges,
+          validation: fit?.validation.recall ?? null,
         });
+        report.defaultModel = await repo.chooseDefault();
         report.writeSeconds = seconds(tWrite);
         reports.push(report);
         log.info(
@@ -231,10 +286,21 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
 
 /** The per-model table the CLI prints. */
 export function formatReports(reports: ModelReport[]): string {
-  const head = ['model', 'version', 'with signal', 'without signal', 'edges', 'read s', 'compute s', 'write s'];
+  const head = [
+    'model',
+    'version',
+    'validation recall@10',
+    'with signal',
+    'without signal',
+    'edges',
+    'read s',
+    'compute s',
+    'write s',
+  ];
   const rows = reports.map((r) => [
     r.model,
     String(r.version),
+    r.validation !== undefined ? r.validation.toFixed(4) : '-',
     r.usersWithSignal.toLocaleString('en-US'),
     r.usersWithoutSignal.toLocaleString('en-US'),
     r.edges.toLocaleString('en-US'),
@@ -248,6 +314,7 @@ export function formatReports(reports: ModelReport[]): string {
   );
   rows.push([
     'total',
+    '',
     '',
     '',
     '',

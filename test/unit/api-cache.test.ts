@@ -30,6 +30,8 @@ class FakeRepo {
       metrics: null,
       users: null,
       edges: null,
+      validation: 0.2,
+      isDefault: true,
     };
     return Promise.resolve([row]);
   }

@@ -19,6 +19,8 @@ export interface Loaders {
   assessments: DataLoader<number, AssessmentItem[]>;
   /** Number of users (for idf), read at most once per request. */
   userCount(): Promise<number>;
+  /** The model served when a query names none, read at most once per request. */
+  defaultModel(): Promise<ModelName>;
 }
 
 const MAX_BATCH = 1000;
@@ -48,6 +50,7 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
 
 export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
+  let model: Promise<ModelName> | undefined;
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
     neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
@@ -58,5 +61,6 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
     viewedCourses: new DataLoader((handles) => repo.viewedCourses(handles), { maxBatchSize: MAX_BATCH }),
     assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
     userCount: () => (count ??= repo.userCount()),
+    defaultModel: () => (model ??= source.defaultModel()),
   };
 }

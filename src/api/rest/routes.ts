@@ -38,7 +38,7 @@ async function lookup(
   if (rawHandle === undefined)
     throw badInput('user_handle: expected a user handle (number or numeric string), got nothing');
   const handle = parseHandle(rawHandle, 'user_handle');
-  const model = parseModel(rawModel);
+  const model = parseModel(rawModel) ?? (await source.defaultModel());
   const limit = parseLimit(rawLimit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const [list] = await source.get([handle], model, limit);
   if (list === undefined || !list.found) throw notFound(`no user with handle ${handle}`, { user_handle: rawHandle });
@@ -50,7 +50,8 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 export function restRouter(repo: ApiRepository, source: NeighbourSource): express.Router {
   const router = express.Router();
 
-  // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "cosine", "similar_users": [67, ...]}}
+  // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "als", "similar_users": [67, ...]}}
+  // model_handle names the model served: the one asked for, else the default model.
   router.post('/similar-users', async (req: Request, res: Response) => {
     const body = jsonBody(req);
     const { model, list } = await lookup(source, body.user_handle, body.model, body.limit);

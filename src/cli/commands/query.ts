@@ -1,7 +1,7 @@
 // query: a user's neighbours under a model, straight from the graph (no HTTP), as a table or JSON.
 import { explainMatch } from '../../api/reasons';
 import { loadProfiles } from '../../api/profiles';
-import { DEFAULT_LIMIT, MAX_LIMIT, parseHandle, parseLimit, parseModel } from '../../api/models';
+import { DEFAULT_LIMIT, defaultModelOf, MAX_LIMIT, parseHandle, parseLimit, parseModel } from '../../api/models';
 import { loadConfig } from '../../config';
 import { badInput, notFound } from '../../errors';
 import { ApiRepository } from '../../graph/api-repository';
@@ -26,12 +26,13 @@ export const query: Command = {
       );
     }
     const handle = parseHandle(positionals[0], 'handle');
-    const model = parseModel(values.model);
+    const requested = parseModel(values.model);
     const limit = parseLimit(values.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
     const config = loadConfig();
     const graph = await openGraph(config);
     try {
       const repo = new ApiRepository(graph);
+      const model = requested ?? defaultModelOf(await repo.models());
       const [list] = await repo.neighbours([handle], model, limit);
       if (list === undefined || !list.found) throw notFound(`no user with handle ${handle}`);
       const handles = [handle, ...list.neighbours.map((n) => n.handle)];

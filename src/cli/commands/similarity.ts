@@ -107,7 +107,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=4,views=1,courseTags=2,assessments=1] [--factors 32] [--regularization 1] [--iterations 10] [--alpha 2] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, { ...MODEL_OPTIONS, batch: { type: 'string' }, writers: { type: 'string' } });
     const models = parseModels(values.model);
@@ -130,6 +130,19 @@ export const similarity: Command = {
         `${formatReports(reports)}\n\n${reports.length} model(s) in ${secs.toFixed(1)} s, peak memory ${rss.toFixed(0)} MiB, ` +
           `${reports[0]?.users.toLocaleString('en-US') ?? 0} users, k = ${params.k}\n`,
       );
+      for (const r of reports) {
+        if (r.fitted !== undefined) {
+          process.stdout.write(
+            `${r.model}: fitted ${JSON.stringify(r.fitted)} on the validation split (recall@10 ${r.validation?.toFixed(4)}, ${r.fitSeconds?.toFixed(1)} s)\n`,
+          );
+        }
+      }
+      const last = reports[reports.length - 1];
+      if (last?.defaultModel !== undefined && last.defaultModel !== null) {
+        process.stdout.write(
+          `default model (served when a client names none): ${last.defaultModel}, the best validation recall@10\n`,
+        );
+      }
       for (const r of reports) {
         const recall = r.details.annRecall;
         if (typeof recall === 'number') {

@@ -31,6 +31,8 @@ export type Assessment = {
 /** A similarity model with its active version. */
 export type ModelInfo = {
   __typename?: 'ModelInfo';
+  /** Whether this is the model served when a client names none: the best validation recall@10. */
+  default: Scalars['Boolean']['output'];
   /** SIMILAR_TO edges in the active version. */
   edges?: Maybe<Scalars['Int']['output']>;
   metrics?: Maybe<Scalars['JSON']['output']>;
@@ -40,6 +42,8 @@ export type ModelInfo = {
   trainedAt?: Maybe<Scalars['String']['output']>;
   /** Users with neighbours in the active version. */
   users?: Maybe<Scalars['Int']['output']>;
+  /** recall@10 of the active version on its run's validation split (held-out courses of the training data). */
+  validation?: Maybe<Scalars['Float']['output']>;
   /** Active version readers see (null while none has been completed). */
   version?: Maybe<Scalars['Int']['output']>;
   /** Version being written right now, if any. */
@@ -141,7 +145,8 @@ export type User = {
   /** Tags the user follows, most recently followed first. */
   interests: Array<Tag>;
   /**
-   * The most similar users under one model's active version, best first.
+   * The most similar users under one model's active version, best first. Without a model, the default model
+   * (the one `models` marks `default`: the best validation recall@10 of the last similarity run).
    * limit must lie in 1..100; at most the stored neighbours (usually 10) come back.
    */
   similarUsers: Array<SimilarUser>;
@@ -308,12 +313,14 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type ModelInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo']> = {
+  default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   edges?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   metrics?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   users?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  validation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   writing?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
@@ -355,7 +362,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   assessments?: Resolver<Array<ResolversTypes['Assessment']>, ParentType, ContextType>;
   handle?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interests?: Resolver<Array<ResolversTypes['Tag']>, ParentType, ContextType>;
-  similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<UserSimilarUsersArgs, 'limit' | 'model'>>;
+  similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<UserSimilarUsersArgs, 'limit'>>;
   viewedCourses?: Resolver<Array<ResolversTypes['ViewedCourse']>, ParentType, ContextType>;
 };
 

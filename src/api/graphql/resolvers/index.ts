@@ -26,6 +26,7 @@ export const resolvers: Resolvers = {
   UserConnection,
   ModelInfo: {
     name: (m) => m.name as ModelName,
+    default: (m) => m.isDefault,
   },
   Assessment: {
     tag: (a) => ({ name: a.tag }),
