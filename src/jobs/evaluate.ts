@@ -20,8 +20,16 @@ import {
   type HoldOut,
   type RankingFigures,
 } from './metrics';
-import { fitModel, validationSplit } from './fit';
-import { computeModel, FITTED_MODELS, fittedChoices, type ModelName, type ModelParams, signalsOf } from './models';
+import { fitForRun } from './fit';
+import {
+  computeModel,
+  defaultParams,
+  FITTED_MODELS,
+  fittedChoices,
+  type ModelName,
+  type ModelParams,
+  signalsOf,
+} from './models';
 import { table } from './similarity-job';
 
 export interface EvaluateOptions {
@@ -82,18 +90,14 @@ export async function evaluateModels(signals: Signals, opts: EvaluateOptions, po
   const train = withTrainViews(signals, split);
   const order = popularityOrder(split.train);
   const rows: EvaluationRow[] = [];
-  const validation = opts.params.fit.enabled ? validationSplit(train, opts.params.fit) : undefined;
   for (const model of opts.models) {
     const t = performance.now();
     let params = opts.params;
     const row: EvaluationRow = { name: model, users: 0, recall: 0, ndcg: 0, coverage: 0 };
-    if (validation !== undefined) {
-      const fitted = await fitModel(model, validation, params, {
-        fixed: params.fixed,
-        budgetSeconds: params.fit.budgetSeconds,
-        ...(pool !== undefined ? { pool } : {}),
-        log,
-      });
+    const fitted = params.fit.enabled
+      ? await fitForRun(model, train, params, { ...(pool !== undefined ? { pool } : {}), log })
+      : undefined;
+    if (fitted !== undefined) {
       params = fitted.params;
       row.validation = fitted.validation.recall;
       if (FITTED_MODELS.includes(model)) row.chosen = fittedChoices(model, params);
@@ -262,4 +266,42 @@ export function formatEvaluation(e: Evaluation): string {
     `${e.usersScored.toLocaleString('en-US')} users scored, ${e.hidden.toLocaleString('en-US')} hidden courses, ` +
     `${e.protocol.neighbours} neighbours per user${lift}${def}${chosen}`
   );
+}
+
+/** How well each signal alone predicts held-out courses: recall@10 of interests-only and views-only neighbours. */
+export interface SignalStrength {
+  interests: number;
+  views: number;
+  popularity: number;
+}
+
+/**
+ * The protocol of the real-structure evaluation (a fifth, rounded down, of the courses of each user with 5+
+ * courses held out) on any signals, with interests-only and views-only neighbours and popularity (no fitting):
+ * what the generator is calibrated to, compared with the real behaviour structure.
+ */
+export async function signalStrength(
+  signals: Signals,
+  split: HoldOut | undefined,
+  seed: number,
+  pool?: Pool,
+): Promise<SignalStrength> {
+  const views = signals.views;
+  if (views === undefined) throw new Error('signal strength needs the views signal');
+  const params = defaultParams();
+  params.fit.enabled = false;
+  const e = await evaluateModels(
+    signals,
+    {
+      models: ['interests', 'course_views'],
+      params,
+      fraction: 0.2,
+      seed,
+      k: 10,
+      split: split ?? holdOut(views, 0.2, seed, 5, 'floor'),
+    },
+    pool,
+  );
+  const recall = (name: string) => e.rows.find((r) => r.name === name)?.recall ?? 0;
+  return { interests: recall('interests'), views: recall('course_views'), popularity: recall('popularity') };
 }

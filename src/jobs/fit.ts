@@ -12,6 +12,7 @@ import {
   computeModel,
   type CosineWeights,
   type FitSettings,
+  FIT_ALS_ITERATIONS,
   fittedChoices,
   type ModelName,
   type ModelParams,
@@ -148,7 +149,7 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     add('weights.assessments', [0, 0.25, 1], withWeight('assessments'));
     add('weights.views', [0, 1], withWeight('views'));
   } else if (model === 'als') {
-    add('interestWeight', [0, 0.25, 1], withAls('interestWeight'));
+    add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
     add('alpha', [5, 20, 40], withAls('alpha'));
     add('regularization', [0.1, 1, 10], withAls('regularization'));
     add('confidence', ['binary', 'log'], withAls('confidence'));
@@ -170,7 +171,7 @@ export async function fitModel(
 ): Promise<FitResult> {
   const log = opts.log ?? silentLogger;
   const t0 = performance.now();
-  const exact = { ...p, ann: false };
+  const exact = { ...p, ann: false, als: { ...p.als, iterations: Math.min(p.als.iterations, FIT_ALS_ITERATIONS) } };
   const seen = new Map<string, number>();
   const lastValidation = new Map<string, Validation>();
   const tried: FitResult['tried'] = [];
@@ -214,7 +215,37 @@ export async function fitModel(
         `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
     );
   }
-  return { params: { ...best, ann: p.ann }, validation, tried, skipped, seconds };
+  return {
+    params: { ...best, ann: p.ann, als: { ...best.als, iterations: p.als.iterations } },
+    validation,
+    tried,
+    skipped,
+    seconds,
+  };
+}
+
+/** Fewer users with hidden courses than this make validation figures noise: the run keeps its params unfitted. */
+export const MIN_VALIDATION_USERS = 50;
+
+/**
+ * Fits one model for a run on its data (see fitModel), or undefined when the data has too few users with 5+
+ * courses to validate on (then the given params are used as they are, and said so).
+ */
+export async function fitForRun(
+  model: ModelName,
+  signals: Signals,
+  p: ModelParams,
+  opts: { pool?: Pool; log?: Logger } = {},
+): Promise<FitResult | undefined> {
+  const v = validationSplit(signals, p.fit);
+  if (v.queryRows.length < MIN_VALIDATION_USERS) {
+    (opts.log ?? silentLogger).info(
+      `${model}: not fitted: ${v.queryRows.length} users with ${VALIDATION_MIN_ITEMS}+ viewed courses to validate on ` +
+        `(expected at least ${MIN_VALIDATION_USERS}); the given parameters are used`,
+    );
+    return undefined;
+  }
+  return fitModel(model, v, p, { fixed: p.fixed, budgetSeconds: p.fit.budgetSeconds, ...opts });
 }
 
 /** The signals a set of models needs, for the loader. */

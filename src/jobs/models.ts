@@ -72,10 +72,13 @@ export interface FitSettings {
 }
 
 /**
- * 20,000 users and 15 s per fitted model keep all five models for 10,000 users under a minute on two cores; the
- * most telling choices are searched first, so a budget that runs out skips the least telling.
+ * 20,000 users keep fitting bounded at any size (about 10 s per fitted model at 10,000 users on two cores). The
+ * budget is a safety net, not the plan: a fit it cuts depends on the machine's speed (and says so), and the most
+ * telling choices are searched first.
  */
-export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 15 };
+export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 120 };
+/** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
+export const FIT_ALS_ITERATIONS = 8;
 
 export interface ModelParams {
   k: number;

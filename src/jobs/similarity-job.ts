@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
-import { fitModel, fitSignals, validationSplit, type FitResult } from './fit';
+import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
   computeModel,
   FITTED_MODELS,
@@ -181,12 +181,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
       // Fitted on a validation split of this run's data (its hidden views are never the served ones).
       let fit: FitResult | undefined;
       if (opts.params.fit.enabled) {
-        fit = await fitModel(model, validationSplit(loader.signals, opts.params.fit), opts.params, {
-          fixed: opts.params.fixed,
-          budgetSeconds: opts.params.fit.budgetSeconds,
-          ...(pool !== undefined ? { pool } : {}),
-          log,
-        });
+        fit = await fitForRun(model, loader.signals, opts.params, { ...(pool !== undefined ? { pool } : {}), log });
       }
       const params = fit?.params ?? opts.params;
       const result = await computeModel(model, loader.signals, params, pool, log);
