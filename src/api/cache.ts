@@ -3,6 +3,7 @@
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import type { Logger } from '../log';
 import { defaultModelOf, type ModelName } from './models';
+import { WeightingMemo, type VersionWeighting } from './weighting';
 
 export interface CacheOptions {
   /** How often the active versions are re-read (default 1 s). */
@@ -18,12 +19,16 @@ export interface NeighbourSource {
   get(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]>;
   /** The model served when a client names none (marked default by the last similarity run). */
   defaultModel(): Promise<ModelName>;
+  /** The weighting the model's active version was computed with (null when it has none, e.g. ALS). */
+  weighting(model: ModelName): Promise<VersionWeighting | null>;
 }
 
 export function uncached(repo: ApiRepository): NeighbourSource {
+  const memo = new WeightingMemo(repo);
   return {
     get: (handles, model, limit) => repo.neighbours(handles, model, limit),
     defaultModel: async () => defaultModelOf(await repo.models()),
+    weighting: (model) => memo.get(model),
   };
 }
 
@@ -36,6 +41,7 @@ export class NeighbourCache implements NeighbourSource {
   private readonly log: Logger | undefined;
   private versions = new Map<string, number | null>();
   private defaultName: ModelName | undefined;
+  private readonly weightings: WeightingMemo;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly entries = new Map<string, NeighbourList>();
@@ -48,6 +54,11 @@ export class NeighbourCache implements NeighbourSource {
     this.staleMs = opts.staleMs ?? 3_000;
     this.maxEntries = opts.maxEntries ?? 50_000;
     this.log = log;
+    this.weightings = new WeightingMemo(repo);
+  }
+
+  weighting(model: ModelName): Promise<VersionWeighting | null> {
+    return this.weightings.get(model);
   }
 
   /** Reads the active versions now, then every refreshMs (the timer does not keep the process alive). */

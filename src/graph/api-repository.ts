@@ -31,6 +31,16 @@ export interface ViewItem {
   days: number;
   /** Users who watched the course. */
   df: number;
+  /** The course's tags. */
+  tags: string[];
+}
+
+/** A model's active version with its parameters and, unless the caller knows that version, its frozen weighting. */
+export interface WeightingRow {
+  version: number;
+  params: unknown;
+  /** Parsed JSON; null when the version has none or it was not asked for. */
+  weighting: unknown;
 }
 
 export interface AssessmentItem {
@@ -68,6 +78,7 @@ const QUERIES = [
   'api/assessments',
   'api/user-count',
   'api/users-page',
+  'api/model-weighting',
   'api/models',
 ] as const;
 
@@ -175,6 +186,16 @@ export class ApiRepository {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
+  }
+
+  /** The active version's params and weighting of a model (the weighting omitted when it is `known`). */
+  async weighting(model: string, known: number | null): Promise<WeightingRow | null> {
+    const [row] = await this.read<Record<string, unknown>>(cypher('api/model-weighting'), {
+      model,
+      known: neo4j.int(known ?? -1),
+    });
+    if (row === undefined) return null;
+    return { version: num(row.version) ?? 0, params: parseJson(row.params), weighting: parseJson(row.weighting) };
   }
 
   async userCount(): Promise<number> {

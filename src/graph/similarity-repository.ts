@@ -57,6 +57,8 @@ export interface ActivateInput {
   edges: number;
   /** recall@10 on the run's validation split (null when the run did not validate). */
   validation: number | null;
+  /** The weighting statistics the version was computed with (JSON; null for models that have none). */
+  weighting: string | null;
 }
 
 const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isInt(v) ? v.toNumber() : Number(v));

@@ -1,7 +1,17 @@
 // The five similarity models: which signals each reads, how it turns them into a matrix, and its neighbours.
 import { badInput } from '../errors';
 import { hstack, l2NormalizeRows, mapValues, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
-import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
+import {
+  bm25Idf,
+  bm25Stats,
+  bm25With,
+  columnMax,
+  divideByColumnMax,
+  idf,
+  log1pValues,
+  tfidfWith,
+  type Bm25Stats,
+} from '../similarity/weighting';
 import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
@@ -182,59 +192,201 @@ function required(s: Signals, name: SignalName): Csr {
   return m;
 }
 
+/**
+ * What a model's weighting takes from the whole training data, per column of the signals it was computed on:
+ * idf of followed tags, BM25 statistics or binary idf of viewed courses, idf of tags reached through viewed
+ * courses, the best score per assessed tag. Frozen with a version (see freezeWeighting), it lets one user's
+ * row be weighted later exactly as in that version, whatever the graph became since.
+ */
+export interface WeightingStats {
+  users: number;
+  interestsIdf?: Float32Array;
+  viewsBm25?: Bm25Stats;
+  viewsIdf?: Float32Array;
+  courseTagsIdf?: Float32Array;
+  assessmentsMax?: Float64Array;
+}
+
+/** The blocks of a model's matrix, in column order: which signal, and the first column and width of each. */
+export type Block = { signal: 'interests' | 'views' | 'courseTags' | 'assessments'; offset: number; cols: number };
+
+/** A model's matrix, the statistics its weighting took (or was given), and its column layout. */
+export interface Weighted {
+  matrix: Csr;
+  stats: WeightingStats;
+  blocks: Block[];
+}
+
 /** Courses weighted by view time: log1p(seconds), then BM25 so that very popular courses count less. */
-export function viewsMatrix(s: Signals, p: Pick<ModelParams, 'bm25'>): Csr {
-  return bm25(log1pValues(required(s, 'views')), p.bm25);
-}
-
-export function interestsMatrix(s: Signals): Csr {
-  return tfidf(required(s, 'interests'));
-}
-
-/** Assessed tags weighted by the best score, relative to the best score anyone got on that tag. */
-export function assessmentsMatrix(s: Signals): Csr {
-  return normalizeColumnsByMax(required(s, 'assessments'));
-}
-
-/** Tags reached through viewed courses: user x tag mass = sum over viewed courses of log1p(seconds), then TF-IDF. */
-export function courseTagsMatrix(s: Signals): Csr {
-  const ct = required(s, 'courseTags');
-  const views = widen(log1pValues(required(s, 'views')), ct.rows);
-  return tfidf(multiply(views, ct));
+function viewsBlock(s: Signals, p: Pick<ModelParams, 'bm25'>, st: WeightingStats): Csr {
+  const m = log1pValues(required(s, 'views'));
+  st.viewsBm25 ??= bm25Stats(m, p.bm25);
+  return bm25With(m, st.viewsBm25);
 }
 
 /** Viewed courses as binary TF-IDF: a course counts once whatever the time spent, rarer courses more. */
-export function viewsIdfMatrix(s: Signals): Csr {
-  return tfidf(mapValues(required(s, 'views'), () => 1));
+function viewsIdfBlock(s: Signals, st: WeightingStats): Csr {
+  const m = mapValues(required(s, 'views'), () => 1);
+  st.viewsIdf ??= idf(m);
+  return tfidfWith(m, st.viewsIdf);
+}
+
+function interestsBlock(s: Signals, st: WeightingStats): Csr {
+  const m = required(s, 'interests');
+  st.interestsIdf ??= idf(m);
+  return tfidfWith(m, st.interestsIdf);
+}
+
+/** Assessed tags weighted by the best score, relative to the best score anyone got on that tag. */
+function assessmentsBlock(s: Signals, st: WeightingStats): Csr {
+  const m = required(s, 'assessments');
+  st.assessmentsMax ??= columnMax(m);
+  return divideByColumnMax(m, st.assessmentsMax);
+}
+
+/** Tags reached through viewed courses: user x tag mass = sum over viewed courses of log1p(seconds), then TF-IDF. */
+function courseTagsBlock(s: Signals, st: WeightingStats): Csr {
+  const ct = required(s, 'courseTags');
+  const views = widen(log1pValues(required(s, 'views')), ct.rows);
+  const m = multiply(views, ct);
+  st.courseTagsIdf ??= idf(m);
+  return tfidfWith(m, st.courseTagsIdf);
 }
 
 /** All signals in one space: each block L2-normalised per user, weighted, stacked (see CosineWeights). */
-export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>): Csr {
+function cosineBlocks(
+  s: Signals,
+  p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>,
+  st: WeightingStats,
+): { matrix: Csr; blocks: Block[] } {
   const tagCols = s.tags.size;
   const w = p.weights;
-  const blocks: Array<[number, () => Csr]> = [
-    [w.interests, () => widen(interestsMatrix(s), tagCols)],
-    [w.views, () => (p.viewsWeighting === 'idf' ? viewsIdfMatrix(s) : viewsMatrix(s, p))],
-    [w.courseTags, () => widen(courseTagsMatrix(s), tagCols)],
-    [w.assessments, () => widen(assessmentsMatrix(s), tagCols)],
+  const all: Array<[Block['signal'], number, () => Csr]> = [
+    ['interests', w.interests, () => widen(interestsBlock(s, st), tagCols)],
+    ['views', w.views, () => (p.viewsWeighting === 'idf' ? viewsIdfBlock(s, st) : viewsBlock(s, p, st))],
+    ['courseTags', w.courseTags, () => widen(courseTagsBlock(s, st), tagCols)],
+    ['assessments', w.assessments, () => widen(assessmentsBlock(s, st), tagCols)],
   ];
-  const parts = blocks.filter(([weight]) => weight > 0).map(([weight, make]) => scale(l2NormalizeRows(make()), weight));
+  const blocks: Block[] = [];
+  const parts: Csr[] = [];
+  let offset = 0;
+  for (const [signal, weight, make] of all) {
+    if (!(weight > 0)) continue;
+    const part = scale(l2NormalizeRows(make()), weight);
+    blocks.push({ signal, offset, cols: part.cols });
+    offset += part.cols;
+    parts.push(part);
+  }
   if (parts.length === 0) throw badInput('cosine weights: expected at least one weight above 0, but all are 0');
-  return hstack(parts);
+  return { matrix: hstack(parts), blocks };
+}
+
+/**
+ * The sparse matrix a cosine model compares users on (not used by `als`), with the statistics of its weighting:
+ * taken from `s` itself, or the given ones (`stats`, e.g. a version's, thawed onto a few users' signals).
+ */
+export function weightedMatrix(
+  model: Exclude<ModelName, 'als'>,
+  s: Signals,
+  p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>,
+  stats?: WeightingStats,
+): Weighted {
+  const st: WeightingStats = stats ?? { users: s.users.size };
+  const one = (signal: Block['signal'], matrix: Csr): Weighted => ({
+    matrix,
+    stats: st,
+    blocks: [{ signal, offset: 0, cols: matrix.cols }],
+  });
+  switch (model) {
+    case 'interests':
+      return one('interests', interestsBlock(s, st));
+    case 'course_views':
+      return one('views', viewsBlock(s, p, st));
+    case 'assessments':
+      return one('assessments', assessmentsBlock(s, st));
+    case 'cosine':
+      return { ...cosineBlocks(s, p, st), stats: st };
+  }
 }
 
 /** The sparse matrix a cosine model compares users on (not used by `als`). */
 export function modelMatrix(model: Exclude<ModelName, 'als'>, s: Signals, p: ModelParams): Csr {
-  switch (model) {
-    case 'interests':
-      return interestsMatrix(s);
-    case 'course_views':
-      return viewsMatrix(s, p);
-    case 'assessments':
-      return assessmentsMatrix(s);
-    case 'cosine':
-      return cosineMatrix(s, p);
+  return weightedMatrix(model, s, p).matrix;
+}
+
+/** All signals in one space (the `cosine` model's matrix). */
+export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>): Csr {
+  return weightedMatrix('cosine', s, p).matrix;
+}
+
+/** A version's weighting statistics by item name (JSON), for the API to weight users as the version did. */
+export interface FrozenWeighting {
+  users: number;
+  interestsIdf?: Record<string, number>;
+  viewsBm25?: { k1: number; b: number; avgLen: number; idf: Record<string, number> };
+  viewsIdf?: Record<string, number>;
+  courseTagsIdf?: Record<string, number>;
+  assessmentsMax?: Record<string, number>;
+}
+
+/**
+ * The statistics by name. Columns nobody held are left out: their figures are those thawWeighting gives an
+ * unknown item (idf at df 0, no best score), so the JSON holds only the items of the data.
+ */
+export function freezeWeighting(st: WeightingStats, s: Signals): FrozenWeighting {
+  const n = st.users;
+  const byName = (values: ArrayLike<number>, names: readonly string[], absent: number) => {
+    const out: Record<string, number> = {};
+    for (let c = 0; c < values.length; c++) if (values[c] !== absent) out[names[c]!] = values[c]!;
+    return out;
+  };
+  const idf0 = Math.fround(smoothIdfAtZero(n));
+  const out: FrozenWeighting = { users: n };
+  if (st.interestsIdf) out.interestsIdf = byName(st.interestsIdf, s.tags.names, idf0);
+  if (st.viewsIdf) out.viewsIdf = byName(st.viewsIdf, s.courses.names, idf0);
+  if (st.viewsBm25) {
+    const { k1, b, avgLen } = st.viewsBm25;
+    out.viewsBm25 = { k1, b, avgLen, idf: byName(st.viewsBm25.idf, s.courses.names, bm25Idf(n, 0)) };
   }
+  if (st.courseTagsIdf) out.courseTagsIdf = byName(st.courseTagsIdf, s.tags.names, idf0);
+  if (st.assessmentsMax) out.assessmentsMax = byName(st.assessmentsMax, s.tags.names, -Infinity);
+  return out;
+}
+
+/** The smooth idf of a column nobody holds among n rows (see similarity/weighting idf). */
+function smoothIdfAtZero(n: number): number {
+  return Math.log(1 + n) + 1;
+}
+
+/**
+ * Frozen statistics onto the columns of other signals (a few users'): an item the version never saw gets the
+ * figures of an item nobody held (idf at df 0; no best score, so its value is left as is).
+ */
+export function thawWeighting(f: FrozenWeighting, s: Signals): WeightingStats {
+  const n = f.users;
+  const column = <T extends Float32Array | Float64Array>(
+    make: (len: number) => T,
+    names: readonly string[],
+    values: Record<string, number>,
+    missing: number,
+  ): T => {
+    const out = make(names.length);
+    names.forEach((name, c) => (out[c] = values[name] ?? missing));
+    return out;
+  };
+  const f32 = (len: number) => new Float32Array(len);
+  const f64 = (len: number) => new Float64Array(len);
+  const st: WeightingStats = { users: n };
+  const smoothIdf0 = smoothIdfAtZero(n);
+  if (f.interestsIdf) st.interestsIdf = column(f32, s.tags.names, f.interestsIdf, smoothIdf0);
+  if (f.viewsIdf) st.viewsIdf = column(f32, s.courses.names, f.viewsIdf, smoothIdf0);
+  if (f.viewsBm25) {
+    const { k1, b, avgLen } = f.viewsBm25;
+    st.viewsBm25 = { k1, b, avgLen, idf: column(f64, s.courses.names, f.viewsBm25.idf, bm25Idf(n, 0)) };
+  }
+  if (f.courseTagsIdf) st.courseTagsIdf = column(f32, s.tags.names, f.courseTagsIdf, smoothIdf0);
+  if (f.assessmentsMax) st.assessmentsMax = column(f64, s.tags.names, f.assessmentsMax, -Infinity);
+  return st;
 }
 
 export interface ModelResult {
@@ -244,6 +396,8 @@ export interface ModelResult {
   nonZeros: number;
   /** Extra figures worth storing (e.g. ALS loss, ANN recall). */
   details: Record<string, unknown>;
+  /** The statistics the weighting took from the data (cosine-family models), frozen with the version. */
+  weighting?: WeightingStats;
 }
 
 /** Exact searches expected to run longer than this many seconds get a hint about --ann. */
@@ -288,9 +442,9 @@ export async function computeModel(
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
   if (model === 'als') return alsNeighbours(s, p, pool, queryRows);
-  const m = modelMatrix(model, s, p);
+  const { matrix: m, stats } = weightedMatrix(model, s, p);
   const poolOpt = pool !== undefined ? { pool } : {};
-  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
+  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };
   if (queryRows !== undefined) {
     // Only some users' lists (validation): always the exact search.
     const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });

@@ -10,6 +10,7 @@ import {
   computeModel,
   FITTED_MODELS,
   fittedChoices,
+  freezeWeighting,
   paramsOf,
   signalsOf,
   type ModelName,
@@ -245,6 +246,8 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
           users: result.usersWithSignal,
           edges: report.edges,
           validation: fit?.validation.recall ?? null,
+          weighting:
+            result.weighting !== undefined ? JSON.stringify(freezeWeighting(result.weighting, loader.signals)) : null,
         });
         report.defaultModel = await repo.chooseDefault();
         report.writeSeconds = seconds(tWrite);

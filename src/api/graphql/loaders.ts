@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { ApiRepository, AssessmentItem, InterestItem, NeighbourList, ViewItem } from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
 import type { ModelName } from '../models';
+import type { VersionWeighting } from '../weighting';
 
 export interface NeighbourKey {
   handle: number;
@@ -21,6 +22,8 @@ export interface Loaders {
   userCount(): Promise<number>;
   /** The model served when a query names none, read at most once per request. */
   defaultModel(): Promise<ModelName>;
+  /** A model's active weighting (frozen statistics), read at most once per model and request. */
+  weighting(model: ModelName): Promise<VersionWeighting | null>;
 }
 
 const MAX_BATCH = 1000;
@@ -51,6 +54,7 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
 export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
   let model: Promise<ModelName> | undefined;
+  const weightings = new Map<ModelName, Promise<VersionWeighting | null>>();
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
     neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
@@ -62,5 +66,13 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
     assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
     userCount: () => (count ??= repo.userCount()),
     defaultModel: () => (model ??= source.defaultModel()),
+    weighting: (m) => {
+      let w = weightings.get(m);
+      if (w === undefined) {
+        w = source.weighting(m);
+        weightings.set(m, w);
+      }
+      return w;
+    },
   };
 }

@@ -81,7 +81,7 @@ export type QueryUsersArgs = {
 /** A shared item behind a match. */
 export type Reason = {
   __typename?: 'Reason';
-  /** share times the model's score: the part of the score this item accounts for. */
+  /** The part of the score this item accounts for (exact when reasonsExact; share times the score for ALS). */
   contribution: Scalars['Float']['output'];
   /** The tag name (INTEREST, ASSESSMENT) or the course id (COURSE). */
   item: Scalars['String']['output'];
@@ -95,6 +95,8 @@ export enum ReasonKind {
   Assessment = 'ASSESSMENT',
   /** Both watched this course. */
   Course = 'COURSE',
+  /** Both watched courses with this tag (the combined model's course-tag block). */
+  CourseTag = 'COURSE_TAG',
   /** Both follow this tag. */
   Interest = 'INTEREST'
 }
@@ -107,16 +109,18 @@ export type SimilarUser = {
   /** 1 is the most similar. */
   rank: Scalars['Int']['output'];
   /**
-   * Why these two users match: the shared items that contribute most, best first (limit 1..50).
-   * Each user becomes a vector over the items the model compares (INTERESTS: followed tags; COURSE_VIEWS: watched
-   * courses; ASSESSMENTS: assessed tags; COSINE and ALS: all three): weight = tf x idf with the smooth
-   * idf = ln((1 + users) / (1 + df)) + 1 from the graph's document frequencies, tf = 1 for a tag followed,
-   * ln(1 + seconds) for a course, ln(1 + best score) for an assessed tag; each block is scaled to unit length, then
-   * the whole vector. Item i contributes w_a(i) x w_b(i) to the cosine of the two vectors; share = that product over
-   * the sum of all shared products. For ALS (latent factors) the shares rank the shared items that weigh most; they
-   * are not a decomposition of the ALS score. Empty when the two users share nothing the model compares.
+   * Why these two users match: the shared items behind the score, largest part first (limit 1..50).
+   * INTERESTS, COURSE_VIEWS, ASSESSMENTS and COSINE (reasonsExact true): the score taken apart. Each user is weighted
+   * exactly as the version that stored the score weighted them (its block weights, views weighting, and the document
+   * frequencies and best scores of its training data, not the graph's current ones); a shared item contributes the
+   * product of its two normalised weights, and the contributions of all shared items sum to the score.
+   * ALS (reasonsExact false): indicative. Latent factors do not decompose into items; the shared items are ranked
+   * by TF-IDF (smooth idf from the graph's current document frequencies) and share is their part of that ranking.
+   * Empty when the two users share nothing the model compares.
    */
   reasons: Array<Reason>;
+  /** Whether the contributions of reasons sum to the score (cosine-family models) or only indicate it (ALS). */
+  reasonsExact: Scalars['Boolean']['output'];
   /** The model's similarity score (higher is more similar). */
   score: Scalars['Float']['output'];
   user: User;
@@ -348,6 +352,7 @@ export type SimilarUserResolvers<ContextType = Context, ParentType extends Resol
   model?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reasons?: Resolver<Array<ResolversTypes['Reason']>, ParentType, ContextType, RequireFields<SimilarUserReasonsArgs, 'limit'>>;
+  reasonsExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
