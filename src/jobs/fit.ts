@@ -144,9 +144,9 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
   };
   if (model === 'cosine') {
     add('viewsWeighting', ['bm25', 'idf'], (p, v) => ({ ...p, viewsWeighting: v as ModelParams['viewsWeighting'] }));
-    add('weights.interests', [0, 0.25, 1, 4], withWeight('interests'));
-    add('weights.courseTags', [0, 0.5, 2], withWeight('courseTags'));
-    add('weights.assessments', [0, 0.25, 1], withWeight('assessments'));
+    add('weights.interests', [0.25, 1, 4], withWeight('interests'));
+    add('weights.courseTags', [0.5, 2], withWeight('courseTags'));
+    add('weights.assessments', [0.25, 1], withWeight('assessments'));
     add('weights.views', [0, 1], withWeight('views'));
   } else if (model === 'als') {
     add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
@@ -160,7 +160,7 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
 
 /**
  * Fits a model's choices on the validation split: starting from `p`, each axis in turn tries its values and
- * keeps the best (a coordinate search; a tie keeps the current value). Models without choices are only scored.
+ * keeps the best (a coordinate search; a value must beat the current one by MIN_GAIN). Models without choices are only scored.
  * The search is exact (no --ann) and stops trying new candidates once `budgetSeconds` have passed.
  */
 export async function fitModel(
@@ -172,6 +172,15 @@ export async function fitModel(
   const log = opts.log ?? silentLogger;
   const t0 = performance.now();
   const exact = { ...p, ann: false, als: { ...p.als, iterations: Math.min(p.als.iterations, FIT_ALS_ITERATIONS) } };
+  if (model === 'cosine') {
+    // Forward selection: the search starts from views alone, and a block earns weight only by raising recall.
+    const start = { ...p.weights };
+    for (const key of ['interests', 'courseTags', 'assessments'] as const) {
+      if (!opts.fixed.has(`weights.${key}`)) start[key] = 0;
+    }
+    if (!opts.fixed.has('weights.views') && start.views === 0) start.views = 1;
+    exact.weights = start;
+  }
   const seen = new Map<string, number>();
   const lastValidation = new Map<string, Validation>();
   const tried: FitResult['tried'] = [];
@@ -200,7 +209,7 @@ export async function fitModel(
       const valid = model !== 'cosine' || Object.values(q.weights).some((w) => w > 0);
       if (!valid) continue;
       const recall = await score(q);
-      if (recall > bestRecall) {
+      if (recall > bestRecall * (1 + MIN_GAIN)) {
         best = q;
         bestRecall = recall;
       }
@@ -223,6 +232,12 @@ export async function fitModel(
     seconds,
   };
 }
+
+/**
+ * A candidate replaces the current choice only when its validation recall is higher by more than this share: a
+ * gain of a few users' hits is noise, and the simpler choice (the start: views alone, no interests in ALS) stays.
+ */
+export const MIN_GAIN = 0.01;
 
 /** Fewer users with hidden courses than this make validation figures noise: the run keeps its params unfitted. */
 export const MIN_VALIDATION_USERS = 50;

@@ -40,12 +40,11 @@ export interface CosineWeights {
 }
 
 /**
- * Defaults chosen by `npm run evaluate -- --tune-weights` (48 combinations, hold-out recall@10) on the generated
- * 10,000-user data set the acceptance check uses (seed 1, with the real course tags and assessments): interests
- * carry most of the signal, tags reached through viewed courses come next, raw course identity and assessments
- * help less. Only the ratios matter (cosine ignores a common scale). Figures in bench/README.md.
+ * Where each run's fit starts (and what a run with --no-fit uses): close to what the fit chooses on the real
+ * behaviour structure, where what users watched predicts what they watch next far better than what they follow
+ * (`npm run evaluate -- --real-structure FILE`). Only the ratios matter (cosine ignores a common scale).
  */
-export const DEFAULT_WEIGHTS: CosineWeights = { interests: 4, views: 1, courseTags: 2, assessments: 1 };
+export const DEFAULT_WEIGHTS: CosineWeights = { interests: 0.25, views: 1, courseTags: 1, assessments: 0.25 };
 
 /** The approximate search of the sparse models (see sparseAnnTopK), used with --ann. */
 export interface SparseAnnParams {
