@@ -3,6 +3,7 @@
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import type { Logger } from '../log';
 import { defaultModelOf, type ModelName } from './models';
+import { answersLive, type LiveNeighbours } from './live';
 import { WeightingMemo, type VersionWeighting } from './weighting';
 
 export interface CacheOptions {
@@ -23,12 +24,42 @@ export interface NeighbourSource {
   weighting(model: ModelName): Promise<VersionWeighting | null>;
 }
 
-export function uncached(repo: ApiRepository): NeighbourSource {
+/**
+ * The lists with every empty list of an existing user replaced by a live one (computed on demand under the active
+ * version's weighting) where the model answers live and the version's weighting is stored.
+ */
+async function withLive(
+  lists: NeighbourList[],
+  handles: readonly number[],
+  model: string,
+  limit: number,
+  live: LiveNeighbours | undefined,
+  weighting: (model: ModelName) => Promise<VersionWeighting | null>,
+): Promise<NeighbourList[]> {
+  if (live === undefined || !answersLive(model)) return lists;
+  const empty = lists.flatMap((l, i) => (l.found && l.version !== null && l.neighbours.length === 0 ? [i] : []));
+  if (empty.length === 0) return lists;
+  const w = await weighting(model);
+  if (w === null || w.version !== lists[empty[0]!]!.version) return lists;
+  const fresh = await live.lists(
+    empty.map((i) => handles[i]!),
+    model,
+    w,
+    limit,
+  );
+  const out = [...lists];
+  empty.forEach((i, j) => (out[i] = fresh[j]!));
+  return out;
+}
+
+export function uncached(repo: ApiRepository, live?: LiveNeighbours): NeighbourSource {
   const memo = new WeightingMemo(repo);
+  const weighting = (model: ModelName) => memo.get(model);
   return {
-    get: (handles, model, limit) => repo.neighbours(handles, model, limit),
+    get: async (handles, model, limit) =>
+      withLive(await repo.neighbours(handles, model, limit), handles, model, limit, live, weighting),
     defaultModel: async () => defaultModelOf(await repo.models()),
-    weighting: (model) => memo.get(model),
+    weighting,
   };
 }
 
@@ -42,13 +73,16 @@ export class NeighbourCache implements NeighbourSource {
   private versions = new Map<string, number | null>();
   private defaultName: ModelName | undefined;
   private readonly weightings: WeightingMemo;
+  private readonly live: LiveNeighbours | undefined;
+  private forgottenCount = -1;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly entries = new Map<string, NeighbourList>();
   hits = 0;
   misses = 0;
 
-  constructor(repo: ApiRepository, opts: CacheOptions = {}, log?: Logger) {
+  constructor(repo: ApiRepository, opts: CacheOptions = {}, log?: Logger, live?: LiveNeighbours) {
+    this.live = live;
     this.repo = repo;
     this.refreshMs = opts.refreshMs ?? 1_000;
     this.staleMs = opts.staleMs ?? 3_000;
@@ -77,6 +111,12 @@ export class NeighbourCache implements NeighbourSource {
   async refresh(): Promise<void> {
     try {
       const models = await this.repo.models();
+      // A forgotten user may sit in any list: every entry goes when the number of forgotten users changes.
+      const forgotten = await this.repo.forgotten(this.forgottenCount);
+      if (forgotten.handles !== null) {
+        if (this.forgottenCount !== -1) this.entries.clear();
+        this.forgottenCount = forgotten.count;
+      }
       this.versions = new Map(models.map((m) => [m.name, m.version]));
       this.defaultName = defaultModelOf(models);
       this.confirmedAt = Date.now();
@@ -121,10 +161,14 @@ export class NeighbourCache implements NeighbourSource {
     this.hits += handles.length - missing.length;
     this.misses += missing.length;
     if (missing.length > 0) {
-      const lists = await this.repo.neighbours(
-        missing.map((i) => handles[i]!),
+      const asked = missing.map((i) => handles[i]!);
+      const lists = await withLive(
+        await this.repo.neighbours(asked, model, limit),
+        asked,
         model,
         limit,
+        this.live,
+        (m) => this.weighting(m),
       );
       missing.forEach((i, j) => {
         const list = lists[j]!;

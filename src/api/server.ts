@@ -14,6 +14,7 @@ import { ApiRepository } from '../graph/api-repository';
 import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
 import { NeighbourCache, uncached, type CacheOptions } from './cache';
+import { LiveNeighbours } from './live';
 import { httpStatus, publicMessage, formatGraphQLError } from './errors';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, unavailableStatusPlugin } from './graphql/limits';
@@ -78,9 +79,11 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   const log = options.log ?? consoleLogger;
   const development = config.env === 'development';
   const repo = new ApiRepository(graph);
-  const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log);
+  // Users the active version has no list for get one computed on demand (cosine-family models).
+  const live = new LiveNeighbours(graph, repo, log);
+  const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log, live);
   if (cache !== undefined) await cache.start();
-  const source = cache ?? uncached(repo);
+  const source = cache ?? uncached(repo, live);
   const app = express();
   const httpServer = http.createServer(app);
   const playgroundHtml = config.http.playground ? fs.readFileSync(PLAYGROUND_FILE, 'utf8') : undefined;

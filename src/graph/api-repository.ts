@@ -16,6 +16,8 @@ export interface NeighbourList {
   /** Active version of the model, null when it has none. */
   version: number | null;
   neighbours: Neighbour[];
+  /** Computed on demand for a user the active version has no list for (not stored). */
+  live?: boolean;
 }
 
 export interface InterestItem {
@@ -79,6 +81,7 @@ const QUERIES = [
   'api/user-count',
   'api/users-page',
   'api/model-weighting',
+  'api/forgotten',
   'api/models',
 ] as const;
 
@@ -186,6 +189,17 @@ export class ApiRepository {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
+  }
+
+  /** How many users were forgotten, and their handles unless that count is `known`. */
+  async forgotten(known: number): Promise<{ count: number; handles: number[] | null }> {
+    const [row] = await this.read<{ count: unknown; handles: unknown[] | null }>(cypher('api/forgotten'), {
+      known: neo4j.int(known),
+    });
+    return {
+      count: num(row?.count) ?? 0,
+      handles: row?.handles === null || row?.handles === undefined ? null : row.handles.map((h) => num(h) ?? -1),
+    };
   }
 
   /** The active version's params and weighting of a model (the weighting omitted when it is `known`). */

@@ -21,6 +21,8 @@ export const SIMILARITY_STATEMENTS = [
   'similarity/count-edges',
   'similarity/set-metrics',
   'similarity/choose-default',
+  'forget/forget-user',
+  'forget/rerank',
 ] as const;
 
 /** One user's neighbours to write: handles and scores in rank order. */
@@ -186,6 +188,17 @@ export class SimilarityRepository {
       );
     }
     return asNullableNumber(row.previous);
+  }
+
+  /**
+   * Forgets a user: records the handle, deletes the user and all its relationships (SIMILAR_TO of every version
+   * included), then renumbers the lists that named it. Returns whether the user existed and what was removed.
+   */
+  async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
+    const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
+    const holders = (row?.holders ?? []) as Array<{ handle: unknown; model: unknown; version: unknown }>;
+    if (holders.length > 0) await this.graph.write(cypher('forget/rerank'), { holders });
+    return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
   }
 
   /** Marks the active model with the best validation recall as the default; returns its name. */

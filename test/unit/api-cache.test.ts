@@ -19,6 +19,10 @@ class FakeRepo {
     );
   }
 
+  forgotten(): Promise<{ count: number; handles: number[] | null }> {
+    return Promise.resolve({ count: 0, handles: [] });
+  }
+
   models(): Promise<ModelRow[]> {
     if (this.down) return Promise.reject(new Error('down'));
     const row: ModelRow = {

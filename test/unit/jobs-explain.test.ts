@@ -1,5 +1,6 @@
 // Reasons that add up: a stored score taken apart with the version's frozen weighting sums to that score.
 import { decompose, type UserItems } from '../../src/jobs/explain';
+import { LiveIndex } from '../../src/jobs/live';
 import {
   defaultParams,
   freezeWeighting,
@@ -117,4 +118,28 @@ test('users sharing nothing decompose to nothing', () => {
   const b: UserItems = { interests: ['y'], views: [], assessments: [] };
   const d = decompose('interests', defaultParams(), { users: 10, interestsIdf: { x: 2, y: 2 } }, a, b);
   expect(d).toEqual({ score: 0, contributions: [] });
+});
+
+describe('live neighbours (a user answered on demand with a version frozen weighting)', () => {
+  test.each(variants)('%s %j: the same neighbours and scores as the full computation', async (model, overrides) => {
+    const params: ModelParams = { ...defaultParams(), ...overrides };
+    const s = randomSignals(80, 5);
+    const { matrix, stats } = weightedMatrix(model, s, params);
+    const frozen = freezeWeighting(stats, s);
+    const nb = await cosineTopK(matrix, 5, { tieKey: s.users.handles, threads: 1 });
+    const index = new LiveIndex(model, params, frozen, s);
+    let compared = 0;
+    for (let r = 0; r < 80; r += 7) {
+      const self = s.users.handles[r]!;
+      const live = index.neighbours(itemsOf(s, r), 5, (h) => h === self);
+      const stored: Array<{ handle: number; score: number }> = [];
+      for (let j = 0; j < nb.k && nb.index[r * nb.k + j]! >= 0; j++) {
+        stored.push({ handle: s.users.handles[nb.index[r * nb.k + j]!]!, score: nb.score[r * nb.k + j]! });
+      }
+      expect(live.map((x) => x.handle)).toEqual(stored.map((x) => x.handle));
+      live.forEach((x, j) => expect(Math.abs(x.score - stored[j]!.score)).toBeLessThan(1e-5));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
 });

@@ -12,6 +12,8 @@ export interface SimilarUserParent extends Neighbour {
   model: ModelName;
   /** The version the score comes from. */
   version: number | null;
+  /** Computed on demand (the user arrived after the version), not stored. */
+  live: boolean;
 }
 
 export type ModelParent = ModelRow;

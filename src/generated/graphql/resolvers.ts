@@ -105,6 +105,11 @@ export enum ReasonKind {
 export type SimilarUser = {
   __typename?: 'SimilarUser';
   handle: Scalars['ID']['output'];
+  /**
+   * True when this list was computed on demand: the user arrived after the active version was computed, so their
+   * neighbours were found at request time under that version's weighting (not read from stored edges).
+   */
+  live: Scalars['Boolean']['output'];
   model: SimilarityModel;
   /** 1 is the most similar. */
   rank: Scalars['Int']['output'];
@@ -349,6 +354,7 @@ export type ReasonResolvers<ContextType = Context, ParentType extends ResolversP
 
 export type SimilarUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SimilarUser'] = ResolversParentTypes['SimilarUser']> = {
   handle?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  live?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reasons?: Resolver<Array<ResolversTypes['Reason']>, ParentType, ContextType, RequireFields<SimilarUserReasonsArgs, 'limit'>>;

@@ -6,5 +6,5 @@ export const similarUsers: NonNullable<UserResolvers['similarUsers']> = async (u
   const limit = parseLimit(args.limit, 'limit', 10, MAX_LIMIT);
   const model = args.model ?? (await loaders.defaultModel());
   const list = await loaders.neighbours.load({ handle: u.handle, model, limit });
-  return list.neighbours.map((n) => ({ ...n, of: u.handle, model, version: list.version }));
+  return list.neighbours.map((n) => ({ ...n, of: u.handle, model, version: list.version, live: list.live === true }));
 };
