@@ -1,6 +1,14 @@
 // DataLoaders, created per request (never shared between requests): each batch is one UNWIND query, in key order.
 import DataLoader from 'dataloader';
-import type { ApiRepository, AssessmentItem, InterestItem, NeighbourList, ViewItem } from '../../graph/api-repository';
+import type {
+  ApiRepository,
+  AssessmentItem,
+  InterestItem,
+  ModelRow,
+  NeighbourList,
+  UserPageRow,
+  ViewItem,
+} from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
 import type { ModelName } from '../models';
 
@@ -19,6 +27,10 @@ export interface Loaders {
   assessments: DataLoader<number, AssessmentItem[]>;
   /** Number of users (for idf), read at most once per request. */
   userCount(): Promise<number>;
+  /** The model nodes, read at most once per request however many aliases ask. */
+  models(): Promise<ModelRow[]>;
+  /** A page of users, read once per distinct (after, take) in a request. */
+  usersPage(after: number, take: number): Promise<UserPageRow[]>;
 }
 
 const MAX_BATCH = 1000;
@@ -48,6 +60,8 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
 
 export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
+  let models: Promise<ModelRow[]> | undefined;
+  const pages = new Map<string, Promise<UserPageRow[]>>();
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
     neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
@@ -58,5 +72,15 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
     viewedCourses: new DataLoader((handles) => repo.viewedCourses(handles), { maxBatchSize: MAX_BATCH }),
     assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
     userCount: () => (count ??= repo.userCount()),
+    models: () => (models ??= repo.models()),
+    usersPage: (after, take) => {
+      const key = `${after}:${take}`;
+      let page = pages.get(key);
+      if (page === undefined) {
+        page = repo.usersPage(after, take);
+        pages.set(key, page);
+      }
+      return page;
+    },
   };
 }
