@@ -31,6 +31,7 @@ export class NeighbourCache implements NeighbourSource {
   private versions = new Map<string, number | null>();
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
   private readonly entries = new Map<string, NeighbourList>();
   hits = 0;
   misses = 0;
@@ -56,7 +57,18 @@ export class NeighbourCache implements NeighbourSource {
     this.entries.clear();
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Re-reads the active versions; a call while a refresh is still running joins it, so a slow or stalled Neo4j
+   * never piles up refresh queries (the timer ticks on, at most one of them is in flight).
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.readVersions().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readVersions(): Promise<void> {
     try {
       const models = await this.repo.models();
       this.versions = new Map(models.map((m) => [m.name, m.version]));
