@@ -220,7 +220,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       log.warn(`${req.method} ${req.path}: ${err.stack ?? err.message}`);
     }
     if (kind.retryAfter !== undefined) res.set('Retry-After', String(kind.retryAfter));
-    if (req.path.startsWith('/graphql')) {
+    // originalUrl: inside a mounted handler (Apollo's) req.path no longer starts with /graphql.
+    if (req.originalUrl.startsWith('/graphql')) {
       res.status(kind.status).json({ errors: [{ message, extensions: { code: kind.graphql } }] });
       return;
     }
