@@ -46,7 +46,7 @@ test('aliases are capped, in fragments too', () => {
 test('a query the estimator cannot price is refused, not let through', async () => {
   await expect(
     price('query($l: Int) { user(handle: "1") { similarUsers(limit: $l) { handle } } }', { l: 'ten' }),
-  ).rejects.toThrow(/^Cannot estimate the query's cost: Variable "\$l" got invalid value "ten"/);
+  ).rejects.toThrow(/^Variable "\$l" got invalid value "ten"/);
   await expect(price('{ user(handle: "1") { similarUsers(limit: 0) { handle } } }')).rejects.toThrow(
     'limit: expected an integer 1..100, got 0',
   );

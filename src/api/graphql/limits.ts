@@ -153,7 +153,8 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
           } catch (err) {
             // Whatever stops the estimate refuses the operation: an unpriced query never runs.
             if (err instanceof AppError) throw badRequestError(err.message);
-            if (err instanceof GraphQLError) throw badRequestError(`Cannot estimate the query's cost: ${err.message}`);
+            // graphql-js's own messages (bad variables, too many nodes) are written for clients.
+            if (err instanceof GraphQLError) throw badRequestError(err.message);
             throw badRequestError(
               "Cannot estimate the query's cost: expected a query the server can price; simplify it",
             );
