@@ -217,7 +217,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     const kind = ERROR_KINDS[err.code];
     const message = publicMessage(err, development);
     if (kind.status >= 500 && kind.graphql === 'INTERNAL_SERVER_ERROR') {
-      log.warn(`${req.method} ${req.path}: ${err.stack ?? err.message}`);
+      const origin = err.cause instanceof Error ? err.cause : err;
+      log.warn(`${req.method} ${req.originalUrl}: ${origin.stack ?? origin.message}`);
     }
     if (kind.retryAfter !== undefined) res.set('Retry-After', String(kind.retryAfter));
     // originalUrl: inside a mounted handler (Apollo's) req.path no longer starts with /graphql.
@@ -236,11 +237,12 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       if (!res.writableEnded) res.end();
       return;
     }
-    let appErr = err instanceof AppError ? err : bodyError(err, req);
-    if (appErr === undefined) {
-      log.warn(`${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      appErr = new AppError('INTERNAL', err instanceof Error ? err.message : String(err), undefined, { cause: err });
-    }
+    // Anything else is ours: INTERNAL, logged (with its stack) by sendError, masked for the client.
+    const appErr =
+      err instanceof AppError
+        ? err
+        : (bodyError(err, req) ??
+          new AppError('INTERNAL', err instanceof Error ? err.message : String(err), undefined, { cause: err }));
     sendError(req, res, appErr);
   });
 
