@@ -59,3 +59,18 @@ test('only queries run', async () => {
     'expected a query operation, got a subscription (this API defines queries only)',
   );
 });
+
+test('fields that read Neo4j cost a query each, aliases included', async () => {
+  const aliased = Array.from(
+    { length: 45 },
+    (_x, i) => `a${i}: users(first: 100) { totalCount edges { node { handle } } }`,
+  );
+  const err = await price(`{ ${aliased.join(' ')} }`).catch((e: unknown) => e);
+  expect((err as GraphQLError).message).toMatch(/^Query too complex: expected a complexity of at most 20000, got \d+/);
+  // The page's own neighbourhood query stays well inside the budget.
+  await expect(
+    price(
+      '{ user(handle: "1") { handle interests { name } similarUsers(limit: 10) { handle score rank reasons(limit: 3) { kind item share } user { interests { name } similarUsers(limit: 10) { handle score } } } } }',
+    ),
+  ).resolves.toBeUndefined();
+});

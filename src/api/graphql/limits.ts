@@ -26,15 +26,38 @@ export const MAX_NODES = 1_000;
 /** Aliased fields of the operation, fragments expanded: aliases are how one request multiplies a field. */
 export const MAX_ALIASES = 50;
 
-/** Lists whose size an argument sets cost that many children; other lists are assumed to hold about ten. */
-const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+/** What a field that reads Neo4j costs before its children: a query (or a share of a batched one), not one unit. */
+export const NEO4J_FIELD_COST = 10;
+
+/**
+ * Fields that read Neo4j cost NEO4J_FIELD_COST; lists whose size an argument sets cost that many children, other
+ * lists about ten (models at most five).
+ */
+const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const name = field.name;
+  const read = NEO4J_FIELD_COST;
   // Out-of-range sizes are refused here with the same message the resolver would give, before any cost is paid.
-  if (name === 'similarUsers') return 1 + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
-  if (name === 'users') return 1 + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
-  if (name === 'reasons') return 1 + parseLimit(args.limit, 'reasons(limit)', 5, 50) * childComplexity;
-  if (name === 'interests' || name === 'viewedCourses' || name === 'assessments') return 1 + 10 * childComplexity;
-  return undefined;
+  switch (name) {
+    case 'similarUsers':
+      return read + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
+    case 'users':
+      return read + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
+    case 'reasons':
+      return read + parseLimit(args.limit, 'reasons(limit)', 5, 50) * childComplexity;
+    case 'interests':
+    case 'viewedCourses':
+    case 'assessments':
+      return read + 10 * childComplexity;
+    case 'models':
+      return read + 5 * childComplexity;
+    case 'user':
+      // SimilarUser.user needs no lookup (the edge points at an existing user); Query.user does.
+      return type.name === 'Query' ? read + childComplexity : undefined;
+    case 'totalCount':
+      return read + childComplexity;
+    default:
+      return undefined;
+  }
 };
 
 /**
