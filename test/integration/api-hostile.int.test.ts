@@ -414,7 +414,7 @@ test('production masking: no stack traces, no schema hints', async () => {
   expect(bad.text).not.toContain('stacktrace');
 });
 
-test('aliases of models and users cost one Neo4j query per distinct root field and arguments', async () => {
+test('aliases of models, users and user cost one Neo4j query per root field (users: per distinct page)', async () => {
   let before = graph.queryCount;
   const models = await gql(`{ ${Array.from({ length: 40 }, (_x, i) => `a${i}: models { name version }`).join(' ')} }`);
   expect(models.status).toBe(200);
@@ -426,6 +426,17 @@ test('aliases of models and users cost one Neo4j query per distinct root field a
   expect(users.status).toBe(200);
   // One page and one count.
   expect(graph.queryCount - before).toBe(2);
+  before = graph.queryCount;
+  const limits = await gql(
+    `{ ${Array.from({ length: 20 }, (_x, i) => `a${i}: user(handle: "${i + 1}") { similarUsers(limit: ${i + 1}) { handle } }`).join(' ')} }`,
+  );
+  expect(limits.status).toBe(200);
+  // One neighbours query at the largest limit, each alias cut to its own.
+  expect(graph.queryCount - before).toBe(1);
+  const data = (JSON.parse(limits.text) as { data: Record<string, { similarUsers: unknown[] }> }).data;
+  expect(Object.values(data).map((u) => u.similarUsers.length)).toEqual(
+    Array.from({ length: 20 }, (_x, i) => Math.min(i + 1, 10)),
+  );
 });
 
 test('a client that aborts mid-body leaves the server well and no internal error behind', async () => {

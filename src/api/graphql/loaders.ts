@@ -35,24 +35,30 @@ export interface Loaders {
 
 const MAX_BATCH = 1000;
 
-/** Groups keys by (model, limit): one query per group, all groups in parallel, answers in key order. */
+/**
+ * Groups keys by model: one query per model at the largest limit asked, all groups in parallel, each key's list cut
+ * to its own limit (neighbours come best first), answers in key order. However many aliases and limits a request
+ * holds, it reads neighbours at most once per model per batch.
+ */
 async function batchNeighbours(source: NeighbourSource, keys: readonly NeighbourKey[]): Promise<NeighbourList[]> {
-  const groups = new Map<string, { model: ModelName; limit: number; at: number[] }>();
+  const groups = new Map<ModelName, { limit: number; at: number[] }>();
   keys.forEach((k, i) => {
-    const id = `${k.model}:${k.limit}`;
-    const g = groups.get(id) ?? { model: k.model, limit: k.limit, at: [] };
+    const g = groups.get(k.model) ?? { limit: 0, at: [] };
+    g.limit = Math.max(g.limit, k.limit);
     g.at.push(i);
-    groups.set(id, g);
+    groups.set(k.model, g);
   });
   const out = new Array<NeighbourList>(keys.length);
   await Promise.all(
-    [...groups.values()].map(async (g) => {
-      const lists = await source.get(
-        g.at.map((i) => keys[i]!.handle),
-        g.model,
-        g.limit,
-      );
-      g.at.forEach((i, j) => (out[i] = lists[j]!));
+    [...groups.entries()].map(async ([model, g]) => {
+      const handles = [...new Set(g.at.map((i) => keys[i]!.handle))];
+      const lists = await source.get(handles, model, g.limit);
+      const byHandle = new Map(handles.map((h, j) => [h, lists[j]!]));
+      for (const i of g.at) {
+        const key = keys[i]!;
+        const list = byHandle.get(key.handle)!;
+        out[i] = { ...list, neighbours: list.neighbours.slice(0, key.limit) };
+      }
     }),
   );
   return out;
