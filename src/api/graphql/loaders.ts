@@ -29,7 +29,7 @@ export interface Loaders {
   userCount(): Promise<number>;
   /** The model nodes, read at most once per request however many aliases ask. */
   models(): Promise<ModelRow[]>;
-  /** A page of users, read once per distinct (after, take) in a request. */
+  /** A page of users: one query per distinct cursor in a request, at the largest page asked, cut per caller. */
   usersPage(after: number, take: number): Promise<UserPageRow[]>;
 }
 
@@ -67,7 +67,19 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
 export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
   let models: Promise<ModelRow[]> | undefined;
-  const pages = new Map<string, Promise<UserPageRow[]>>();
+  const pages = new DataLoader<{ after: number; take: number }, UserPageRow[], string>(
+    async (keys) => {
+      const largest = new Map<number, number>();
+      for (const k of keys) largest.set(k.after, Math.max(largest.get(k.after) ?? 0, k.take));
+      const rows = new Map(
+        await Promise.all(
+          [...largest].map(async ([after, take]) => [after, await repo.usersPage(after, take)] as const),
+        ),
+      );
+      return keys.map((k) => (rows.get(k.after) ?? []).slice(0, k.take));
+    },
+    { cacheKeyFn: (k) => `${k.after}:${k.take}` },
+  );
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
     neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
@@ -79,14 +91,6 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
     assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
     userCount: () => (count ??= repo.userCount()),
     models: () => (models ??= repo.models()),
-    usersPage: (after, take) => {
-      const key = `${after}:${take}`;
-      let page = pages.get(key);
-      if (page === undefined) {
-        page = repo.usersPage(after, take);
-        pages.set(key, page);
-      }
-      return page;
-    },
+    usersPage: (after, take) => pages.load({ after, take }),
   };
 }
