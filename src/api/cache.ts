@@ -77,6 +77,7 @@ export class NeighbourCache implements NeighbourSource {
   private forgottenCount = -1;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
   private readonly entries = new Map<string, NeighbourList>();
   hits = 0;
   misses = 0;
@@ -108,7 +109,18 @@ export class NeighbourCache implements NeighbourSource {
     this.entries.clear();
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Re-reads the active versions; a call while a refresh is still running joins it, so a slow or stalled Neo4j
+   * never piles up refresh queries (the timer ticks on, at most one of them is in flight).
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.readVersions().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readVersions(): Promise<void> {
     try {
       const models = await this.repo.models();
       // A forgotten user may sit in any list: every entry goes when the number of forgotten users changes.

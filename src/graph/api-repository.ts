@@ -1,8 +1,7 @@
 // Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
 import neo4j, { type Integer } from 'neo4j-driver';
-import type { AppError } from '../errors';
 import { cypher, preload } from './cypher';
-import { mapDriverError, type Graph, type Params, type Row } from './executor';
+import type { Graph, Params, Row } from './executor';
 
 export interface Neighbour {
   handle: number;
@@ -123,29 +122,9 @@ export class ApiRepository {
     await this.read(cypher('api/user-count'));
   }
 
-  /**
-   * One auto-commit read: a single round trip (no BEGIN/COMMIT), which matters at thousands of requests per second.
-   * A connection left stale by a Neo4j restart fails once and is dropped, so one immediate retry is enough.
-   */
-  private async read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    let failure: AppError | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const session = this.graph.driver.session({
-        database: this.graph.database,
-        defaultAccessMode: neo4j.session.READ,
-      });
-      try {
-        this.graph.queryCount++;
-        const result = await session.run(query, params);
-        return result.records.map((r) => r.toObject() as T);
-      } catch (err) {
-        failure = mapDriverError(err);
-        if (failure.code !== 'UNAVAILABLE') throw failure;
-      } finally {
-        await session.close();
-      }
-    }
-    throw failure as AppError;
+  /** One auto-commit read through the executor (its profile bounds the wait), retried once on a stale connection. */
+  private read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
+    return this.graph.autoCommit<T>(query, params, { mode: 'READ', retryConnection: true });
   }
 
   async usersExist(handles: readonly number[]): Promise<boolean[]> {

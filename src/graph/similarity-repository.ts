@@ -2,7 +2,7 @@
 import neo4j from 'neo4j-driver';
 import { AppError } from '../errors';
 import { cypher } from './cypher';
-import { mapDriverError, type Graph, type Params } from './executor';
+import type { Graph, Params } from './executor';
 
 /** The names of the statements this repository runs (all under cypher/similarity/). */
 export const SIMILARITY_STATEMENTS = [
@@ -74,25 +74,7 @@ export class SimilarityRepository {
    * fetchSize with back-pressure), so tens of millions of rows never sit in memory at once.
    */
   async stream(name: string, params: Params, onRow: (get: (key: string) => unknown) => void): Promise<number> {
-    const session = this.graph.driver.session({
-      database: this.graph.database,
-      defaultAccessMode: neo4j.session.READ,
-      fetchSize: 5000,
-    });
-    let n = 0;
-    try {
-      this.graph.queryCount++;
-      const result = session.run(cypher(name), params);
-      for await (const record of result) {
-        onRow((key) => record.get(key));
-        n++;
-      }
-      return n;
-    } catch (err) {
-      throw mapDriverError(err);
-    } finally {
-      await session.close();
-    }
+    return this.graph.stream(cypher(name), params, onRow, { fetchSize: 5000 });
   }
 
   /** Every user handle, ascending. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execute, request, GraphQLRequestError } from '../../src/api/client/request';
 import { createApp, type ApiServer } from '../../src/api/server';
 import type { Config } from '../../src/config';
-import { connectApiGraph } from '../../src/graph/api-connect';
+import { openApiGraph } from '../../src/graph/connect';
 import type { Graph } from '../../src/graph/executor';
 import {
   ModelsDocument,
@@ -27,7 +27,7 @@ let base: string;
 let endpoint: string;
 
 async function boot(config: Config, opts: Parameters<typeof createApp>[2] = {}): Promise<ApiServer> {
-  const g = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  const g = openApiGraph(config);
   const s = await createApp(config, g, { log: { info: () => undefined, warn: () => undefined }, ...opts });
   await s.start(0, '127.0.0.1');
   return s;
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await resetGraph(admin);
   await seedApiGraph(admin);
   const config = testConfig();
-  graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  graph = openApiGraph(config);
   // The shared server reads Neo4j on every request, so query counts show the loaders alone.
   server = await createApp(config, graph, { log: { info: () => undefined, warn: () => undefined }, cache: false });
   base = await server.start(0, '127.0.0.1');

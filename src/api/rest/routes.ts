@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { AppError, badInput, describe, notFound } from '../../errors';
 import type { ApiRepository, NeighbourList } from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
+import { ERROR_KINDS } from '../errors';
 import {
   DEFAULT_LIMIT,
   isModelName,
@@ -92,7 +93,7 @@ export function restRouter(repo: ApiRepository, source: NeighbourSource): expres
       res.json({ status: 'ready', models: active });
     } catch (err) {
       const reason =
-        err instanceof AppError && err.code === 'UNAVAILABLE'
+        err instanceof AppError && ERROR_KINDS[err.code].status === 503
           ? 'Neo4j is unreachable'
           : 'Neo4j did not answer the readiness query';
       res.status(503).json({ status: 'unavailable', reason });

@@ -3,7 +3,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../../api/server';
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { AppError } from '../../errors';
 import { localServer, openGraph } from '../../graph/connect';
@@ -17,6 +16,7 @@ import { runSimilarityJob } from '../../jobs/similarity-job';
 import { consoleLogger } from '../../log';
 import type { Command } from '../command';
 import { parse } from '../command';
+import { serveApi } from '../serve-api';
 import { DEFAULT_BATCH_SIZE } from './import';
 
 const WEB_DIR = path.join(PROJECT_ROOT, 'web');
@@ -81,8 +81,8 @@ export const start: Command = {
           ? 'reusing the running local Neo4j'
           : 'starting the local Neo4j...',
     );
+    // The batch job's driver imports and computes; the API then gets its own request-profile driver (serveApi).
     const graph = await openGraph(config, { start: true, schema: true });
-    let api: Awaited<ReturnType<typeof startServer>> | undefined;
     try {
       say('neo4j', `ready (${elapsed()})`);
 
@@ -120,14 +120,14 @@ export const start: Command = {
       }
 
       ensurePage();
-      api = await startServer(config, graph, { port: config.http.port, host: config.http.host });
-    } catch (err) {
-      if (api === undefined) await graph.close();
-      throw err;
+    } finally {
+      await graph.close();
     }
-    const url = api.url ?? `http://${config.http.host}:${config.http.port}`;
-    process.stdout.write(
-      [
+    await serveApi(config, {
+      port: config.http.port,
+      host: config.http.host,
+      cache: true,
+      banner: (url) => [
         '',
         `Ready in ${elapsed()}.`,
         `  Page:        ${url}/`,
@@ -139,27 +139,14 @@ export const start: Command = {
           : `  Neo4j:       ${config.neo4j.uri}`,
         'Press Ctrl-C to stop.',
         '',
-      ].join('\n'),
-    );
-
-    const running = api;
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        process.removeAllListeners('SIGINT');
-        process.removeAllListeners('SIGTERM');
-        say('stop', `${signal}: draining requests...`);
-        void (async () => {
-          await running.stop();
-          if (!wasRunning && server !== undefined) {
-            say('stop', 'stopping the Neo4j this command started...');
-            await server.stop();
-          }
-          say('stop', 'stopped');
-          resolve();
-        })();
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      ],
+      afterStop: async () => {
+        if (!wasRunning && server !== undefined) {
+          say('stop', 'stopping the Neo4j this command started...');
+          await server.stop();
+        }
+        say('stop', 'stopped');
+      },
     });
     return 0;
   },
