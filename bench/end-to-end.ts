@@ -1,0 +1,196 @@
+// The whole pipeline at a given size, as an operator runs it: import the four tables into an empty, dedicated
+// local Neo4j, compute and write every model, then start the API until /readyz answers. Each step runs the real
+// CLI in a child process; the table gives its wall time and peak memory, and the total. Generating the data is
+// not timed (it is made once and kept in bench/out/end-to-end/).
+//
+//   npm run bench -- end-to-end [--users 1000000] [--runs 1] [--ann] [--models all]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, PROJECT_ROOT } from '../src/config';
+import { localServer } from '../src/graph/connect';
+import { Graph } from '../src/graph/executor';
+import { applySchema } from '../src/graph/schema';
+import { generate } from '../src/generate/generate';
+import type { ImportReport } from '../src/ingest/importer';
+import { freePort } from '../src/localdb/server';
+import { silentLogger } from '../src/log';
+
+const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
+const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'end-to-end');
+const PASSWORD = 'bench-end-to-end-password';
+
+interface Step {
+  step: string;
+  seconds: number;
+  peakMiB: number | undefined;
+  note: string;
+}
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+async function dataSet(users: number): Promise<string> {
+  const dir = path.join(OUT, `generated-${users}`);
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  // The real course tags and assessments where they fit (10,000 users); generated ones beyond.
+  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
+  if (withReal) {
+    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
+      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
+    }
+  }
+  process.stderr.write(`generating ${n(users)} users into ${dir} (not timed)\n`);
+  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
+  fs.writeFileSync(path.join(dir, '.complete'), '');
+  return dir;
+}
+
+/** Runs the CLI; resolves with its wall time and what it printed. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${args[0]} exited with ${code}:\n${out.slice(-2000)}`));
+      resolve({ seconds: (performance.now() - started) / 1000, out });
+    });
+  });
+}
+
+/** Starts `serve` and waits for /readyz; resolves with the time to ready, then stops it. */
+async function serveUntilReady(env: NodeJS.ProcessEnv, port: number): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), 'serve'], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode} before /readyz answered`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (res.status === 200) return (performance.now() - started) / 1000;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: 'string' },
+      runs: { type: 'string' },
+      ann: { type: 'boolean' },
+      models: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+  });
+  const users = Number(values.users ?? 10_000);
+  const runs = Number(values.runs ?? 1);
+  if (!Number.isInteger(users) || users < 100)
+    throw new Error(`--users: expected an integer >= 100, got ${values.users}`);
+  const dir = await dataSet(users);
+  const config = loadConfig({
+    NEO4J_HOME: path.join('.neo4j', 'bench-end-to-end'),
+    NEO4J_BOLT_PORT: String(await freePort()),
+    NEO4J_HTTP_PORT: String(await freePort()),
+    NEO4J_PASSWORD: PASSWORD,
+    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '4g',
+    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '2g',
+  });
+  const server = localServer(config, silentLogger);
+  if (server === undefined) throw new Error('expected a local server configuration');
+  const data = path.join(server.home, 'data');
+  fs.rmSync(data, { recursive: true, force: true });
+  await server.start(PASSWORD);
+  const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
+  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const all: Step[][] = [];
+  try {
+    for (let run = 1; run <= runs; run++) {
+      await graph.autoCommit('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS');
+      await applySchema(graph);
+      const steps: Step[] = [];
+      process.stderr.write(`run ${run} of ${runs}: import\n`);
+      const summary = path.join(os.tmpdir(), `e2e-bench-${process.pid}.json`);
+      const imp = await cli(
+        ['import', '--data', dir, '--summary-json', summary, '--rejects', path.join(os.tmpdir(), 'e2e-rejects.csv')],
+        env,
+      );
+      const report = JSON.parse(fs.readFileSync(summary, 'utf8')) as ImportReport;
+      const rows = report.files.reduce((t, f) => t + f.read, 0);
+      steps.push({
+        step: 'import',
+        seconds: imp.seconds,
+        peakMiB: report.peakRssBytes / 2 ** 20,
+        note: `${n(rows)} rows, ${n(rows / imp.seconds)} rows/s`,
+      });
+      process.stderr.write(`run ${run} of ${runs}: similarity\n`);
+      const sim = await cli(
+        ['similarity', '--model', values.models ?? 'all', ...(values.ann === true ? ['--ann'] : [])],
+        env,
+      );
+      const peak = /peak memory (\d+) MiB/.exec(sim.out);
+      const edges = /^total\s.*?([\d,]+)\s/m.exec(sim.out);
+      const chosen = /default model \(served when a client names none\): (\w+)/.exec(sim.out);
+      steps.push({
+        step: `similarity (${values.models ?? 'all'}${values.ann === true ? ', --ann' : ''})`,
+        seconds: sim.seconds,
+        peakMiB: peak !== null ? Number(peak[1]) : undefined,
+        note: `${edges?.[1] ?? '?'} edges, default ${chosen?.[1] ?? '?'}`,
+      });
+      process.stderr.write(`run ${run} of ${runs}: serve until /readyz\n`);
+      const ready = await serveUntilReady(env, await freePort());
+      steps.push({ step: 'serve until /readyz', seconds: ready, peakMiB: undefined, note: 'live indexes warmed' });
+      all.push(steps);
+    }
+  } finally {
+    await graph.close();
+    await server.stop();
+    if (values.keep !== true) fs.rmSync(data, { recursive: true, force: true });
+  }
+  const cpus = os.cpus();
+  process.stdout.write(
+    `\nEnd to end: ${n(users)} generated users (seed 1), ${cpus.length} x ${cpus[0]?.model ?? '?'}, ` +
+      `${n(os.totalmem() / 2 ** 30)} GiB RAM, load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end, ` +
+      `node ${process.version}, Neo4j ${config.neo4j.local?.version ?? '?'} (heap ${config.neo4j.local?.heap ?? '?'}, ` +
+      `page cache ${config.neo4j.local?.pagecache ?? '?'}), ${runs} run(s) into an emptied database; medians.\n\n`,
+  );
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor((s.length - 1) / 2)] ?? 0;
+  };
+  const header = ['step', 'wall s (median)', 'peak MiB', 'notes (last run)'];
+  const body = (all[0] ?? []).map((first, i) => {
+    const secs = all.map((steps) => steps[i]!.seconds);
+    const last = all[all.length - 1]![i]!;
+    return [first.step, median(secs).toFixed(1), last.peakMiB !== undefined ? n(last.peakMiB) : '-', last.note];
+  });
+  const total = median(all.map((steps) => steps.reduce((t, s) => t + s.seconds, 0)));
+  body.push(['total', total.toFixed(1), '', '']);
+  const w = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i === 0 || i === 3 ? x.padEnd(w[i]!) : x.padStart(w[i]!)))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${[line(header), line(w.map((x) => '-'.repeat(x))), ...body.map(line)].join('\n')}\n`);
+  return 0;
+}
