@@ -74,6 +74,18 @@ const envSchema = z.object({
     .optional(),
   GRAPHQL_INTROSPECTION: z.string().optional(),
   GRAPHQL_PLAYGROUND: z.string().optional(),
+  SIMILARITY_LEASE_SECONDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 60;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 2 || n > 3600) {
+        ctx.addIssue({ code: 'custom', message: `SIMILARITY_LEASE_SECONDS: expected an integer 2..3600, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
 });
 
 export interface LocalNeo4jConfig {
@@ -105,6 +117,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   neo4j: Neo4jConfig;
   http: { port: number; host: string; introspection: boolean; playground: boolean };
+  /** How long a similarity run's lease on its models lives without a heartbeat. */
+  jobs: { leaseSeconds: number };
 }
 
 export const DEFAULT_NEO4J_VERSION = '5.26.19';
@@ -167,5 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       introspection: sw.data.GRAPHQL_INTROSPECTION,
       playground: sw.data.GRAPHQL_PLAYGROUND,
     },
+    jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
   };
 }

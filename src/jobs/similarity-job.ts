@@ -1,5 +1,6 @@
 // The similarity job: read signals from the graph, compute each model's neighbours, write them as a new version,
 // switch the model to it in one transaction, then drop the old version's edges.
+import type { ModelLease, LeaseOptions } from '../graph/lease';
 import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
 import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
@@ -25,7 +26,12 @@ export interface JobOptions {
   log?: Logger;
   /** Called after each written batch (1-based); a test throws from it to simulate a run dying mid-write. */
   afterBatch?: (model: ModelName, batch: number) => void | Promise<void>;
+  /** The lease taken on the models before anything is read (default: DEFAULT_LEASE_MS, heartbeat on this thread). */
+  lease?: LeaseOptions;
 }
+
+/** How long a run's lease lives without a heartbeat (SIMILARITY_LEASE_SECONDS in the CLI). */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface ModelReport {
   model: ModelName;
@@ -72,7 +78,7 @@ async function writeVersion(
   version: number,
   nb: Neighbours,
   users: UserIndex,
-  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined },
+  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined; lease: ModelLease },
   log: Logger,
 ): Promise<number> {
   const usersPerBatch = Math.max(1, Math.floor(opts.batchEdges / Math.max(1, nb.k)));
@@ -90,6 +96,7 @@ async function writeVersion(
       const rows = edgeRows(nb, users, start, end);
       if (rows.length === 0) continue;
       try {
+        opts.lease.assertHeld();
         const n = await repo.writeEdges(model, version, rows);
         written += n;
         batch++;
@@ -111,12 +118,6 @@ async function writeVersion(
   return written;
 }
 
-/**
- * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
- * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
- * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
- * deleted by the next run.
- */
 /** The approximate search's measured recall (and its sample), kept with the version's parameters. */
 function searchFigures(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -124,8 +125,34 @@ function searchFigures(details: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/**
+ * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
+ * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
+ * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
+ * deleted by the next run.
+ *
+ * One run at a time per model: the run first takes a lease on all its models (refused with LeaseHeldError
+ * while another run's lease is live), renews it while it works and releases it at the end.
+ */
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
+  // The lease comes first: a second run of the same model stops here, before reading or writing anything.
+  const { lease } = await repo.takeLease(opts.models, opts.lease ?? { ttlMs: DEFAULT_LEASE_MS }, log);
+  try {
+    return await leasedJob(repo, opts, lease, log);
+  } finally {
+    await lease.release().catch((err: unknown) => {
+      log.warn(`could not release the lease of ${lease.models.join(', ')}: ${String(err)} (it expires by itself)`);
+    });
+  }
+}
+
+async function leasedJob(
+  repo: SimilarityRepository,
+  opts: JobOptions,
+  lease: ModelLease,
+  log: Logger,
+): Promise<ModelReport[]> {
   const batchEdges = opts.batchEdges ?? 10_000;
   const writers = opts.writers ?? 4;
   const deleteBatch = opts.deleteBatch ?? 20_000;
@@ -174,6 +201,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
       };
       const write = async () => {
         const tWrite = performance.now();
+        await lease.confirm();
         const { active, version } = await repo.beginVersion(model);
         report.version = version;
         report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
@@ -186,9 +214,10 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
           version,
           result.neighbours,
           users,
-          { batchEdges, writers, afterBatch: opts.afterBatch },
+          { batchEdges, writers, afterBatch: opts.afterBatch, lease },
           log,
         );
+        await lease.confirm();
         report.previous = await repo.activate({
           model,
           version,

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { startServer } from '../../api/server';
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { AppError } from '../../errors';
-import { localServer, openGraph } from '../../graph/connect';
+import { jobLease, localServer, openGraph } from '../../graph/connect';
 import { IngestRepository } from '../../graph/ingest-repository';
+import { LeaseHeldError } from '../../graph/lease';
 import { SimilarityRepository } from '../../graph/similarity-repository';
 import { Importer } from '../../ingest/importer';
 import { checkHeaders, findTables } from '../../ingest/reader';
@@ -113,8 +114,19 @@ export const start: Command = {
       }
       if (missing.length > 0) {
         say('models', `computing ${missing.join(', ')}...`);
-        await runSimilarityJob(repo, { models: missing, params: defaultParams(), log: consoleLogger });
-        say('models', `done (${elapsed()})`);
+        try {
+          await runSimilarityJob(repo, {
+            models: missing,
+            params: defaultParams(),
+            log: consoleLogger,
+            lease: jobLease(config),
+          });
+          say('models', `done (${elapsed()})`);
+        } catch (err) {
+          // Another run is computing them: serve what is active; its versions switch in when it finishes.
+          if (!(err instanceof LeaseHeldError)) throw err;
+          say('models', `not computed here: ${err.message}`);
+        }
       } else {
         say('models', 'every model has an active version');
       }
