@@ -38,7 +38,9 @@ function rejectsOf(dir: string): { file: string; line: string; reason: string; r
 
 async function counts(): Promise<unknown> {
   return (
-    await graph.read(`MATCH (n) WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels`)
+    await graph.read(
+      `MATCH (n) WHERE NOT n:ImportRun WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels`,
+    )
   )[0];
 }
 
