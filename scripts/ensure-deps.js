@@ -72,5 +72,29 @@ function ensureSystemPackages() {
   process.stderr.write(`Installed ${missing.join(', ')}.\n`);
 }
 
-if (!systemOnly) ensureNpmPackages();
-if (forTests) ensureSystemPackages();
+/** Native modules built for another Node (another NODE_MODULE_VERSION) are rebuilt for this one. */
+function ensureNativeModules() {
+  const probe = spawnSync(process.execPath, ['-e', 'require("hnswlib-node")'], { cwd: root, encoding: 'utf8' });
+  if (probe.status === 0) return;
+  if (!/NODE_MODULE_VERSION|was compiled against a different Node/.test(probe.stderr)) {
+    process.stderr.write(`hnswlib-node does not load:\n${probe.stderr.trim().split('\n').slice(0, 5).join('\n')}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`hnswlib-node was built for another Node: rebuilding it for ${process.version}...\n`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const res = run(npm, ['rebuild', 'hnswlib-node'], { cwd: root });
+  if (res.status !== 0) {
+    process.stderr.write(`npm rebuild hnswlib-node failed (exit ${res.status}); run it yourself to see why.\n`);
+    process.exit(res.status ?? 1);
+  }
+}
+
+if (args.includes('--native')) {
+  ensureNativeModules();
+} else {
+  if (!systemOnly) {
+    ensureNpmPackages();
+    ensureNativeModules();
+  }
+  if (forTests) ensureSystemPackages();
+}
