@@ -118,6 +118,12 @@ async function writeVersion(
   return written;
 }
 
+/**
+ * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
+ * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
+ * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
+ * deleted by the next run.
+ */
 /** The approximate search's measured recall (and its sample), kept with the version's parameters. */
 function searchFigures(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -125,18 +131,10 @@ function searchFigures(details: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
-/**
- * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
- * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
- * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
- * deleted by the next run.
- *
- * One run at a time per model: the run first takes a lease on all its models (refused with LeaseHeldError
- * while another run's lease is live), renews it while it works and releases it at the end.
- */
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
-  // The lease comes first: a second run of the same model stops here, before reading or writing anything.
+  // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
+  // here (LeaseHeldError), before reading or writing anything; it is renewed while the run works, released at the end.
   const { lease } = await repo.takeLease(opts.models, opts.lease ?? { ttlMs: DEFAULT_LEASE_MS }, log);
   try {
     return await leasedJob(repo, opts, lease, log);
