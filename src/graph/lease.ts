@@ -115,19 +115,23 @@ export class ModelLease {
     // Sorted, so two runs lock shared models in the same order and cannot deadlock.
     const names = [...new Set(models)].sort();
     const owner = opts.owner ?? defaultOwner();
+    // A refusal is thrown inside the transaction, so it rolls back: a refused run leaves no trace in the graph.
     const row = await graph.unit('WRITE', async (tx) => {
       await tx.run(cypher('similarity/lock-models'), { models: names });
       const [r] = await tx.run(cypher('similarity/take-lease'), { models: names, owner, ttlMs: neo4j.int(opts.ttlMs) });
+      if (r === undefined) throw new AppError('INTERNAL', `take-lease for ${names.join(', ')} returned no row`);
+      if (r.taken !== true) {
+        throw new LeaseHeldError(
+          (r.held as Record<string, unknown>[]).map((h) => ({
+            model: String(h.model),
+            owner: String(h.owner),
+            expiresInMs: num(h.expiresInMs),
+            heartbeatAgoMs: num(h.heartbeatAgoMs),
+          })),
+        );
+      }
       return r;
     });
-    if (row === undefined) throw new AppError('INTERNAL', `take-lease for ${names.join(', ')} returned no row`);
-    const held = (row.held as Record<string, unknown>[]).map((h) => ({
-      model: String(h.model),
-      owner: String(h.owner),
-      expiresInMs: num(h.expiresInMs),
-      heartbeatAgoMs: num(h.heartbeatAgoMs),
-    }));
-    if (row.taken !== true) throw new LeaseHeldError(held);
     const takenOver = (row.takenOver as Record<string, unknown>[]).map((h) => ({
       model: String(h.model),
       owner: String(h.owner),
