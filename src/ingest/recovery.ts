@@ -1,5 +1,6 @@
 // Imports that never completed (a killed or interrupted process): reported, then redone. Every write merges, so
 // importing a folder again over what a dead run wrote leaves exactly what one clean import leaves.
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Graph } from '../graph/executor';
 import { IngestRepository, type IncompleteImport } from '../graph/ingest-repository';
@@ -11,6 +12,18 @@ import { defaultRejectsPath } from './rejects';
 /** One line naming an incomplete run: its folder, files, start and process. */
 export function describeIncomplete(run: IncompleteImport): string {
   return `an import of ${run.dir} (${run.files.join(', ')}) started ${run.startedAt} by ${run.owner} never completed`;
+}
+
+/** Whether the run's process is alive on this host (then it is still importing, not dead). */
+export function stillRunning(run: IncompleteImport): boolean {
+  const [host, pid] = run.owner.split(':');
+  if (host !== hostname() || pid === undefined || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function incompleteImports(graph: Graph): Promise<IncompleteImport[]> {
@@ -37,7 +50,12 @@ export interface Recovery {
  * marks the earlier runs as redone. A folder that is gone or no longer valid is reported and stays listed.
  */
 export async function recoverImports(graph: Graph, opts: RecoveryOptions): Promise<Recovery> {
-  const found = await incompleteImports(graph);
+  const all = await incompleteImports(graph);
+  // An import still running in another process on this host is left to finish.
+  for (const run of all.filter(stillRunning)) {
+    opts.log.warn(`an import of ${run.dir} started ${run.startedAt} is still running (${run.owner}): not redone`);
+  }
+  const found = all.filter((r) => !stillRunning(r));
   const out: Recovery = { found, redone: [], failed: [] };
   for (const run of found) opts.log.warn(describeIncomplete(run));
   const except = opts.except === undefined ? undefined : path.resolve(opts.except);

@@ -161,3 +161,23 @@ test('an incomplete run whose folder is gone is reported and left listed', async
   expect((await new IngestRepository(graph).incompleteImportRuns()).map((r) => r.id)).toEqual(['gone-run']);
   await graph.write(`MATCH (r:ImportRun {id: 'gone-run'}) DELETE r`);
 });
+
+test('an incomplete run whose process is still alive on this host is reported as running, not redone', async () => {
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    await graph.write(
+      `CREATE (:ImportRun {id: 'live-run', dir: $data, files: ['user_interests.csv.gz'], owner: $owner, startedAt: datetime()})`,
+      { data, owner: `${os.hostname()}:${sleeper.pid}` },
+    );
+    const log = memoryLog();
+    const recovery = await recoverImports(graph, { batchSize: 2000, log });
+    expect(recovery.found).toEqual([]);
+    expect(recovery.redone).toEqual([]);
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^warning: an import of .* is still running \(.*:\d+\): not redone$/),
+    ]);
+  } finally {
+    sleeper.kill();
+    await graph.write(`MATCH (r:ImportRun {id: 'live-run'}) DELETE r`);
+  }
+});
