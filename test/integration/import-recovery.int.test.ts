@@ -181,3 +181,25 @@ test('an incomplete run whose process is still alive on this host is reported as
     await graph.write(`MATCH (r:ImportRun {id: 'live-run'}) DELETE r`);
   }
 });
+
+test('Ctrl-C during the first import of `start` stops it (exit 130) before anything is served; the run stays incomplete', async () => {
+  await resetGraph(graph);
+  const { child, exited } = cli(['start', '--data', data]);
+  let sent = false;
+  while (child.exitCode === null && child.signalCode === null) {
+    const [row] = await graph.read<{ n: number }>('MATCH ()-[r]->() RETURN count(r) AS n');
+    if ((row?.n ?? 0) >= total(clean) * 0.2) {
+      child.kill('SIGINT');
+      sent = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const res = await exited;
+  expect(sent).toBe(true);
+  expect(res.code).toBe(130);
+  expect(res.out).toMatch(/import interrupted \(SIGINT\)/);
+  expect(res.out).not.toMatch(/Ready in/);
+  expect(total(await counts())).toBeLessThan(total(clean));
+  expect(await new IngestRepository(graph).incompleteImportRuns()).toHaveLength(1);
+}, 300_000);
