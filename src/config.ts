@@ -42,6 +42,20 @@ const memory = (name: string, fallback: string) =>
       return value.toLowerCase();
     });
 
+const integer = (name: string, fallback: number, min: number, max: number, what = 'milliseconds') =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!/^\d+$/.test(v.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}: expected ${what} ${min}..${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const envSchema = z.object({
   NEO4J_URI: z
     .string()
@@ -64,6 +78,12 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^5\.26\.\d+$/.test(v), {
       message: 'NEO4J_VERSION: expected a 5.26.x LTS release such as 5.26.19',
     }),
+  NEO4J_TX_TIMEOUT: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[1-9]\d*(ms|s|m|h)$/.test(v), {
+      message: 'NEO4J_TX_TIMEOUT: expected a duration such as 30s, 5m or 1h',
+    }),
   JAVA_HOME: z.string().optional(),
   PORT: port('PORT', 4000),
   HOST: z.string().optional(),
@@ -74,18 +94,12 @@ const envSchema = z.object({
     .optional(),
   GRAPHQL_INTROSPECTION: z.string().optional(),
   GRAPHQL_PLAYGROUND: z.string().optional(),
-  SIMILARITY_LEASE_SECONDS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return 60;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 2 || n > 3600) {
-        ctx.addIssue({ code: 'custom', message: `SIMILARITY_LEASE_SECONDS: expected an integer 2..3600, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  API_REQUEST_TIMEOUT_MS: integer('API_REQUEST_TIMEOUT_MS', 2_500, 100, 600_000),
+  API_QUERY_TIMEOUT_MS: integer('API_QUERY_TIMEOUT_MS', 2_000, 100, 600_000),
+  API_POOL_SIZE: integer('API_POOL_SIZE', 64, 1, 1_000, 'a number of connections'),
+  HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
+  HTTP_BODY_TIMEOUT_MS: integer('HTTP_BODY_TIMEOUT_MS', 15_000, 1_000, 600_000),
+  SIMILARITY_LEASE_SECONDS: integer('SIMILARITY_LEASE_SECONDS', 60, 2, 3600, 'a whole number of seconds'),
 });
 
 export interface LocalNeo4jConfig {
@@ -99,6 +113,8 @@ export interface LocalNeo4jConfig {
   heap: string;
   pagecache: string;
   javaHome: string | undefined;
+  /** db.transaction.timeout: the server's limit for transactions that set none (e.g. 5m). */
+  txTimeout?: string;
 }
 
 export interface Neo4jConfig {
@@ -112,11 +128,27 @@ export interface Neo4jConfig {
   local: LocalNeo4jConfig | undefined;
 }
 
+/** How long the API waits, and for how many: the answers to slow clients and a slow or stalled Neo4j. */
+export interface ApiLimits {
+  /** A request not answered by then gets 503 with Retry-After (counted once its body has arrived). */
+  requestTimeoutMs: number;
+  /** One Neo4j query: transaction timeout sent to the server and client-side deadline. */
+  queryTimeoutMs: number;
+  /** Neo4j connections (and sessions) of the API. */
+  poolSize: number;
+  /** A client must send its headers within this (Node http headersTimeout), else 408. */
+  headersTimeoutMs: number;
+  /** ... and its whole request within this (Node http requestTimeout), else 408. */
+  bodyTimeoutMs: number;
+}
+
 export interface Config {
   root: string;
+  /** production unless NODE_ENV says otherwise: error details and stack traces only in development. */
   env: 'development' | 'production' | 'test';
   neo4j: Neo4jConfig;
   http: { port: number; host: string; introspection: boolean; playground: boolean };
+  limits: ApiLimits;
   /** How long a similarity run's lease on its models lives without a heartbeat. */
   jobs: { leaseSeconds: number };
 }
@@ -129,7 +161,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** Validates the environment once; throws ConfigError naming every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = PROJECT_ROOT): Config {
   const parsed = envSchema.safeParse(env);
-  // Playground and introspection are on in development and test, off by default in production.
+  // Playground and introspection (no error detail) stay on unless NODE_ENV=production is set explicitly.
   const devDefault = env.NODE_ENV !== 'production';
   const sw = z
     .object({
@@ -150,6 +182,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
   if (password !== undefined && password.length < 8) {
     problems.push(`NEO4J_PASSWORD: Neo4j needs at least 8 characters, got ${password.length}`);
   }
+  if (e.API_QUERY_TIMEOUT_MS >= e.API_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `API_QUERY_TIMEOUT_MS: expected less than API_REQUEST_TIMEOUT_MS (${e.API_REQUEST_TIMEOUT_MS}), got ${e.API_QUERY_TIMEOUT_MS}`,
+    );
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_BODY_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: expected at most HTTP_BODY_TIMEOUT_MS (${e.HTTP_BODY_TIMEOUT_MS}), got ${e.HTTP_HEADERS_TIMEOUT_MS}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const version = e.NEO4J_VERSION === undefined || e.NEO4J_VERSION === '' ? DEFAULT_NEO4J_VERSION : e.NEO4J_VERSION;
@@ -164,10 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
         heap: e.NEO4J_HEAP,
         pagecache: e.NEO4J_PAGECACHE,
         javaHome: e.JAVA_HOME === '' ? undefined : e.JAVA_HOME,
+        txTimeout: e.NEO4J_TX_TIMEOUT === undefined || e.NEO4J_TX_TIMEOUT === '' ? '5m' : e.NEO4J_TX_TIMEOUT,
       };
   return {
     root,
-    env: e.NODE_ENV ?? 'development',
+    // Masked by default: development detail only when asked for.
+    env: e.NODE_ENV ?? 'production',
     neo4j: {
       uri: external ? (e.NEO4J_URI as string) : `bolt://127.0.0.1:${e.NEO4J_BOLT_PORT}`,
       user: e.NEO4J_USER ?? e.NEO4J_USERNAME ?? 'neo4j',
@@ -180,6 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       host: e.HOST === undefined || e.HOST === '' ? '127.0.0.1' : e.HOST,
       introspection: sw.data.GRAPHQL_INTROSPECTION,
       playground: sw.data.GRAPHQL_PLAYGROUND,
+    },
+    limits: {
+      requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,
+      queryTimeoutMs: e.API_QUERY_TIMEOUT_MS,
+      poolSize: e.API_POOL_SIZE,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
     },
     jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
   };

@@ -1,6 +1,19 @@
 // One error base class with a code; each boundary (driver -> AppError, AppError -> GraphQL/HTTP) maps it once.
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'CONFIG' | 'INTERNAL';
+/**
+ * What went wrong, as a kind: the API maps each kind once to a GraphQL code, an HTTP status and a public message
+ * (src/api/errors.ts). TIMEOUT: Neo4j or the request ran out of time; PAYLOAD_TOO_LARGE and
+ * UNSUPPORTED_MEDIA_TYPE are bad input with a status of their own.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'CONFIG'
+  | 'INTERNAL';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,5 @@
 // Every SimilarityModel node: active version, training time, parameters and metrics (JSON strings), counts.
-// Params: none. Columns: name, version, trainedAt, writing, params, metrics, users, edges.
+// Params: none. Columns: name, version, trainedAt, writing, params, metrics, users, edges, validation, isDefault.
 MATCH (m:SimilarityModel)
 RETURN
   m.name AS name,
@@ -9,5 +9,7 @@ RETURN
   m.params AS params,
   m.metrics AS metrics,
   m.users AS users,
-  m.edges AS edges
+  m.edges AS edges,
+  m.validation AS validation,
+  coalesce(m.default, false) AS isDefault
 ORDER BY name

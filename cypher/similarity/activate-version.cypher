@@ -1,4 +1,4 @@
-// Makes version $version of model $model the active one, in one transaction, if this run still owns it. Params: $model, $version, $params, $metrics, $users, $edges. Columns: previous.
+// Makes version $version of model $model the active one, in one transaction, if this run still owns it. Params: $model, $version, $params, $metrics, $users, $edges, $validation (recall@10 on the run's validation split, or null), $weighting (the version's frozen weighting statistics, JSON, or null). Columns: previous.
 MATCH (m:SimilarityModel {name: $model})
 WHERE m.writing = $version
 WITH m, m.version AS previous
@@ -8,5 +8,7 @@ SET m.version = $version,
   m.params = $params,
   m.metrics = coalesce($metrics, m.metrics),
   m.users = $users,
-  m.edges = $edges
+  m.edges = $edges,
+  m.validation = $validation,
+  m.weighting = $weighting
 RETURN previous

@@ -2,6 +2,9 @@
 // it is active, so an entry is valid for as long as its version stays the active one.
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import type { Logger } from '../log';
+import { defaultModelOf, type ModelName } from './models';
+import { answersLive, type LiveNeighbours } from './live';
+import { WeightingMemo, type VersionWeighting } from './weighting';
 
 export interface CacheOptions {
   /** How often the active versions are re-read (default 1 s). */
@@ -15,10 +18,49 @@ export interface CacheOptions {
 /** Where neighbour lists come from: the repository directly, or through the cache. */
 export interface NeighbourSource {
   get(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]>;
+  /** The model served when a client names none (marked default by the last similarity run). */
+  defaultModel(): Promise<ModelName>;
+  /** The weighting the model's active version was computed with (null when it has none, e.g. ALS). */
+  weighting(model: ModelName): Promise<VersionWeighting | null>;
 }
 
-export function uncached(repo: ApiRepository): NeighbourSource {
-  return { get: (handles, model, limit) => repo.neighbours(handles, model, limit) };
+/**
+ * The lists with every empty list of an existing user replaced by a live one (computed on demand under the active
+ * version's weighting) where the model answers live and the version's weighting is stored.
+ */
+async function withLive(
+  lists: NeighbourList[],
+  handles: readonly number[],
+  model: string,
+  limit: number,
+  live: LiveNeighbours | undefined,
+  weighting: (model: ModelName) => Promise<VersionWeighting | null>,
+): Promise<NeighbourList[]> {
+  if (live === undefined || !answersLive(model)) return lists;
+  const empty = lists.flatMap((l, i) => (l.found && l.version !== null && l.neighbours.length === 0 ? [i] : []));
+  if (empty.length === 0) return lists;
+  const w = await weighting(model);
+  if (w === null || w.version !== lists[empty[0]!]!.version) return lists;
+  const fresh = await live.lists(
+    empty.map((i) => handles[i]!),
+    model,
+    w,
+    limit,
+  );
+  const out = [...lists];
+  empty.forEach((i, j) => (out[i] = fresh[j]!));
+  return out;
+}
+
+export function uncached(repo: ApiRepository, live?: LiveNeighbours): NeighbourSource {
+  const memo = new WeightingMemo(repo);
+  const weighting = (model: ModelName) => memo.get(model);
+  return {
+    get: async (handles, model, limit) =>
+      withLive(await repo.neighbours(handles, model, limit), handles, model, limit, live, weighting),
+    defaultModel: async () => defaultModelOf(await repo.models()),
+    weighting,
+  };
 }
 
 /** Lookups go through get(); the repository is asked only for misses, all in one batch. */
@@ -29,18 +71,29 @@ export class NeighbourCache implements NeighbourSource {
   private readonly maxEntries: number;
   private readonly log: Logger | undefined;
   private versions = new Map<string, number | null>();
+  private defaultName: ModelName | undefined;
+  private readonly weightings: WeightingMemo;
+  private readonly live: LiveNeighbours | undefined;
+  private forgottenCount = -1;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
   private readonly entries = new Map<string, NeighbourList>();
   hits = 0;
   misses = 0;
 
-  constructor(repo: ApiRepository, opts: CacheOptions = {}, log?: Logger) {
+  constructor(repo: ApiRepository, opts: CacheOptions = {}, log?: Logger, live?: LiveNeighbours) {
+    this.live = live;
     this.repo = repo;
     this.refreshMs = opts.refreshMs ?? 1_000;
     this.staleMs = opts.staleMs ?? 3_000;
     this.maxEntries = opts.maxEntries ?? 50_000;
     this.log = log;
+    this.weightings = new WeightingMemo(repo);
+  }
+
+  weighting(model: ModelName): Promise<VersionWeighting | null> {
+    return this.weightings.get(model);
   }
 
   /** Reads the active versions now, then every refreshMs (the timer does not keep the process alive). */
@@ -56,15 +109,39 @@ export class NeighbourCache implements NeighbourSource {
     this.entries.clear();
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Re-reads the active versions; a call while a refresh is still running joins it, so a slow or stalled Neo4j
+   * never piles up refresh queries (the timer ticks on, at most one of them is in flight).
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.readVersions().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readVersions(): Promise<void> {
     try {
       const models = await this.repo.models();
+      // A forgotten user may sit in any list: every entry goes when the number of forgotten users changes.
+      const forgotten = await this.repo.forgotten(this.forgottenCount);
+      if (forgotten.handles !== null) {
+        if (this.forgottenCount !== -1) this.entries.clear();
+        this.forgottenCount = forgotten.count;
+      }
       this.versions = new Map(models.map((m) => [m.name, m.version]));
+      this.defaultName = defaultModelOf(models);
       this.confirmedAt = Date.now();
     } catch (err) {
       // Entries stop being served once staleMs passes; requests then meet the outage themselves.
       this.log?.warn(`neighbour cache: could not refresh active versions (${(err as Error).message})`);
     }
+  }
+
+  /** The default model as last confirmed; read from the graph when the confirmation is stale. */
+  async defaultModel(): Promise<ModelName> {
+    if (this.defaultName !== undefined && Date.now() - this.confirmedAt <= this.staleMs) return this.defaultName;
+    return defaultModelOf(await this.repo.models());
   }
 
   private activeVersion(model: string): number | null | undefined {
@@ -96,10 +173,14 @@ export class NeighbourCache implements NeighbourSource {
     this.hits += handles.length - missing.length;
     this.misses += missing.length;
     if (missing.length > 0) {
-      const lists = await this.repo.neighbours(
-        missing.map((i) => handles[i]!),
+      const asked = missing.map((i) => handles[i]!);
+      const lists = await withLive(
+        await this.repo.neighbours(asked, model, limit),
+        asked,
         model,
         limit,
+        this.live,
+        (m) => this.weighting(m),
       );
       missing.forEach((i, j) => {
         const list = lists[j]!;

@@ -10,13 +10,28 @@ export enum ModelName {
 }
 
 export const MODEL_NAMES: readonly ModelName[] = Object.values(ModelName);
-export const DEFAULT_MODEL = ModelName.COSINE;
+/**
+ * The model served when a client names none and the graph marks none as default (a graph whose models were
+ * computed before runs chose a default): ALS, the best on the real behaviour structure.
+ */
+export const FALLBACK_MODEL = ModelName.ALS;
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
 
-/** A stored model name from user input ("cosine", "COSINE", "course-views"); BAD_USER_INPUT otherwise. */
-export function parseModel(value: unknown): ModelName {
-  if (value === undefined || value === null) return DEFAULT_MODEL;
+/** The model marked default (the best validation recall of the last run) among rows of the models query. */
+export function defaultModelOf(
+  rows: ReadonlyArray<{ name: string; version: number | null; isDefault: boolean }>,
+): ModelName {
+  const marked = rows.find((r) => r.isDefault && r.version !== null && isModelName(r.name));
+  return marked !== undefined ? (marked.name as ModelName) : FALLBACK_MODEL;
+}
+
+/**
+ * A stored model name from user input ("cosine", "COSINE", "course-views"), or null when none was given (the
+ * caller then serves the default model); BAD_USER_INPUT otherwise.
+ */
+export function parseModel(value: unknown): ModelName | null {
+  if (value === undefined || value === null) return null;
   const text = typeof value === 'string' ? value.trim().toLowerCase().replace(/-/g, '_') : '';
   const hit = MODEL_NAMES.find((m) => String(m) === text);
   if (hit === undefined) {

@@ -1,5 +1,6 @@
 // Explanation inputs from the repository for handles fetched together (used outside GraphQL, e.g. the query command).
 import type { ApiRepository } from '../graph/api-repository';
+import type { UserItems } from '../jobs/explain';
 import type { ModelName } from './models';
 import { kindsOf, type ProfileItem } from './reasons';
 
@@ -21,4 +22,18 @@ export async function loadProfiles(
     ...(views[i] ?? []).map((v): ProfileItem => ({ kind: 'COURSE', item: v.courseId, tf: v.seconds, df: v.df })),
     ...(assessments[i] ?? []).map((a): ProfileItem => ({ kind: 'ASSESSMENT', item: a.tag, tf: a.score, df: a.df })),
   ]);
+}
+
+/** Each handle's items as the similarity job reads them (for reasons that decompose a score); three queries. */
+export async function loadUserItems(repo: ApiRepository, handles: readonly number[]): Promise<UserItems[]> {
+  const [interests, views, assessments] = await Promise.all([
+    repo.interests(handles),
+    repo.viewedCourses(handles),
+    repo.assessments(handles),
+  ]);
+  return handles.map((_h, i) => ({
+    interests: (interests[i] ?? []).map((t) => t.name),
+    views: (views[i] ?? []).map((v) => ({ course: v.courseId, seconds: v.seconds, tags: v.tags })),
+    assessments: (assessments[i] ?? []).map((a) => ({ tag: a.tag, score: a.score })),
+  }));
 }

@@ -1,7 +1,10 @@
-// Why two users match: per shared item, the product of their explanation weights (TF-IDF), as a share of the sum.
+// Why two users match. Cosine-family models: the stored score taken apart with the version's own weighting (each
+// shared item's part sums to the score). ALS: indicative, the shared items that weigh most under TF-IDF.
+import { decompose, type Contribution, type UserItems } from '../jobs/explain';
 import { ModelName } from './models';
+import type { VersionWeighting } from './weighting';
 
-export type ReasonKind = 'INTEREST' | 'COURSE' | 'ASSESSMENT';
+export type ReasonKind = 'INTEREST' | 'COURSE' | 'COURSE_TAG' | 'ASSESSMENT';
 
 export interface ProfileItem {
   kind: ReasonKind;
@@ -46,6 +49,7 @@ function termWeight(kind: ReasonKind, tf: number): number {
     case 'INTEREST':
       return tf > 0 ? 1 : 0;
     case 'COURSE':
+    case 'COURSE_TAG':
     case 'ASSESSMENT':
       // Damped: one long binge or a high score should not drown every other shared item.
       return Math.log1p(Math.max(0, tf));
@@ -116,4 +120,33 @@ export function explainMatch(
       contribution: share * score,
     };
   });
+}
+
+const KIND_OF: Record<Contribution['signal'], ReasonKind> = {
+  interests: 'INTEREST',
+  views: 'COURSE',
+  courseTags: 'COURSE_TAG',
+  assessments: 'ASSESSMENT',
+};
+
+/**
+ * The shared items of a cosine-family match with their exact parts of the score, weighted as the version that
+ * computed it (block weights, views weighting, frozen statistics): the contributions of all shared items sum to
+ * the score; share is a contribution over that sum. The first `limit`, largest first.
+ */
+export function exactReasons(
+  model: Exclude<ModelName, ModelName.ALS>,
+  w: VersionWeighting,
+  a: UserItems,
+  b: UserItems,
+  limit: number,
+): Reason[] {
+  const d = decompose(model, w.params, w.frozen, a, b);
+  if (d.score <= 0) return [];
+  return d.contributions.slice(0, Math.max(0, limit)).map((c) => ({
+    kind: KIND_OF[c.signal],
+    item: c.item,
+    share: c.value / d.score,
+    contribution: c.value,
+  }));
 }

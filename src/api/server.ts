@@ -9,14 +9,17 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config';
-import { AppError, describe } from '../errors';
+import { AppError, badInput, describe } from '../errors';
 import { ApiRepository } from '../graph/api-repository';
 import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
-import { NeighbourCache, uncached, type CacheOptions } from './cache';
-import { httpStatus, publicMessage, formatGraphQLError } from './errors';
+import { NeighbourCache, uncached, type CacheOptions, type NeighbourSource } from './cache';
+import { answersLive, LiveNeighbours } from './live';
+import { MODEL_NAMES, type ModelName } from './models';
+import type { VersionWeighting } from './weighting';
+import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
 import { createContext, type Context } from './graphql/context';
-import { complexityPlugin, depthRule, unavailableStatusPlugin } from './graphql/limits';
+import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
 
@@ -73,16 +76,99 @@ function indexPage(playground: boolean): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>similar-users API</title></head><body><h1>similar-users API</h1><ul>${links.join('')}</ul><p>The web page appears here once web/dist is built.</p></body></html>`;
 }
 
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+  limit?: number;
+  length?: number;
+  received?: number;
+  encoding?: string;
+}
+
+/** What the body parser (body-parser 2) refused, by its error type; undefined when it is not the parser's. */
+function bodyError(err: unknown, req: Request): AppError | undefined {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as BodyParserError;
+  const encoding = req.headers['content-encoding'] ?? 'identity';
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return badInput(`expected a JSON body, got malformed JSON (${e.message ?? 'parse error'})`);
+    case 'entity.too.large':
+      return new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `expected a body of at most ${e.limit ?? '?'} bytes, got ${e.length ?? 'more'}`,
+      );
+    case 'charset.unsupported':
+      return new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `expected a UTF-8 JSON body, got ${describe(req.headers['content-type'])}`,
+      );
+    case 'encoding.unsupported':
+      return new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `expected Content-Encoding identity, gzip, deflate or br, got ${describe(encoding)}`,
+      );
+    case 'request.aborted':
+      return badInput('expected a complete request body, got a connection closed before its end');
+    case 'request.size.invalid':
+      return badInput(
+        `expected ${e.length ?? '?'} bytes as Content-Length said, got ${e.received ?? 'a different number'}`,
+      );
+    case undefined:
+    default:
+      break;
+  }
+  // A decompression failure: body-parser passes zlib's error on as a 400 without a type.
+  if (e.expose === true && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return encoding !== 'identity'
+      ? badInput(`expected a body compressed with ${describe(encoding)}, got bytes that do not decompress`)
+      : badInput('expected a readable request body, got one that could not be read');
+  }
+  return undefined;
+}
+
+/** How long startup waits for the live answers' indexes; past it they finish in the background. */
+const LIVE_WARM_WAIT_MS = 20_000;
+
+/** Builds the live indexes of the active versions, waiting a bounded time; a failure is logged, not fatal. */
+async function warmLive(live: LiveNeighbours, source: NeighbourSource, log: Logger): Promise<void> {
+  const warm = (async () => {
+    const pairs: Array<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]> = [];
+    for (const model of MODEL_NAMES) {
+      if (!answersLive(model)) continue;
+      const w = await source.weighting(model);
+      if (w !== null) pairs.push([model, w]);
+    }
+    await live.warm(pairs);
+  })().catch((err: unknown) => log.warn(`live answers: indexes not built at startup (${(err as Error).message})`));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, LIVE_WARM_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
 /** Builds the app (Apollo started, not yet listening) over a graph the caller opened. */
 export async function createApp(config: Config, graph: Graph, options: ApiOptions = {}): Promise<ApiServer> {
   const log = options.log ?? consoleLogger;
   const development = config.env === 'development';
   const repo = new ApiRepository(graph);
-  const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log);
+  // Users the active version has no list for get one computed on demand (cosine-family models).
+  const live = new LiveNeighbours(graph, repo, log);
+  const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log, live);
   if (cache !== undefined) await cache.start();
-  const source = cache ?? uncached(repo);
+  const source = cache ?? uncached(repo, live);
+  await warmLive(live, source, log);
+  const limits = config.limits;
   const app = express();
-  const httpServer = http.createServer(app);
+  // Slow clients: headers and the whole request must arrive in time (408 otherwise), checked every second.
+  const httpServer = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.bodyTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   const playgroundHtml = config.http.playground ? fs.readFileSync(PLAYGROUND_FILE, 'utf8') : undefined;
 
   const apollo = new ApolloServer<Context>({
@@ -92,6 +178,11 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
+    // "Did you mean ...?" hints describe the schema: development only.
+    hideSchemaDetailsFromClientErrors: !development,
+    parseOptions: { maxTokens: MAX_TOKENS },
+    // Automatic persisted queries serve no client of this API; off, they are one less cache to fill.
+    persistedQueries: false,
     validationRules: [depthRule()],
     formatError: (formatted, error) =>
       formatGraphQLError(formatted, error, development, (err) =>
@@ -101,13 +192,28 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin<Context>(),
-      unavailableStatusPlugin<Context>(),
+      statusFromErrorsPlugin<Context>(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
+  // The request deadline counts from the arrival of the body: a request still unanswered then gets 503 with
+  // Retry-After (Neo4j stalled or saturated); its work finishes in the background and its late answer is dropped.
+  app.use((req, res, next) => {
+    const timer = setTimeout(() => {
+      if (!res.headersSent) {
+        sendError(
+          req,
+          res,
+          new AppError('TIMEOUT', `expected an answer within ${limits.requestTimeoutMs} ms, got none in time`),
+        );
+      }
+    }, limits.requestTimeoutMs);
+    res.once('close', () => clearTimeout(timer));
+    next();
+  });
 
   if (playgroundHtml !== undefined) {
     const sendPlayground = (_req: Request, res: Response) => {
@@ -131,41 +237,38 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}: see / for the routes` },
     });
   });
-  // Errors thrown by routes and by the body parser: mapped once to a status and a JSON error.
-  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+  /** Answers an AppError through the kinds table: status, code, public message, Retry-After. */
+  const sendError = (req: Request, res: Response, err: AppError) => {
+    const kind = ERROR_KINDS[err.code];
+    const message = publicMessage(err, development);
+    if (kind.status >= 500 && kind.graphql === 'INTERNAL_SERVER_ERROR') {
+      const origin = err.cause instanceof Error ? err.cause : err;
+      log.warn(`${req.method} ${req.originalUrl}: ${origin.stack ?? origin.message}`);
+    }
+    if (kind.retryAfter !== undefined) res.set('Retry-After', String(kind.retryAfter));
+    // originalUrl: inside a mounted handler (Apollo's) req.path no longer starts with /graphql.
+    if (req.originalUrl.startsWith('/graphql')) {
+      res.status(kind.status).json({ errors: [{ message, extensions: { code: kind.graphql } }] });
+      return;
+    }
+    const details = kind.status < 500 ? err.details : undefined;
+    res.status(kind.status).json({ error: { code: kind.graphql, message, ...(details !== undefined ? details : {}) } });
+  };
+
+  // Errors thrown by routes and by the body parser: mapped once to a kind, answered through the table.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
-      next(err);
+      // Answered already (the request deadline passed): the late outcome is dropped.
+      if (!res.writableEnded) res.end();
       return;
     }
-    const parser = err as { type?: string; status?: number; message?: string; limit?: number; length?: number };
-    let status: number;
-    let code: string;
-    let message: string;
-    if (parser.type === 'entity.parse.failed') {
-      [status, code] = [400, 'BAD_USER_INPUT'];
-      message = `expected a JSON body, got malformed JSON (${parser.message ?? 'parse error'})`;
-    } else if (parser.type === 'entity.too.large') {
-      [status, code] = [413, 'BAD_USER_INPUT'];
-      message = `expected a body of at most ${parser.limit ?? '?'} bytes, got ${parser.length ?? 'more'}`;
-    } else if (parser.type === 'charset.unsupported' || parser.type === 'encoding.unsupported') {
-      [status, code] = [415, 'BAD_USER_INPUT'];
-      message = `expected a UTF-8 JSON body, got ${describe(req.headers['content-type'])}`;
-    } else if (err instanceof AppError) {
-      status = httpStatus(err.code);
-      code = err.code === 'INTERNAL' || err.code === 'CONFIG' ? 'INTERNAL_SERVER_ERROR' : err.code;
-      message = publicMessage(err, development);
-      if (status === 500) log.warn(`${req.method} ${req.path}: ${err.stack ?? err.message}`);
-    } else {
-      [status, code] = [500, 'INTERNAL_SERVER_ERROR'];
-      log.warn(`${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      message = development && err instanceof Error ? err.message : 'Internal server error';
-    }
-    if (req.path.startsWith('/graphql')) {
-      res.status(status).json({ errors: [{ message, extensions: { code } }] });
-      return;
-    }
-    const details = err instanceof AppError && status < 500 ? err.details : undefined;
-    res.status(status).json({ error: { code, message, ...(details !== undefined ? details : {}) } });
+    // Anything else is ours: INTERNAL, logged (with its stack) by sendError, masked for the client.
+    const appErr =
+      err instanceof AppError
+        ? err
+        : (bodyError(err, req) ??
+          new AppError('INTERNAL', err instanceof Error ? err.message : String(err), undefined, { cause: err }));
+    sendError(req, res, appErr);
   });
 
   let url: string | undefined;

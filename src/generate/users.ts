@@ -37,9 +37,18 @@ export const KNOBS = {
   assessedIfViewer: 0.332,
   assessedIfNotViewer: 0.165,
   secondCommunity: 0.6,
-  /** Shares of a user's draws: main community, second community (when there is one), everyone (noise). */
-  mainShare: 0.58,
-  secondShare: 0.14,
+  /**
+   * Shares of a user's draws of courses: main community, second community (when there is one), everyone (noise).
+   */
+  mainShare: 0.68,
+  secondShare: 0.12,
+  /**
+   * The same for followed tags: how strongly a user's interests follow the communities their courses come from.
+   * With these shares, interests-only and views-only neighbours recommend held-out courses as well, relative to
+   * popularity, as they do on the real behaviour structure (`npm run bench -- generate` prints both).
+   */
+  interestMainShare: 0.3,
+  interestSecondShare: 0.08,
   /** Scales the tags-per-user law; the real catalogue's alias spellings merge more pairs than the synthetic one. */
   interestScale: { real: 1.03, synthetic: 0.98 },
   echoAssessment: 0.5,
@@ -249,10 +258,16 @@ export function userRows(
   const second = plan.second[h] ?? 255;
   const p1 = second === 255 ? KNOBS.mainShare + KNOBS.secondShare : KNOBS.mainShare;
   const p2 = second === 255 ? 0 : KNOBS.secondShare;
-  const pick = (perTopic: readonly Choice[], global: Choice): Choice => {
-    const u = rng.float();
-    return u < p1 ? (perTopic[main] as Choice) : u < p1 + p2 ? (perTopic[second] as Choice) : global;
-  };
+  const q1 = second === 255 ? KNOBS.interestMainShare + KNOBS.interestSecondShare : KNOBS.interestMainShare;
+  const q2 = second === 255 ? 0 : KNOBS.interestSecondShare;
+  const pickWith =
+    (s1: number, s2: number) =>
+    (perTopic: readonly Choice[], global: Choice): Choice => {
+      const u = rng.float();
+      return u < s1 ? (perTopic[main] as Choice) : u < s1 + s2 ? (perTopic[second] as Choice) : global;
+    };
+  const pick = pickWith(p1, p2);
+  const pickInterest = pickWith(q1, q2);
 
   // Activity window in days.
   const start = rng.int(VIEW_DAYS);
@@ -302,7 +317,10 @@ export function userRows(
     if (ui !== undefined && scratch.unitStamp[ui] !== h && rng.chance(KNOBS.echoAssessment)) take(ui);
   }
   for (let tries = 0; tags.length < target && tries < 40 + 10 * target; tries++) {
-    const ui = draw(rng, tries < 20 + 5 * target ? pick(model.topicUnits, model.globalUnits) : model.globalUnits);
+    const ui = draw(
+      rng,
+      tries < 20 + 5 * target ? pickInterest(model.topicUnits, model.globalUnits) : model.globalUnits,
+    );
     if (scratch.unitStamp[ui] !== h) take(ui);
   }
   const t0 = (start + (rng.chance(0.5) ? 0 : rng.int(Math.min(length, 30) + 1))) * 86400 + rng.int(86400);

@@ -1,8 +1,7 @@
 // Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
 import neo4j, { type Integer } from 'neo4j-driver';
-import type { AppError } from '../errors';
 import { cypher, preload } from './cypher';
-import { mapDriverError, type Graph, type Params, type Row } from './executor';
+import type { Graph, Params, Row } from './executor';
 
 export interface Neighbour {
   handle: number;
@@ -16,6 +15,8 @@ export interface NeighbourList {
   /** Active version of the model, null when it has none. */
   version: number | null;
   neighbours: Neighbour[];
+  /** Computed on demand for a user the active version has no list for (not stored). */
+  live?: boolean;
 }
 
 export interface InterestItem {
@@ -31,6 +32,16 @@ export interface ViewItem {
   days: number;
   /** Users who watched the course. */
   df: number;
+  /** The course's tags. */
+  tags: string[];
+}
+
+/** A model's active version with its parameters and, unless the caller knows that version, its frozen weighting. */
+export interface WeightingRow {
+  version: number;
+  params: unknown;
+  /** Parsed JSON; null when the version has none or it was not asked for. */
+  weighting: unknown;
 }
 
 export interface AssessmentItem {
@@ -54,6 +65,10 @@ export interface ModelRow {
   metrics: unknown;
   users: number | null;
   edges: number | null;
+  /** recall@10 on the validation split of the run that made the active version. */
+  validation: number | null;
+  /** The model served when a client names none. */
+  isDefault: boolean;
 }
 
 const QUERIES = [
@@ -64,6 +79,8 @@ const QUERIES = [
   'api/assessments',
   'api/user-count',
   'api/users-page',
+  'api/model-weighting',
+  'api/forgotten',
   'api/models',
 ] as const;
 
@@ -105,29 +122,9 @@ export class ApiRepository {
     await this.read(cypher('api/user-count'));
   }
 
-  /**
-   * One auto-commit read: a single round trip (no BEGIN/COMMIT), which matters at thousands of requests per second.
-   * A connection left stale by a Neo4j restart fails once and is dropped, so one immediate retry is enough.
-   */
-  private async read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    let failure: AppError | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const session = this.graph.driver.session({
-        database: this.graph.database,
-        defaultAccessMode: neo4j.session.READ,
-      });
-      try {
-        this.graph.queryCount++;
-        const result = await session.run(query, params);
-        return result.records.map((r) => r.toObject() as T);
-      } catch (err) {
-        failure = mapDriverError(err);
-        if (failure.code !== 'UNAVAILABLE') throw failure;
-      } finally {
-        await session.close();
-      }
-    }
-    throw failure as AppError;
+  /** One auto-commit read through the executor (its profile bounds the wait), retried once on a stale connection. */
+  private read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
+    return this.graph.autoCommit<T>(query, params, { mode: 'READ', retryConnection: true });
   }
 
   async usersExist(handles: readonly number[]): Promise<boolean[]> {
@@ -173,6 +170,27 @@ export class ApiRepository {
     return byHandle(handles, rows);
   }
 
+  /** How many users were forgotten, and their handles unless that count is `known`. */
+  async forgotten(known: number): Promise<{ count: number; handles: number[] | null }> {
+    const [row] = await this.read<{ count: unknown; handles: unknown[] | null }>(cypher('api/forgotten'), {
+      known: neo4j.int(known),
+    });
+    return {
+      count: num(row?.count) ?? 0,
+      handles: row?.handles === null || row?.handles === undefined ? null : row.handles.map((h) => num(h) ?? -1),
+    };
+  }
+
+  /** The active version's params and weighting of a model (the weighting omitted when it is `known`). */
+  async weighting(model: string, known: number | null): Promise<WeightingRow | null> {
+    const [row] = await this.read<Record<string, unknown>>(cypher('api/model-weighting'), {
+      model,
+      known: neo4j.int(known ?? -1),
+    });
+    if (row === undefined) return null;
+    return { version: num(row.version) ?? 0, params: parseJson(row.params), weighting: parseJson(row.weighting) };
+  }
+
   async userCount(): Promise<number> {
     const [row] = await this.read<{ n: number }>(cypher('api/user-count'));
     return row?.n ?? 0;
@@ -194,6 +212,8 @@ export class ApiRepository {
       metrics: parseJson(r.metrics),
       users: num(r.users),
       edges: num(r.edges),
+      validation: typeof r.validation === 'number' ? r.validation : null,
+      isDefault: r.isDefault === true,
     }));
   }
 

@@ -2,7 +2,8 @@
 import type { Config } from '../config';
 import { LocalNeo4jServer } from '../localdb/server';
 import { consoleLogger, type Logger } from '../log';
-import { Graph } from './executor';
+import { connectApiGraph } from './api-connect';
+import { failureOf, Graph } from './executor';
 import type { LeaseOptions } from './lease';
 import { applySchema } from './schema';
 
@@ -23,6 +24,14 @@ export function neo4jPassword(config: Config): string {
   if (server !== undefined) return server.password(config.neo4j.password);
   // loadConfig guarantees a password for an external server.
   return config.neo4j.password ?? '';
+}
+
+/** The API's graph (request profile, sized and timed by config.limits); it connects lazily, never throws here. */
+export function openApiGraph(config: Config): Graph {
+  return connectApiGraph(config.neo4j, neo4jPassword(config), {
+    poolSize: config.limits.poolSize,
+    queryTimeoutMs: config.limits.queryTimeoutMs,
+  });
 }
 
 export async function openGraph(config: Config, opts: OpenOptions = {}): Promise<Graph> {
@@ -51,9 +60,11 @@ export async function waitForQuery(graph: Graph, timeoutMs: number): Promise<voi
       await graph.ping();
       return;
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (Date.now() >= deadline || code !== 'UNAVAILABLE' || /credentials/.test(String((err as Error).message)))
-        throw err;
+      const failure = failureOf(err);
+      // Wrong credentials do not get better by waiting; a server still starting does.
+      const hopeless =
+        failure === undefined || failure === 'credentials' || failure === 'query' || failure === 'closed';
+      if (Date.now() >= deadline || hopeless) throw err;
       await new Promise((r) => setTimeout(r, 300));
     }
   }

@@ -1,73 +1,195 @@
-// The one place that talks to Neo4j: a session per unit of work, closed in finally; driver errors mapped once.
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape } from 'neo4j-driver';
+// The one place that talks to Neo4j: it builds the drivers, opens every session (one per unit of work, closed in
+// finally, never more at once than the pool holds), sets transaction timeouts and classifies driver errors once.
+import neo4j, {
+  Neo4jError,
+  type Driver,
+  type ManagedTransaction,
+  type QueryResult,
+  type RecordShape,
+  type Session,
+} from 'neo4j-driver';
 import type { Neo4jConfig } from '../config';
 import { AppError } from '../errors';
+import { Slots, SlotTimeoutError } from './slots';
 
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
 
-const UNAVAILABLE_CODES = new Set([
-  'ServiceUnavailable',
-  'SessionExpired',
-  'Neo.TransientError.General.DatabaseUnavailable',
-  'Neo.ClientError.Security.AuthenticationRateLimit',
-]);
+/** How a driver is tuned and how long its work may take. */
+export interface DriverProfile {
+  /** Sent to Neo4j with every connection. */
+  userAgent: string;
+  /** Connections in the pool, and the most sessions open at once. */
+  poolSize: number;
+  /** How long a unit of work waits for a free session before it fails UNAVAILABLE. */
+  acquireMs: number;
+  /** Socket connect and Bolt handshake. */
+  connectMs: number;
+  /** How long a managed transaction is retried on transient errors. */
+  retryMs: number;
+  /** Transaction timeout sent to Neo4j with every transaction (0: the server's db.transaction.timeout). */
+  txTimeoutMs: number;
+  /**
+   * Client-side deadline of one call, session wait included (0: none). Neo4j enforces txTimeoutMs itself, but a
+   * stalled server enforces nothing: past this deadline the caller gets TIMEOUT and the session is closed
+   * whenever the server answers (it keeps its slot until then, so connections never exceed the pool).
+   */
+  deadlineMs: number;
+}
 
-/** Maps a driver error to an AppError: connection trouble is UNAVAILABLE, the rest INTERNAL. */
+/** Batch jobs (import, similarity, evaluation): patient, long transactions allowed. */
+export const JOB_PROFILE: DriverProfile = {
+  userAgent: 'similar-users',
+  poolSize: 100,
+  acquireMs: 10_000,
+  connectMs: 5_000,
+  retryMs: 30_000,
+  // Explicit, so a job is not cut by the server default meant for interactive queries.
+  txTimeoutMs: 4 * 3_600_000,
+  deadlineMs: 0,
+};
+
+/** Serving requests: fail fast (503 within seconds) when Neo4j is down, stalled or saturated. */
+export function apiProfile(opts: { poolSize?: number; queryTimeoutMs?: number } = {}): DriverProfile {
+  const queryTimeoutMs = opts.queryTimeoutMs ?? 2_000;
+  return {
+    userAgent: 'similar-users-api',
+    poolSize: opts.poolSize ?? 64,
+    acquireMs: Math.min(1_000, queryTimeoutMs),
+    connectMs: Math.min(2_000, queryTimeoutMs),
+    retryMs: Math.min(1_000, queryTimeoutMs),
+    txTimeoutMs: queryTimeoutMs,
+    deadlineMs: queryTimeoutMs,
+  };
+}
+
+/** Why a call to Neo4j failed, decided from the driver error's type and code (never its message). */
+export type Failure = 'connection' | 'credentials' | 'busy' | 'timeout' | 'transient' | 'closed' | 'query';
+
+/** Driver and server error codes with a meaning of their own; other Neo.TransientError.* are 'transient'. */
+const FAILURE_BY_CODE: Readonly<Record<string, Failure>> = {
+  ServiceUnavailable: 'connection',
+  SessionExpired: 'connection',
+  'Neo.ClientError.Security.Unauthorized': 'credentials',
+  'Neo.ClientError.Security.AuthenticationRateLimit': 'credentials',
+  'Neo.ClientError.Transaction.TransactionTimedOut': 'timeout',
+  'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration': 'timeout',
+};
+
+/** Raised by the executor when a call outlives the profile's deadline. */
+export class QueryTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`Neo4j did not answer within ${ms} ms`);
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** Raised for work asked of a graph after close(). */
+export class GraphClosedError extends Error {
+  constructor() {
+    super('the Neo4j driver has been closed');
+    this.name = 'GraphClosedError';
+  }
+}
+
+function failureOfError(err: unknown): { failure: Failure; code: string } {
+  if (err instanceof QueryTimeoutError) return { failure: 'timeout', code: '' };
+  if (err instanceof SlotTimeoutError) return { failure: 'busy', code: '' };
+  if (err instanceof GraphClosedError) return { failure: 'closed', code: '' };
+  if (err instanceof Neo4jError) {
+    const known = FAILURE_BY_CODE[err.code];
+    if (known !== undefined) return { failure: known, code: err.code };
+    if (err.code.startsWith('Neo.TransientError.')) return { failure: 'transient', code: err.code };
+    return { failure: 'query', code: err.code };
+  }
+  return { failure: 'query', code: '' };
+}
+
+/** The failure behind an AppError made by mapDriverError, if any. */
+export function failureOf(err: unknown): Failure | undefined {
+  if (!(err instanceof AppError)) return undefined;
+  const f = err.details?.failure;
+  return typeof f === 'string' ? (f as Failure) : undefined;
+}
+
+/** Maps a driver error to an AppError: UNAVAILABLE or TIMEOUT when Neo4j cannot answer now, INTERNAL otherwise. */
 export function mapDriverError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { code?: string; message?: string };
-  const code = e.code ?? '';
-  const connectionTrouble =
-    code === '' && /ECONNREFUSED|ECONNRESET|connect|Pool is closed|closed/i.test(e.message ?? '');
-  if (UNAVAILABLE_CODES.has(code) || connectionTrouble) {
-    return new AppError(
-      'UNAVAILABLE',
-      `Neo4j is unavailable: ${e.message ?? code}`,
-      { neo4jCode: code },
-      { cause: err },
-    );
+  const { failure, code } = failureOfError(err);
+  const text = err instanceof Error ? err.message : String(err);
+  const details = { failure, ...(code !== '' ? { neo4jCode: code } : {}) };
+  switch (failure) {
+    case 'connection':
+    case 'transient':
+    case 'closed':
+      return new AppError('UNAVAILABLE', `Neo4j is unavailable: ${text}`, details, { cause: err });
+    case 'busy':
+      return new AppError('UNAVAILABLE', `Neo4j is saturated: ${text}`, details, { cause: err });
+    case 'credentials':
+      return new AppError(
+        'UNAVAILABLE',
+        'Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD (the local server keeps the password it was first started with)',
+        details,
+        { cause: err },
+      );
+    case 'timeout':
+      return new AppError('TIMEOUT', `Neo4j timed out: ${text}`, details, { cause: err });
+    case 'query':
+      return new AppError('INTERNAL', `Neo4j error ${code || 'without a code'}: ${text}`, details, { cause: err });
   }
-  if (code === 'Neo.ClientError.Security.Unauthorized') {
-    return new AppError(
-      'UNAVAILABLE',
-      'Neo4j refused the credentials: check NEO4J_USER and NEO4J_PASSWORD (the local server keeps the password it was first started with)',
-      { neo4jCode: code },
-      { cause: err },
-    );
-  }
-  return new AppError(
-    'INTERNAL',
-    `Neo4j error ${code}: ${e.message ?? String(err)}`,
-    { neo4jCode: code },
-    { cause: err },
-  );
 }
 
 export interface TxRunner {
   run<T extends Row = Row>(query: string, params?: Params): Promise<T[]>;
 }
 
+export interface AutoCommitOptions {
+  /** Access mode (default WRITE, which also suits schema changes and CALL { } IN TRANSACTIONS). */
+  mode?: 'READ' | 'WRITE';
+  /**
+   * Retry once after a connection failure: a connection left stale by a Neo4j restart fails once and is dropped.
+   * Only for idempotent reads.
+   */
+  retryConnection?: boolean;
+}
+
 export class Graph {
   readonly driver: Driver;
   readonly database: string;
+  readonly profile: DriverProfile;
   /** Number of queries run since creation; tests use it to prove batching. */
   queryCount = 0;
+  private readonly slots: Slots;
+  private closed = false;
 
-  constructor(driver: Driver, database: string) {
+  constructor(driver: Driver, database: string, profile: DriverProfile = JOB_PROFILE) {
     this.driver = driver;
     this.database = database;
+    this.profile = profile;
+    this.slots = new Slots(profile.poolSize);
   }
 
-  static connect(cfg: Pick<Neo4jConfig, 'uri' | 'user' | 'database'>, password: string): Graph {
+  /** A driver for the given server; JOB_PROFILE by default, apiProfile() for serving requests. */
+  static connect(
+    cfg: Pick<Neo4jConfig, 'uri' | 'user' | 'database'>,
+    password: string,
+    profile: DriverProfile = JOB_PROFILE,
+  ): Graph {
     const driver = neo4j.driver(cfg.uri, neo4j.auth.basic(cfg.user, password), {
       disableLosslessIntegers: true,
-      maxConnectionPoolSize: 100,
-      connectionAcquisitionTimeout: 10_000,
-      connectionTimeout: 5_000,
-      userAgent: 'similar-users',
+      maxConnectionPoolSize: profile.poolSize,
+      // The slots make sessions wait (and fail) first; the driver's own wait is only a backstop.
+      connectionAcquisitionTimeout: profile.acquireMs + profile.connectMs + 1_000,
+      connectionTimeout: profile.connectMs,
+      maxTransactionRetryTime: profile.retryMs,
+      userAgent: profile.userAgent,
     });
-    return new Graph(driver, cfg.database);
+    return new Graph(driver, cfg.database, profile);
+  }
+
+  /** Sessions open right now (never more than profile.poolSize). */
+  get openSessions(): number {
+    return this.slots.inUse;
   }
 
   /** Resolves when a query runs; throws UNAVAILABLE otherwise. */
@@ -89,32 +211,124 @@ export class Graph {
     work: (tx: TxRunner) => Promise<R>,
     txMeta?: Record<string, unknown>,
   ): Promise<R> {
-    const session = this.driver.session({
-      database: this.database,
-      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+    return this.bounded((deadline) =>
+      this.withSession(mode, deadline, {}, (session) => {
+        const fn = (tx: ManagedTransaction) => work(this.runner(tx));
+        const config = { ...this.txConfig(), ...(txMeta !== undefined ? { metadata: txMeta } : {}) };
+        return mode === 'READ' ? session.executeRead(fn, config) : session.executeWrite(fn, config);
+      }),
+    );
+  }
+
+  /**
+   * One auto-commit statement: a single round trip (no BEGIN/COMMIT), which matters at thousands of requests per
+   * second; also for schema changes and CALL { } IN TRANSACTIONS.
+   */
+  async autoCommit<T extends Row = Row>(
+    query: string,
+    params: Params = {},
+    opts: AutoCommitOptions = {},
+  ): Promise<T[]> {
+    return this.bounded(async (deadline) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.withSession(opts.mode ?? 'WRITE', deadline, {}, async (session) => {
+            this.queryCount++;
+            const res = await session.run(query, params, this.txConfig());
+            return res.records.map((r) => r.toObject() as T);
+          });
+        } catch (err) {
+          const mapped = mapDriverError(err);
+          if (opts.retryConnection !== true || attempt > 0 || failureOf(mapped) !== 'connection' || deadline.expired)
+            throw mapped;
+        }
+      }
+    });
+  }
+
+  /**
+   * Runs a read statement and hands each record to onRow as it arrives (the driver pulls in pages of fetchSize
+   * with back-pressure), so tens of millions of rows never sit in memory at once. Returns the number of rows.
+   */
+  async stream(
+    query: string,
+    params: Params,
+    onRow: (get: (key: string) => unknown) => void,
+    opts: { fetchSize?: number } = {},
+  ): Promise<number> {
+    return this.bounded((deadline) =>
+      this.withSession('READ', deadline, { fetchSize: opts.fetchSize ?? 5_000 }, async (session) => {
+        let n = 0;
+        this.queryCount++;
+        for await (const record of session.run(query, params, this.txConfig())) {
+          onRow((key) => record.get(key) as unknown);
+          n++;
+        }
+        return n;
+      }),
+    );
+  }
+
+  private txConfig(): { timeout?: number } {
+    return this.profile.txTimeoutMs > 0 ? { timeout: this.profile.txTimeoutMs } : {};
+  }
+
+  /** Races work against the profile's deadline; errors come out as AppErrors. */
+  private async bounded<R>(work: (deadline: { expired: boolean }) => Promise<R>): Promise<R> {
+    if (this.closed) throw mapDriverError(new GraphClosedError());
+    const deadline = { expired: false };
+    const running = work(deadline);
+    const ms = this.profile.deadlineMs;
+    if (ms <= 0) {
+      try {
+        return await running;
+      } catch (err) {
+        throw mapDriverError(err);
+      }
+    }
+    // Abandoned work still settles later (its session closes then); its outcome must not go unhandled.
+    running.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        deadline.expired = true;
+        reject(new QueryTimeoutError(ms));
+      }, ms);
     });
     try {
-      const fn = (tx: ManagedTransaction) => work(this.runner(tx));
-      const config = txMeta !== undefined ? { metadata: txMeta } : undefined;
-      return mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
+      return await Promise.race([running, expiry]);
     } catch (err) {
       throw mapDriverError(err);
     } finally {
-      await session.close();
+      clearTimeout(timer);
     }
   }
 
-  /** An auto-commit statement, for schema changes and CALL { } IN TRANSACTIONS. */
-  async autoCommit<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    const session = this.driver.session({ database: this.database });
+  /** A session for one unit of work, in a slot; closed in finally, after which the slot is free again. */
+  private async withSession<R>(
+    mode: 'READ' | 'WRITE',
+    deadline: { expired: boolean },
+    extra: { fetchSize?: number },
+    work: (session: Session) => Promise<R>,
+  ): Promise<R> {
+    const release = await this.slots.acquire(this.profile.acquireMs);
+    if (deadline.expired || this.closed) {
+      release();
+      throw deadline.expired ? new QueryTimeoutError(this.profile.deadlineMs) : new GraphClosedError();
+    }
+    const session = this.driver.session({
+      database: this.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...extra,
+    });
     try {
-      this.queryCount++;
-      const res = await session.run(query, params);
-      return res.records.map((r) => r.toObject() as T);
-    } catch (err) {
-      throw mapDriverError(err);
+      return await work(session);
     } finally {
-      await session.close();
+      try {
+        await session.close();
+      } finally {
+        release();
+      }
     }
   }
 
@@ -129,6 +343,7 @@ export class Graph {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.driver.close();
   }
 }

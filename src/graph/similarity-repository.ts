@@ -2,7 +2,7 @@
 import neo4j from 'neo4j-driver';
 import { AppError } from '../errors';
 import { cypher } from './cypher';
-import { mapDriverError, type Graph, type Params } from './executor';
+import type { Graph, Params } from './executor';
 import { ModelLease, type ExpiredLease, type LeaseOptions } from './lease';
 import type { Logger } from '../log';
 
@@ -22,6 +22,9 @@ export const SIMILARITY_STATEMENTS = [
   'similarity/read-neighbours',
   'similarity/count-edges',
   'similarity/set-metrics',
+  'similarity/choose-default',
+  'forget/forget-user',
+  'forget/rerank',
 ] as const;
 
 /** One user's neighbours to write: handles and scores in rank order. */
@@ -56,6 +59,10 @@ export interface ActivateInput {
   metrics: string | null;
   users: number;
   edges: number;
+  /** recall@10 on the run's validation split (null when the run did not validate). */
+  validation: number | null;
+  /** The weighting statistics the version was computed with (JSON; null for models that have none). */
+  weighting: string | null;
 }
 
 const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isInt(v) ? v.toNumber() : Number(v));
@@ -69,25 +76,7 @@ export class SimilarityRepository {
    * fetchSize with back-pressure), so tens of millions of rows never sit in memory at once.
    */
   async stream(name: string, params: Params, onRow: (get: (key: string) => unknown) => void): Promise<number> {
-    const session = this.graph.driver.session({
-      database: this.graph.database,
-      defaultAccessMode: neo4j.session.READ,
-      fetchSize: 5000,
-    });
-    let n = 0;
-    try {
-      this.graph.queryCount++;
-      const result = session.run(cypher(name), params);
-      for await (const record of result) {
-        onRow((key) => record.get(key));
-        n++;
-      }
-      return n;
-    } catch (err) {
-      throw mapDriverError(err);
-    } finally {
-      await session.close();
-    }
+    return this.graph.stream(cypher(name), params, onRow, { fetchSize: 5000 });
   }
 
   /** Every user handle, ascending. */
@@ -192,6 +181,23 @@ export class SimilarityRepository {
       );
     }
     return asNullableNumber(row.previous);
+  }
+
+  /**
+   * Forgets a user: records the handle, deletes the user and all its relationships (SIMILAR_TO of every version
+   * included), then renumbers the lists that named it. Returns whether the user existed and what was removed.
+   */
+  async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
+    const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
+    const holders = (row?.holders ?? []) as Array<{ handle: unknown; model: unknown; version: unknown }>;
+    if (holders.length > 0) await this.graph.write(cypher('forget/rerank'), { holders });
+    return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
+  }
+
+  /** Marks the active model with the best validation recall as the default; returns its name. */
+  async chooseDefault(): Promise<string | null> {
+    const [row] = await this.graph.write(cypher('similarity/choose-default'), {});
+    return (row?.name as string | null | undefined) ?? null;
   }
 
   async model(model: string): Promise<ModelNode | null> {

@@ -1,5 +1,5 @@
 // The latent-factor model: implicit ALS on user x (course | tag) confidence, neighbours by cosine on user factors.
-import { hstack, nnz, nonEmptyRows, scale } from '../similarity/csr';
+import { hstack, mapValues, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { log1pValues } from '../similarity/weighting';
 import { denseCosineTopK, hnswTopK, recallAgainst, seededRandom, trainAls } from '../similarity/als';
 import type { Pool } from '../similarity/pool';
@@ -13,9 +13,13 @@ export interface AlsParams {
   iterations: number;
   cgSteps: number;
   seed: number;
-  /** Confidence per unit of log1p(view seconds): c = 1 + alpha * log1p(seconds). */
+  /**
+   * Confidence of a viewed course: c = 1 + alpha * v, with v = 1 (binary) or log1p(seconds) over its mean over
+   * all views (log), so that alpha means the same in both.
+   */
   alpha: number;
-  /** Confidence added for a followed tag. */
+  confidence: 'binary' | 'log';
+  /** Confidence added for a followed tag, relative to alpha; 0 leaves interests out of the model. */
   interestWeight: number;
   /** HNSW graph degree and search breadth, used with --ann. */
   hnswM: number;
@@ -23,28 +27,42 @@ export interface AlsParams {
 }
 
 /**
- * Chosen by hold-out recall@10 on the generated 10,000-user set (`npm run evaluate -- --model als --factors F
- * --regularization L --iterations N --no-store`): 32 factors with strong regularisation beat 64 factors with weak
- * regularisation (0.097 against 0.082) and train in half the time; 10 sweeps are as good as 15.
+ * Where each run's fit starts (and what runs without fitting use): the best on the real behaviour structure's
+ * validation split (`npm run evaluate -- --real-structure FILE`): views only, binary confidence, alpha 20.
  */
 export const DEFAULT_ALS: AlsParams = {
-  factors: 32,
+  factors: 64,
   regularization: 1,
-  iterations: 10,
+  iterations: 15,
   cgSteps: 3,
   seed: 42,
-  alpha: 2,
-  interestWeight: 1,
+  alpha: 20,
+  confidence: 'binary',
+  interestWeight: 0,
   hnswM: 16,
   hnswEf: 100,
 };
 
-/** The confidence-minus-one matrix ALS trains on: views (alpha * log1p s) beside followed tags (interestWeight). */
+/**
+ * The confidence-minus-one matrix ALS trains on: views (alpha, or alpha * log1p(s) / its mean) beside followed
+ * tags (alpha * interestWeight; left out when interestWeight is 0, since an entry of weight 0 still counts as
+ * a preference in implicit ALS).
+ */
 export function alsMatrix(s: Signals, p: AlsParams): Csr {
   const views = s.views;
   const interests = s.interests;
   if (views === undefined || interests === undefined) throw new Error('als needs the views and interests signals');
-  return hstack([scale(log1pValues(views), p.alpha), scale(widen(interests, s.tags.size), p.interestWeight)]);
+  let v: Csr;
+  if (p.confidence === 'binary') v = mapValues(views, () => p.alpha);
+  else {
+    const logs = log1pValues(views);
+    let sum = 0;
+    for (const x of logs.data) sum += x;
+    const mean = logs.data.length > 0 && sum > 0 ? sum / logs.data.length : 1;
+    v = scale(logs, p.alpha / mean);
+  }
+  if (p.interestWeight <= 0) return widen(v, views.cols + s.tags.size);
+  return hstack([v, scale(widen(interests, s.tags.size), p.alpha * p.interestWeight)]);
 }
 
 /** Zeroes the factor rows of users without any input, so they neither get nor give neighbours. */
@@ -54,7 +72,13 @@ function zeroRowsWithout(users: DenseMatrix, c: Csr): void {
   }
 }
 
-export async function alsNeighbours(s: Signals, p: ModelParams, pool?: Pool): Promise<ModelResult> {
+/** ALS neighbours of every user (or of `queryRows` only, by the exact scan), and figures of the training. */
+export async function alsNeighbours(
+  s: Signals,
+  p: ModelParams,
+  pool?: Pool,
+  queryRows?: Int32Array,
+): Promise<ModelResult> {
   const c = alsMatrix(s, p.als);
   const poolOpt = pool !== undefined ? { pool } : {};
   const model = await trainAls(c, {
@@ -73,7 +97,9 @@ export async function alsNeighbours(s: Signals, p: ModelParams, pool?: Pool): Pr
     iterationMs: model.iterationMs.map((ms) => Math.round(ms)),
   };
   let neighbours;
-  if (p.ann) {
+  if (queryRows !== undefined) {
+    neighbours = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+  } else if (p.ann) {
     neighbours = await hnswTopK(model.users, p.k, {
       tieKey,
       M: p.als.hnswM,

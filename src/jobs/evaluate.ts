@@ -20,7 +20,16 @@ import {
   type HoldOut,
   type RankingFigures,
 } from './metrics';
-import { computeModel, type CosineWeights, type ModelName, type ModelParams, signalsOf } from './models';
+import { fitForRun } from './fit';
+import {
+  computeModel,
+  defaultParams,
+  FITTED_MODELS,
+  fittedChoices,
+  type ModelName,
+  type ModelParams,
+  signalsOf,
+} from './models';
 import { table } from './similarity-job';
 
 export interface EvaluateOptions {
@@ -33,6 +42,10 @@ export interface EvaluateOptions {
   k: number;
   /** Ground-truth community per user row (-1 unknown), e.g. from the generator's communities.csv. */
   communities?: Int32Array;
+  /** A ready hold-out of the views (e.g. the real structure's); otherwise one is drawn with fraction and seed. */
+  split?: HoldOut;
+  /** How the split was made, when it was given (printed with the table). */
+  protocol?: string;
   log?: Logger;
 }
 
@@ -42,14 +55,21 @@ export interface EvaluationRow extends RankingFigures {
   community?: number;
   /** Users with at least one neighbour on the training split. */
   usersWithNeighbours?: number;
+  /** Fitting and computing, in seconds. */
   computeSeconds?: number;
+  /** recall@10 on the validation split carved from the training data (what a run picks its default by). */
+  validation?: number;
+  /** The choices the fit made (fitted models). */
+  chosen?: Record<string, unknown>;
+  /** The model a run on this training data would serve by default: the best validation recall. */
+  default?: boolean;
 }
 
 export interface Evaluation {
   rows: EvaluationRow[];
   usersScored: number;
   hidden: number;
-  protocol: { fraction: number; seed: number; k: number; neighbours: number };
+  protocol: { fraction: number; seed: number; k: number; neighbours: number; text?: string };
 }
 
 /** The signals with course views replaced by the training part of a hold-out split. */
@@ -57,23 +77,38 @@ export function withTrainViews(s: Signals, split: HoldOut): Signals {
   return { ...s, views: split.train };
 }
 
-/** Evaluates the given models, plus popularity and random baselines, on one seeded hold-out split. */
+/**
+ * Evaluates the given models, plus popularity and random baselines, on one seeded hold-out split (or the one given).
+ * Each model is first fitted as a run would fit it (on a validation split carved from the training part, never on
+ * the hidden views), then computed on the training part; each user's neighbours recommend the hidden courses.
+ */
 export async function evaluateModels(signals: Signals, opts: EvaluateOptions, pool?: Pool): Promise<Evaluation> {
   const log = opts.log ?? silentLogger;
   const views = signals.views;
   if (views === undefined) throw new Error('evaluation needs the views signal');
-  const split = holdOut(views, opts.fraction, opts.seed);
+  const split = opts.split ?? holdOut(views, opts.fraction, opts.seed);
   const train = withTrainViews(signals, split);
+  const order = popularityOrder(split.train);
   const rows: EvaluationRow[] = [];
   for (const model of opts.models) {
     const t = performance.now();
-    const result = await computeModel(model, train, opts.params, pool);
+    let params = opts.params;
+    const row: EvaluationRow = { name: model, users: 0, recall: 0, ndcg: 0, coverage: 0 };
+    const fitted = params.fit.enabled
+      ? await fitForRun(model, train, params, { ...(pool !== undefined ? { pool } : {}), log })
+      : undefined;
+    if (fitted !== undefined) {
+      params = fitted.params;
+      row.validation = fitted.validation.recall;
+      if (FITTED_MODELS.includes(model)) row.chosen = fittedChoices(model, params);
+    }
+    const result = await computeModel(model, train, params, pool);
     const computeSeconds = (performance.now() - t) / 1000;
     const nb = result.neighbours;
-    const figures = scoreRecommender(split, opts.k, (r) => recommendFromNeighbours(nb, split.train, r, opts.k));
+    const figures = scoreRecommender(split, opts.k, (r) => recommendFromNeighbours(nb, split.train, r, opts.k, order));
     let withNeighbours = 0;
     for (let r = 0; r < nb.rows; r++) if (nb.k > 0 && nb.index[r * nb.k]! >= 0) withNeighbours++;
-    const row: EvaluationRow = { name: model, ...figures, usersWithNeighbours: withNeighbours, computeSeconds };
+    Object.assign(row, figures, { usersWithNeighbours: withNeighbours, computeSeconds });
     if (opts.communities !== undefined) {
       const share = communityShare(nb, opts.communities);
       if (share !== undefined) row.community = share;
@@ -81,7 +116,11 @@ export async function evaluateModels(signals: Signals, opts: EvaluateOptions, po
     log.info(`evaluated ${model}: recall@${opts.k} ${figures.recall.toFixed(4)} in ${computeSeconds.toFixed(1)} s`);
     rows.push(row);
   }
-  const order = popularityOrder(split.train);
+  const best = rows.reduce<EvaluationRow | undefined>(
+    (a, r) => (r.validation !== undefined && (a === undefined || r.validation > a.validation!) ? r : a),
+    undefined,
+  );
+  if (best !== undefined) best.default = true;
   rows.push({
     name: 'popularity',
     ...scoreRecommender(split, opts.k, (r) => recommendInOrder(order, split.train, r, opts.k)),
@@ -95,7 +134,13 @@ export async function evaluateModels(signals: Signals, opts: EvaluateOptions, po
     rows,
     usersScored: split.rows,
     hidden: split.test.indices.length,
-    protocol: { fraction: opts.fraction, seed: opts.seed, k: opts.k, neighbours: opts.params.k },
+    protocol: {
+      fraction: opts.fraction,
+      seed: opts.seed,
+      k: opts.k,
+      neighbours: opts.params.k,
+      ...(opts.protocol !== undefined ? { text: opts.protocol } : {}),
+    },
   };
 }
 
@@ -177,8 +222,10 @@ export function readCommunities(file: string, users: UserIndex): Int32Array {
 export function formatEvaluation(e: Evaluation): string {
   const k = e.protocol.k;
   const withCommunity = e.rows.some((r) => r.community !== undefined);
+  const withValidation = e.rows.some((r) => r.validation !== undefined);
   const head = [
     'model',
+    ...(withValidation ? [`validation recall@${k}`] : []),
     `recall@${k}`,
     `NDCG@${k}`,
     'coverage',
@@ -187,7 +234,8 @@ export function formatEvaluation(e: Evaluation): string {
   ];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const rows = e.rows.map((r) => [
-    r.name,
+    r.default === true ? `${r.name} (default)` : r.name,
+    ...(withValidation ? [r.validation !== undefined ? r.validation.toFixed(4) : '-'] : []),
     r.recall.toFixed(4),
     r.ndcg.toFixed(4),
     pct(r.coverage),
@@ -202,25 +250,58 @@ export function formatEvaluation(e: Evaluation): string {
     best !== undefined && pop !== undefined && pop.recall > 0
       ? `\nbest model ${best.name}: recall@${k} ${((100 * (best.recall - pop.recall)) / pop.recall).toFixed(1)}% relative to popularity`
       : '';
+  const how =
+    e.protocol.text ??
+    `${Math.round(100 * e.protocol.fraction)}% of the views of each user with >= 2 views held out, seed ${e.protocol.seed}`;
+  const chosen = e.rows
+    .filter((r) => r.chosen !== undefined)
+    .map((r) => `\n${r.name} fitted: ${JSON.stringify(r.chosen)}`)
+    .join('');
+  const def = e.rows.some((r) => r.default === true)
+    ? '\n(default): the best validation recall, the model a run on this data serves when a client names none'
+    : '';
   return (
     `${table(head, rows)}\n` +
-    `${e.usersScored.toLocaleString('en-US')} users scored, ${e.hidden.toLocaleString('en-US')} hidden views ` +
-    `(${Math.round(100 * e.protocol.fraction)}% per user with >= 2 views, seed ${e.protocol.seed}), ` +
-    `${e.protocol.neighbours} neighbours per user${lift}`
+    `protocol: ${how}\n` +
+    `${e.usersScored.toLocaleString('en-US')} users scored, ${e.hidden.toLocaleString('en-US')} hidden courses, ` +
+    `${e.protocol.neighbours} neighbours per user${lift}${def}${chosen}`
   );
 }
 
-/** Weight grid for the cosine model, scored on the same split; the best first. */
-export async function tuneWeights(
+/** How well each signal alone predicts held-out courses: recall@10 of interests-only and views-only neighbours. */
+export interface SignalStrength {
+  interests: number;
+  views: number;
+  popularity: number;
+}
+
+/**
+ * The protocol of the real-structure evaluation (a fifth, rounded down, of the courses of each user with 5+
+ * courses held out) on any signals, with interests-only and views-only neighbours and popularity (no fitting):
+ * what the generator is calibrated to, compared with the real behaviour structure.
+ */
+export async function signalStrength(
   signals: Signals,
-  opts: Omit<EvaluateOptions, 'models'>,
-  grid: CosineWeights[],
+  split: HoldOut | undefined,
+  seed: number,
   pool?: Pool,
-): Promise<Array<{ weights: CosineWeights; row: EvaluationRow }>> {
-  const out: Array<{ weights: CosineWeights; row: EvaluationRow }> = [];
-  for (const weights of grid) {
-    const e = await evaluateModels(signals, { ...opts, models: ['cosine'], params: { ...opts.params, weights } }, pool);
-    out.push({ weights, row: e.rows[0]! });
-  }
-  return out.sort((a, b) => b.row.recall - a.row.recall);
+): Promise<SignalStrength> {
+  const views = signals.views;
+  if (views === undefined) throw new Error('signal strength needs the views signal');
+  const params = defaultParams();
+  params.fit.enabled = false;
+  const e = await evaluateModels(
+    signals,
+    {
+      models: ['interests', 'course_views'],
+      params,
+      fraction: 0.2,
+      seed,
+      k: 10,
+      split: split ?? holdOut(views, 0.2, seed, 5, 'floor'),
+    },
+    pool,
+  );
+  const recall = (name: string) => e.rows.find((r) => r.name === name)?.recall ?? 0;
+  return { interests: recall('interests'), views: recall('course_views'), popularity: recall('popularity') };
 }

@@ -3,14 +3,15 @@ import { seededRandom } from '../similarity/als';
 import type { Csr, Neighbours } from '../similarity/types';
 
 /**
- * Recall@k: the share of the relevant items found in the first k of the ranking
- * (hits / |relevant|); undefined when nothing is relevant (such a user is not scored).
+ * Recall@k: the relevant items found in the first k of the ranking over the most that k places can hold,
+ * hits / min(k, |relevant|), so a perfect list scores 1 however many items are relevant; undefined when nothing
+ * is relevant (such a user is not scored).
  */
 export function recallAtK(ranked: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number | undefined {
   if (relevant.size === 0) return undefined;
   let hits = 0;
   for (let i = 0; i < Math.min(k, ranked.length); i++) if (relevant.has(ranked[i]!)) hits++;
-  return hits / relevant.size;
+  return hits / Math.min(k, relevant.size);
 }
 
 /**
@@ -69,10 +70,17 @@ export interface HoldOut {
 }
 
 /**
- * Hides a seeded random `fraction` of the items of every row holding at least `minItems` items (at least one
- * item, never all of them); the same seed and matrix give the same split.
+ * Hides a seeded random `fraction` of the items of every row holding at least `minItems` items (rounded to the
+ * nearest, or down with 'floor'; at least one item, never all of them); the same seed and matrix give the same
+ * split.
  */
-export function holdOut(m: Csr, fraction: number, seed: number, minItems = 2): HoldOut {
+export function holdOut(
+  m: Csr,
+  fraction: number,
+  seed: number,
+  minItems = 2,
+  rounding: 'round' | 'floor' = 'round',
+): HoldOut {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`expected a fraction in (0, 1), but got ${fraction}`);
   const random = seededRandom(seed);
   const trainIndptr = new Int32Array(m.rows + 1);
@@ -86,7 +94,7 @@ export function holdOut(m: Csr, fraction: number, seed: number, minItems = 2): H
     const n = m.indptr[r + 1]! - start;
     const hide = new Uint8Array(n);
     if (n >= minItems) {
-      const count = Math.min(n - 1, Math.max(1, Math.round(fraction * n)));
+      const count = Math.min(n - 1, Math.max(1, (rounding === 'floor' ? Math.floor : Math.round)(fraction * n)));
       // Partial Fisher-Yates over positions picks `count` distinct ones.
       const pos = Array.from({ length: n }, (_, i) => i);
       for (let i = 0; i < count; i++) {
@@ -128,9 +136,16 @@ function topItems(items: number[], scores: number[], k: number): Int32Array {
 
 /**
  * Recommends to row r the k items its neighbours have (in `items`, e.g. training views) that r has not, scored
- * by the sum of the neighbours' similarities; ties by ascending item.
+ * by the sum of the neighbours' similarities; ties by ascending item. With `fill` (e.g. popularityOrder), a list
+ * shorter than k is completed from it.
  */
-export function recommendFromNeighbours(nb: Neighbours, items: Csr, r: number, k: number): Int32Array {
+export function recommendFromNeighbours(
+  nb: Neighbours,
+  items: Csr,
+  r: number,
+  k: number,
+  fill?: Int32Array,
+): Int32Array {
   const own = new Set<number>();
   for (let p = items.indptr[r]!; p < items.indptr[r + 1]!; p++) own.add(items.indices[p]!);
   const score = new Map<number, number>();
@@ -143,7 +158,15 @@ export function recommendFromNeighbours(nb: Neighbours, items: Csr, r: number, k
       if (!own.has(item)) score.set(item, (score.get(item) ?? 0) + sim);
     }
   }
-  return topItems([...score.keys()], [...score.values()], k);
+  const top = topItems([...score.keys()], [...score.values()], k);
+  if (fill === undefined || top.length >= k) return top;
+  const out = [...top];
+  const taken = new Set(out);
+  for (let i = 0; i < fill.length && out.length < k; i++) {
+    const item = fill[i]!;
+    if (!own.has(item) && !taken.has(item)) out.push(item);
+  }
+  return Int32Array.from(out);
 }
 
 /** Items ordered by how many rows hold them (most first, ties by ascending item). */

@@ -1,7 +1,17 @@
 // The five similarity models: which signals each reads, how it turns them into a matrix, and its neighbours.
 import { badInput } from '../errors';
-import { hstack, l2NormalizeRows, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
-import { bm25, log1pValues, normalizeColumnsByMax, tfidf } from '../similarity/weighting';
+import { hstack, l2NormalizeRows, mapValues, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
+import {
+  bm25Idf,
+  bm25Stats,
+  bm25With,
+  columnMax,
+  divideByColumnMax,
+  idf,
+  log1pValues,
+  tfidfWith,
+  type Bm25Stats,
+} from '../similarity/weighting';
 import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
@@ -30,12 +40,11 @@ export interface CosineWeights {
 }
 
 /**
- * Defaults chosen by `npm run evaluate -- --tune-weights` (48 combinations, hold-out recall@10) on the generated
- * 10,000-user data set the acceptance check uses (seed 1, with the real course tags and assessments): interests
- * carry most of the signal, tags reached through viewed courses come next, raw course identity and assessments
- * help less. Only the ratios matter (cosine ignores a common scale). Figures in bench/README.md.
+ * Where each run's fit starts (and what a run with --no-fit uses): close to what the fit chooses on the real
+ * behaviour structure, where what users watched predicts what they watch next far better than what they follow
+ * (`npm run evaluate -- --real-structure FILE`). Only the ratios matter (cosine ignores a common scale).
  */
-export const DEFAULT_WEIGHTS: CosineWeights = { interests: 4, views: 1, courseTags: 2, assessments: 1 };
+export const DEFAULT_WEIGHTS: CosineWeights = { interests: 0.25, views: 1, courseTags: 1, assessments: 0.25 };
 
 /** The approximate search of the sparse models (see sparseAnnTopK), used with --ann. */
 export interface SparseAnnParams {
@@ -61,9 +70,34 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   recallSample: 500,
 };
 
+/** How a run fits: the validation split's seed, the users it samples at most, and a time budget per model. */
+export interface FitSettings {
+  enabled: boolean;
+  seed: number;
+  /** Users the validation split is drawn from at most (a seeded sample beyond), so fitting stays bounded. */
+  maxUsers: number;
+  /** Seconds a model's search may take; the candidates not tried by then are skipped (and said so). */
+  budgetSeconds: number;
+}
+
+/**
+ * 20,000 users keep fitting bounded at any size (about 10 s per fitted model at 10,000 users on two cores). The
+ * budget is a safety net, not the plan: a fit it cuts depends on the machine's speed (and says so), and the most
+ * telling choices are searched first.
+ */
+export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 120 };
+/** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
+export const FIT_ALS_ITERATIONS = 8;
+
 export interface ModelParams {
   k: number;
   weights: CosineWeights;
+  /** How the cosine model weights its views block: log1p(seconds) then BM25, or binary TF-IDF (idf). */
+  viewsWeighting: 'bm25' | 'idf';
+  /** Fitting of the free choices (cosine: weights, viewsWeighting; als: hyper-parameters) on a validation split. */
+  fit: FitSettings;
+  /** Choices given explicitly (e.g. 'weights.views', 'alpha'): fitting leaves them as they are. */
+  fixed: Set<string>;
   als: AlsParams;
   /** Approximate search for the models in ANN_MODELS: HNSW on the factors (als), sparseAnnTopK (interests, cosine). */
   ann: boolean;
@@ -77,6 +111,9 @@ export function defaultParams(): ModelParams {
   return {
     k: 10,
     weights: { ...DEFAULT_WEIGHTS },
+    viewsWeighting: 'bm25',
+    fit: { ...DEFAULT_FIT },
+    fixed: new Set(),
     als: { ...DEFAULT_ALS },
     ann: false,
     sparseAnn: { ...DEFAULT_SPARSE_ANN },
@@ -101,6 +138,25 @@ export function signalsOf(model: ModelName): SignalName[] {
   }
 }
 
+/** The models whose choices are fitted on a validation split at each run (the others are only scored). */
+export const FITTED_MODELS: readonly ModelName[] = ['cosine', 'als'];
+
+/** The fitted choices of a model, as printed and compared. */
+export function fittedChoices(model: ModelName, p: ModelParams): Record<string, unknown> {
+  if (model === 'cosine') return { viewsWeighting: p.viewsWeighting, weights: { ...p.weights } };
+  if (model === 'als') {
+    const a = p.als;
+    return {
+      alpha: a.alpha,
+      confidence: a.confidence,
+      interestWeight: a.interestWeight,
+      regularization: a.regularization,
+      factors: a.factors,
+    };
+  }
+  return {};
+}
+
 /**
  * The models --ann makes approximate. course_views and assessments stay exact: their rows are short (a few of
  * thousands of columns), a low-dimensional projection loses them (course_views recall 0.62 at 100k), and their
@@ -123,7 +179,7 @@ export function paramsOf(model: ModelName, p: ModelParams): Record<string, unkno
     case 'course_views':
       return { k: p.k, bm25: p.bm25, ...ann };
     case 'cosine':
-      return { k: p.k, weights: p.weights, bm25: p.bm25, ...ann };
+      return { k: p.k, weights: p.weights, viewsWeighting: p.viewsWeighting, bm25: p.bm25, ...ann };
     case 'als':
       return { k: p.k, ...p.als, ann: p.ann };
   }
@@ -135,54 +191,201 @@ function required(s: Signals, name: SignalName): Csr {
   return m;
 }
 
-/** Courses weighted by view time: log1p(seconds), then BM25 so that very popular courses count less. */
-export function viewsMatrix(s: Signals, p: Pick<ModelParams, 'bm25'>): Csr {
-  return bm25(log1pValues(required(s, 'views')), p.bm25);
+/**
+ * What a model's weighting takes from the whole training data, per column of the signals it was computed on:
+ * idf of followed tags, BM25 statistics or binary idf of viewed courses, idf of tags reached through viewed
+ * courses, the best score per assessed tag. Frozen with a version (see freezeWeighting), it lets one user's
+ * row be weighted later exactly as in that version, whatever the graph became since.
+ */
+export interface WeightingStats {
+  users: number;
+  interestsIdf?: Float32Array;
+  viewsBm25?: Bm25Stats;
+  viewsIdf?: Float32Array;
+  courseTagsIdf?: Float32Array;
+  assessmentsMax?: Float64Array;
 }
 
-export function interestsMatrix(s: Signals): Csr {
-  return tfidf(required(s, 'interests'));
+/** The blocks of a model's matrix, in column order: which signal, and the first column and width of each. */
+export type Block = { signal: 'interests' | 'views' | 'courseTags' | 'assessments'; offset: number; cols: number };
+
+/** A model's matrix, the statistics its weighting took (or was given), and its column layout. */
+export interface Weighted {
+  matrix: Csr;
+  stats: WeightingStats;
+  blocks: Block[];
+}
+
+/** Courses weighted by view time: log1p(seconds), then BM25 so that very popular courses count less. */
+function viewsBlock(s: Signals, p: Pick<ModelParams, 'bm25'>, st: WeightingStats): Csr {
+  const m = log1pValues(required(s, 'views'));
+  st.viewsBm25 ??= bm25Stats(m, p.bm25);
+  return bm25With(m, st.viewsBm25);
+}
+
+/** Viewed courses as binary TF-IDF: a course counts once whatever the time spent, rarer courses more. */
+function viewsIdfBlock(s: Signals, st: WeightingStats): Csr {
+  const m = mapValues(required(s, 'views'), () => 1);
+  st.viewsIdf ??= idf(m);
+  return tfidfWith(m, st.viewsIdf);
+}
+
+function interestsBlock(s: Signals, st: WeightingStats): Csr {
+  const m = required(s, 'interests');
+  st.interestsIdf ??= idf(m);
+  return tfidfWith(m, st.interestsIdf);
 }
 
 /** Assessed tags weighted by the best score, relative to the best score anyone got on that tag. */
-export function assessmentsMatrix(s: Signals): Csr {
-  return normalizeColumnsByMax(required(s, 'assessments'));
+function assessmentsBlock(s: Signals, st: WeightingStats): Csr {
+  const m = required(s, 'assessments');
+  st.assessmentsMax ??= columnMax(m);
+  return divideByColumnMax(m, st.assessmentsMax);
 }
 
 /** Tags reached through viewed courses: user x tag mass = sum over viewed courses of log1p(seconds), then TF-IDF. */
-export function courseTagsMatrix(s: Signals): Csr {
+function courseTagsBlock(s: Signals, st: WeightingStats): Csr {
   const ct = required(s, 'courseTags');
   const views = widen(log1pValues(required(s, 'views')), ct.rows);
-  return tfidf(multiply(views, ct));
+  const m = multiply(views, ct);
+  st.courseTagsIdf ??= idf(m);
+  return tfidfWith(m, st.courseTagsIdf);
 }
 
 /** All signals in one space: each block L2-normalised per user, weighted, stacked (see CosineWeights). */
-export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights'>): Csr {
+function cosineBlocks(
+  s: Signals,
+  p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>,
+  st: WeightingStats,
+): { matrix: Csr; blocks: Block[] } {
   const tagCols = s.tags.size;
   const w = p.weights;
-  const blocks: Array<[number, () => Csr]> = [
-    [w.interests, () => widen(interestsMatrix(s), tagCols)],
-    [w.views, () => viewsMatrix(s, p)],
-    [w.courseTags, () => widen(courseTagsMatrix(s), tagCols)],
-    [w.assessments, () => widen(assessmentsMatrix(s), tagCols)],
+  const all: Array<[Block['signal'], number, () => Csr]> = [
+    ['interests', w.interests, () => widen(interestsBlock(s, st), tagCols)],
+    ['views', w.views, () => (p.viewsWeighting === 'idf' ? viewsIdfBlock(s, st) : viewsBlock(s, p, st))],
+    ['courseTags', w.courseTags, () => widen(courseTagsBlock(s, st), tagCols)],
+    ['assessments', w.assessments, () => widen(assessmentsBlock(s, st), tagCols)],
   ];
-  const parts = blocks.filter(([weight]) => weight > 0).map(([weight, make]) => scale(l2NormalizeRows(make()), weight));
+  const blocks: Block[] = [];
+  const parts: Csr[] = [];
+  let offset = 0;
+  for (const [signal, weight, make] of all) {
+    if (!(weight > 0)) continue;
+    const part = scale(l2NormalizeRows(make()), weight);
+    blocks.push({ signal, offset, cols: part.cols });
+    offset += part.cols;
+    parts.push(part);
+  }
   if (parts.length === 0) throw badInput('cosine weights: expected at least one weight above 0, but all are 0');
-  return hstack(parts);
+  return { matrix: hstack(parts), blocks };
+}
+
+/**
+ * The sparse matrix a cosine model compares users on (not used by `als`), with the statistics of its weighting:
+ * taken from `s` itself, or the given ones (`stats`, e.g. a version's, thawed onto a few users' signals).
+ */
+export function weightedMatrix(
+  model: Exclude<ModelName, 'als'>,
+  s: Signals,
+  p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>,
+  stats?: WeightingStats,
+): Weighted {
+  const st: WeightingStats = stats ?? { users: s.users.size };
+  const one = (signal: Block['signal'], matrix: Csr): Weighted => ({
+    matrix,
+    stats: st,
+    blocks: [{ signal, offset: 0, cols: matrix.cols }],
+  });
+  switch (model) {
+    case 'interests':
+      return one('interests', interestsBlock(s, st));
+    case 'course_views':
+      return one('views', viewsBlock(s, p, st));
+    case 'assessments':
+      return one('assessments', assessmentsBlock(s, st));
+    case 'cosine':
+      return { ...cosineBlocks(s, p, st), stats: st };
+  }
 }
 
 /** The sparse matrix a cosine model compares users on (not used by `als`). */
 export function modelMatrix(model: Exclude<ModelName, 'als'>, s: Signals, p: ModelParams): Csr {
-  switch (model) {
-    case 'interests':
-      return interestsMatrix(s);
-    case 'course_views':
-      return viewsMatrix(s, p);
-    case 'assessments':
-      return assessmentsMatrix(s);
-    case 'cosine':
-      return cosineMatrix(s, p);
+  return weightedMatrix(model, s, p).matrix;
+}
+
+/** All signals in one space (the `cosine` model's matrix). */
+export function cosineMatrix(s: Signals, p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>): Csr {
+  return weightedMatrix('cosine', s, p).matrix;
+}
+
+/** A version's weighting statistics by item name (JSON), for the API to weight users as the version did. */
+export interface FrozenWeighting {
+  users: number;
+  interestsIdf?: Record<string, number>;
+  viewsBm25?: { k1: number; b: number; avgLen: number; idf: Record<string, number> };
+  viewsIdf?: Record<string, number>;
+  courseTagsIdf?: Record<string, number>;
+  assessmentsMax?: Record<string, number>;
+}
+
+/**
+ * The statistics by name. Columns nobody held are left out: their figures are those thawWeighting gives an
+ * unknown item (idf at df 0, no best score), so the JSON holds only the items of the data.
+ */
+export function freezeWeighting(st: WeightingStats, s: Signals): FrozenWeighting {
+  const n = st.users;
+  const byName = (values: ArrayLike<number>, names: readonly string[], absent: number) => {
+    const out: Record<string, number> = {};
+    for (let c = 0; c < values.length; c++) if (values[c] !== absent) out[names[c]!] = values[c]!;
+    return out;
+  };
+  const idf0 = Math.fround(smoothIdfAtZero(n));
+  const out: FrozenWeighting = { users: n };
+  if (st.interestsIdf) out.interestsIdf = byName(st.interestsIdf, s.tags.names, idf0);
+  if (st.viewsIdf) out.viewsIdf = byName(st.viewsIdf, s.courses.names, idf0);
+  if (st.viewsBm25) {
+    const { k1, b, avgLen } = st.viewsBm25;
+    out.viewsBm25 = { k1, b, avgLen, idf: byName(st.viewsBm25.idf, s.courses.names, bm25Idf(n, 0)) };
   }
+  if (st.courseTagsIdf) out.courseTagsIdf = byName(st.courseTagsIdf, s.tags.names, idf0);
+  if (st.assessmentsMax) out.assessmentsMax = byName(st.assessmentsMax, s.tags.names, -Infinity);
+  return out;
+}
+
+/** The smooth idf of a column nobody holds among n rows (see similarity/weighting idf). */
+function smoothIdfAtZero(n: number): number {
+  return Math.log(1 + n) + 1;
+}
+
+/**
+ * Frozen statistics onto the columns of other signals (a few users'): an item the version never saw gets the
+ * figures of an item nobody held (idf at df 0; no best score, so its value is left as is).
+ */
+export function thawWeighting(f: FrozenWeighting, s: Signals): WeightingStats {
+  const n = f.users;
+  const column = <T extends Float32Array | Float64Array>(
+    make: (len: number) => T,
+    names: readonly string[],
+    values: Record<string, number>,
+    missing: number,
+  ): T => {
+    const out = make(names.length);
+    names.forEach((name, c) => (out[c] = values[name] ?? missing));
+    return out;
+  };
+  const f32 = (len: number) => new Float32Array(len);
+  const f64 = (len: number) => new Float64Array(len);
+  const st: WeightingStats = { users: n };
+  const smoothIdf0 = smoothIdfAtZero(n);
+  if (f.interestsIdf) st.interestsIdf = column(f32, s.tags.names, f.interestsIdf, smoothIdf0);
+  if (f.viewsIdf) st.viewsIdf = column(f32, s.courses.names, f.viewsIdf, smoothIdf0);
+  if (f.viewsBm25) {
+    const { k1, b, avgLen } = f.viewsBm25;
+    st.viewsBm25 = { k1, b, avgLen, idf: column(f64, s.courses.names, f.viewsBm25.idf, bm25Idf(n, 0)) };
+  }
+  if (f.courseTagsIdf) st.courseTagsIdf = column(f32, s.tags.names, f.courseTagsIdf, smoothIdf0);
+  if (f.assessmentsMax) st.assessmentsMax = column(f64, s.tags.names, f.assessmentsMax, -Infinity);
+  return st;
 }
 
 export interface ModelResult {
@@ -192,6 +395,8 @@ export interface ModelResult {
   nonZeros: number;
   /** Extra figures worth storing (e.g. ALS loss, ANN recall). */
   details: Record<string, unknown>;
+  /** The statistics the weighting took from the data (cosine-family models), frozen with the version. */
+  weighting?: WeightingStats;
 }
 
 /** Exact searches expected to run longer than this many seconds get a hint about --ann. */
@@ -224,6 +429,7 @@ export async function estimateExactSeconds(
 /**
  * Computes the top-k neighbours of every user under one model: exactly, or with p.ann approximately (then the
  * recall against the exact search on a sample of users is in details.annRecall). `log` hears of a long exact search.
+ * With `queryRows`, only those users' neighbours are computed (exactly), e.g. for validation.
  */
 export async function computeModel(
   model: ModelName,
@@ -231,12 +437,18 @@ export async function computeModel(
   p: ModelParams,
   pool?: Pool,
   log?: Logger,
+  queryRows?: Int32Array,
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
-  if (model === 'als') return alsNeighbours(s, p, pool);
-  const m = modelMatrix(model, s, p);
+  if (model === 'als') return alsNeighbours(s, p, pool, queryRows);
+  const { matrix: m, stats } = weightedMatrix(model, s, p);
   const poolOpt = pool !== undefined ? { pool } : {};
-  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m) };
+  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };
+  if (queryRows !== undefined) {
+    // Only some users' lists (validation): always the exact search.
+    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+    return { neighbours, ...base, details: {} };
+  }
   if (!usesAnn(model, p)) {
     if (log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
       const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });

@@ -6,7 +6,17 @@ import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
-import { computeModel, paramsOf, signalsOf, type ModelName, type ModelParams } from './models';
+import { fitForRun, fitSignals, type FitResult } from './fit';
+import {
+  computeModel,
+  FITTED_MODELS,
+  fittedChoices,
+  freezeWeighting,
+  paramsOf,
+  signalsOf,
+  type ModelName,
+  type ModelParams,
+} from './models';
 import { SignalLoader, type UserIndex } from './signals';
 
 export interface JobOptions {
@@ -49,6 +59,13 @@ export interface ModelReport {
   computeSeconds: number;
   writeSeconds: number;
   details: Record<string, unknown>;
+  /** recall@10 on this run's validation split (when the run fits). */
+  validation?: number;
+  /** The choices fitted for this run (cosine, als). */
+  fitted?: Record<string, unknown>;
+  fitSeconds?: number;
+  /** The model served by default after this model's activation. */
+  defaultModel?: string | null;
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -131,6 +148,21 @@ function searchFigures(details: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/** What a version stores of its fit: the validation figures, the protocol, and every candidate tried. */
+function validationFigures(fit: FitResult, p: ModelParams): Record<string, unknown> {
+  return {
+    recall10: fit.validation.recall,
+    ndcg10: fit.validation.ndcg,
+    users: fit.validation.users,
+    seed: fit.validation.seed,
+    sampleUsers: p.fit.maxUsers,
+    budgetSeconds: p.fit.budgetSeconds,
+    seconds: Math.round(fit.seconds * 10) / 10,
+    tried: fit.tried,
+    skipped: fit.skipped,
+  };
+}
+
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
   // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
@@ -169,10 +201,16 @@ async function leasedJob(
     for (const model of opts.models) {
       if (writeFailed) break;
       const tRead = performance.now();
-      await loader.need(signalsOf(model));
+      await loader.need(opts.params.fit.enabled ? fitSignals([model]) : signalsOf(model));
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       const tCompute = performance.now();
-      const result = await computeModel(model, loader.signals, opts.params, pool, log);
+      // Fitted on a validation split of this run's data (its hidden views are never the served ones).
+      let fit: FitResult | undefined;
+      if (opts.params.fit.enabled) {
+        fit = await fitForRun(model, loader.signals, opts.params, { ...(pool !== undefined ? { pool } : {}), log });
+      }
+      const params = fit?.params ?? opts.params;
+      const result = await computeModel(model, loader.signals, params, pool, log);
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
@@ -196,6 +234,13 @@ async function leasedJob(
         computeSeconds,
         writeSeconds: 0,
         details: result.details,
+        ...(fit !== undefined
+          ? {
+              validation: fit.validation.recall,
+              fitSeconds: fit.seconds,
+              ...(FITTED_MODELS.includes(model) ? { fitted: fittedChoices(model, params) } : {}),
+            }
+          : {}),
       };
       const write = async () => {
         const tWrite = performance.now();
@@ -219,11 +264,19 @@ async function leasedJob(
         report.previous = await repo.activate({
           model,
           version,
-          params: JSON.stringify({ ...paramsOf(model, opts.params), ...searchFigures(result.details) }),
+          params: JSON.stringify({
+            ...paramsOf(model, params),
+            ...searchFigures(result.details),
+            ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
+          }),
           metrics: null,
           users: result.usersWithSignal,
           edges: report.edges,
+          validation: fit?.validation.recall ?? null,
+          weighting:
+            result.weighting !== undefined ? JSON.stringify(freezeWeighting(result.weighting, loader.signals)) : null,
         });
+        report.defaultModel = await repo.chooseDefault();
         report.writeSeconds = seconds(tWrite);
         reports.push(report);
         log.info(
@@ -258,10 +311,21 @@ async function leasedJob(
 
 /** The per-model table the CLI prints. */
 export function formatReports(reports: ModelReport[]): string {
-  const head = ['model', 'version', 'with signal', 'without signal', 'edges', 'read s', 'compute s', 'write s'];
+  const head = [
+    'model',
+    'version',
+    'validation recall@10',
+    'with signal',
+    'without signal',
+    'edges',
+    'read s',
+    'compute s',
+    'write s',
+  ];
   const rows = reports.map((r) => [
     r.model,
     String(r.version),
+    r.validation !== undefined ? r.validation.toFixed(4) : '-',
     r.usersWithSignal.toLocaleString('en-US'),
     r.usersWithoutSignal.toLocaleString('en-US'),
     r.edges.toLocaleString('en-US'),
@@ -275,6 +339,7 @@ export function formatReports(reports: ModelReport[]): string {
   );
   rows.push([
     'total',
+    '',
     '',
     '',
     '',

@@ -197,6 +197,8 @@ export class LocalNeo4jServer {
       `server.directories.run=${this.file('run')}`,
       `server.directories.import=${this.file('import')}`,
       `server.memory.pagecache.size=${o.pagecache}`,
+      // Transactions that set no timeout of their own (Browser, scripts) end after this; the project's set theirs.
+      `db.transaction.timeout=${o.txTimeout ?? '5m'}`,
       'db.tx_log.rotation.retention_policy=keep_none',
       'db.tx_log.preallocate=false',
       'dbms.usage_report.enabled=false',

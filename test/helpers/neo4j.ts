@@ -9,7 +9,16 @@ export function testConfig(extra: Record<string, string> = {}): Config {
   if (uri === undefined || password === undefined) {
     throw new Error('TEST_NEO4J_URI is not set: integration tests run through jest, whose global setup starts Neo4j');
   }
-  return loadConfig({ NEO4J_URI: uri, NEO4J_PASSWORD: password, NODE_ENV: 'test', ...extra });
+  // Functional tests get patient deadlines (a cold query on a busy 2-core machine can take seconds); the tests of
+  // deadlines themselves pass the production values explicitly.
+  return loadConfig({
+    NEO4J_URI: uri,
+    NEO4J_PASSWORD: password,
+    NODE_ENV: 'test',
+    API_QUERY_TIMEOUT_MS: '15000',
+    API_REQUEST_TIMEOUT_MS: '20000',
+    ...extra,
+  });
 }
 
 export function testGraph(): Graph {

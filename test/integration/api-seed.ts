@@ -70,9 +70,9 @@ export async function seedApiGraph(graph: Graph): Promise<void> {
   await graph.write(
     `CREATE (:SimilarityModel {name: 'cosine', version: 2, trainedAt: datetime('2026-11-21T12:00:00Z'),
        params: '{"k":10,"blocks":["interests","course_views","assessments"]}', metrics: '{"precisionAt10":0.42}',
-       users: toInteger($users), edges: toInteger($edges)})
+       users: toInteger($users), edges: toInteger($edges), validation: 0.19, default: true})
      CREATE (:SimilarityModel {name: 'interests', version: 1, trainedAt: datetime('2026-11-21T11:00:00Z'),
-       params: '{"k":10}', metrics: '{}', users: 1, edges: 3})
+       params: '{"k":10}', metrics: '{}', users: 1, edges: 3, validation: 0.07, default: false})
      CREATE (:SimilarityModel {name: 'als', writing: 1, params: '{"factors":32}'})`,
     { users: USERS, edges: cosine.length },
   );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execute, request, GraphQLRequestError } from '../../src/api/client/request';
 import { createApp, type ApiServer } from '../../src/api/server';
 import type { Config } from '../../src/config';
-import { connectApiGraph } from '../../src/graph/api-connect';
+import { openApiGraph } from '../../src/graph/connect';
 import type { Graph } from '../../src/graph/executor';
 import {
   ModelsDocument,
@@ -27,7 +27,7 @@ let base: string;
 let endpoint: string;
 
 async function boot(config: Config, opts: Parameters<typeof createApp>[2] = {}): Promise<ApiServer> {
-  const g = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  const g = openApiGraph(config);
   const s = await createApp(config, g, { log: { info: () => undefined, warn: () => undefined }, ...opts });
   await s.start(0, '127.0.0.1');
   return s;
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await resetGraph(admin);
   await seedApiGraph(admin);
   const config = testConfig();
-  graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  graph = openApiGraph(config);
   // The shared server reads Neo4j on every request, so query counts show the loaders alone.
   server = await createApp(config, graph, { log: { info: () => undefined, warn: () => undefined }, cache: false });
   base = await server.start(0, '127.0.0.1');
@@ -159,8 +159,11 @@ describe('GraphQL through the generated typed client', () => {
       metrics: { precisionAt10: 0.42 },
       users: USERS,
       edges: USERS * 10,
+      validation: 0.19,
+      default: true,
     });
-    expect(data.models.find((m) => m.name === 'ALS')).toMatchObject({ version: null, writing: 1 });
+    expect(data.models.find((m) => m.name === 'INTERESTS')).toMatchObject({ validation: 0.07, default: false });
+    expect(data.models.find((m) => m.name === 'ALS')).toMatchObject({ version: null, writing: 1, default: false });
   });
 
   test('users: cursor pages cover every user once, in handle order', async () => {
@@ -200,22 +203,31 @@ describe('DataLoader batching', () => {
       expect(e.node.similarUsers).toHaveLength(10);
       for (const s of e.node.similarUsers) expect(s.user.interests).toHaveLength(2);
     }
-    // users page + one neighbours batch + one interests batch (no query per user).
-    expect(queries).toBeLessThanOrEqual(3);
+    // users page + the default model (read once per request) + one neighbours batch + one interests batch.
+    expect(queries).toBeLessThanOrEqual(4);
   });
 
   test('user(handle) { similarUsers } is one query: the neighbours query also tells whether the user exists', async () => {
     const before = graph.queryCount;
-    const res = await graphqlRaw('{ user(handle: "9") { handle similarUsers(limit: 10) { handle score } } }');
+    const res = await graphqlRaw(
+      '{ user(handle: "9") { handle similarUsers(model: COSINE, limit: 10) { handle score } } }',
+    );
     expect((res.body.data as { user: { similarUsers: unknown[] } }).user.similarUsers).toHaveLength(10);
     expect(graph.queryCount - before).toBe(1);
+    // Without a model, the default model is read once more (uncached server), then the same one query.
+    const b0 = graph.queryCount;
+    const res2 = await graphqlRaw('{ user(handle: "9") { handle similarUsers(limit: 10) { handle score model } } }');
+    const sims = (res2.body.data as { user: { similarUsers: Array<{ model: string }> } }).user.similarUsers;
+    expect(sims).toHaveLength(10);
+    expect(sims.every((x) => x.model === 'COSINE')).toBe(true);
+    expect(graph.queryCount - b0).toBe(2);
     // Two levels with interests: each level is one batch, whatever the number of users.
     const b1 = graph.queryCount;
-    const data = await request(endpoint, NeighbourhoodDocument, { handle: '9', limit: 10 });
+    const data = await request(endpoint, NeighbourhoodDocument, { handle: '9', model: 'COSINE', limit: 10 });
     expect(data.user?.similarUsers).toHaveLength(10);
     expect(graph.queryCount - b1).toBeLessThanOrEqual(4);
     const b2 = graph.queryCount;
-    const missing = await execute(endpoint, SimilarUsersDocument, { handle: '424242', limit: 10 });
+    const missing = await execute(endpoint, SimilarUsersDocument, { handle: '424242', model: 'COSINE', limit: 10 });
     expect(missing.data).toEqual({ user: null });
     expect(graph.queryCount - b2).toBe(1);
   });
@@ -343,6 +355,22 @@ describe('REST routes for older clients', () => {
     expect(res.text).toBe(
       `{"request_data":1,"data":{"model_handle":"cosine","similar_users":[${expectedIds(1).join(',')}]}}`,
     );
+  });
+
+  test('without a model, REST and GraphQL serve the model the graph marks default, and follow it when it moves', async () => {
+    try {
+      await graph.write("MATCH (m:SimilarityModel) SET m.default = (m.name = 'interests')");
+      const res = await post('/similar-users/', { user_handle: 1 });
+      expect(res.text).toBe('{"request_data":1,"data":{"model_handle":"interests","similar_users":[7,13,2]}}');
+      const data = await request(endpoint, SimilarUsersDocument, { handle: '1', limit: 10, reasons: 1 });
+      expect(data.user?.similarUsers.map((x) => [x.handle, x.model])).toEqual([
+        ['7', 'INTERESTS'],
+        ['13', 'INTERESTS'],
+        ['2', 'INTERESTS'],
+      ]);
+    } finally {
+      await graph.write("MATCH (m:SimilarityModel) SET m.default = (m.name = 'cosine')");
+    }
   });
 
   test('POST /similar-users/ with a numeric string echoes the string; model and limit are optional', async () => {

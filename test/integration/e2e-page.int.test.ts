@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createApp, type ApiServer } from '../../src/api/server';
 import { PROJECT_ROOT } from '../../src/config';
 import { connectApiGraph } from '../../src/graph/api-connect';
+import { openApiGraph } from '../../src/graph/connect';
 import { freePort } from '../../src/localdb/server';
 import type { Graph } from '../../src/graph/executor';
 import {
@@ -84,7 +85,7 @@ beforeAll(async () => {
   await resetGraph(admin);
   await writeNeighbourhoodFixture(admin);
   const config = testConfig();
-  const graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  const graph = openApiGraph(config);
   server = await createApp(config, graph, { webDir, log: { info: () => undefined, warn: () => undefined } });
   base = await server.start(0, '127.0.0.1');
   browser = await launchChromium();

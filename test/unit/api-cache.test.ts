@@ -19,6 +19,10 @@ class FakeRepo {
     );
   }
 
+  forgotten(): Promise<{ count: number; handles: number[] | null }> {
+    return Promise.resolve({ count: 0, handles: [] });
+  }
+
   models(): Promise<ModelRow[]> {
     if (this.down) return Promise.reject(new Error('down'));
     const row: ModelRow = {
@@ -30,6 +34,8 @@ class FakeRepo {
       metrics: null,
       users: null,
       edges: null,
+      validation: 0.2,
+      isDefault: true,
     };
     return Promise.resolve([row]);
   }
@@ -91,4 +97,26 @@ test('the least recently used entry goes first when full', async () => {
   repo.calls = [];
   await cache.get([1, 2, 3], 'cosine', 10);
   expect(repo.calls).toEqual([[2]]);
+});
+
+test('refreshes never overlap: a call while one is in flight joins it', async () => {
+  const { repo, cache } = setup();
+  let reads = 0;
+  let answer: (() => void) | undefined;
+  const models = repo.models.bind(repo);
+  repo.models = () => {
+    reads++;
+    return new Promise<void>((r) => (answer = r)).then(() => models());
+  };
+  const first = cache.refresh();
+  const second = cache.refresh();
+  const third = cache.refresh();
+  expect(reads).toBe(1);
+  answer?.();
+  await Promise.all([first, second, third]);
+  // Once it is done, the next call reads again.
+  const next = cache.refresh();
+  answer?.();
+  await next;
+  expect(reads).toBe(2);
 });

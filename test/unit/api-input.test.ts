@@ -1,7 +1,7 @@
 // Parsing of user input at the API edge: handles, limits, models, cursors, and the error mapping.
 import { decodeCursor, encodeCursor } from '../../src/api/graphql/cursor';
 import { formatGraphQLError, graphqlCode, httpStatus } from '../../src/api/errors';
-import { ModelName, parseHandle, parseLimit, parseModel } from '../../src/api/models';
+import { defaultModelOf, FALLBACK_MODEL, ModelName, parseHandle, parseLimit, parseModel } from '../../src/api/models';
 import { AppError } from '../../src/errors';
 
 test('handles: numbers and numeric strings; anything else says what arrived', () => {
@@ -21,8 +21,9 @@ test('limits: 1..100, default when absent', () => {
   for (const bad of [0, 101, -3, 2.5, 'ten']) expect(() => parseLimit(bad)).toThrow(/expected an integer 1..100/);
 });
 
-test('models: stored names in any case, cosine by default', () => {
-  expect(parseModel(undefined)).toBe(ModelName.COSINE);
+test('models: stored names in any case; none given is null (the caller serves the default model)', () => {
+  expect(parseModel(undefined)).toBeNull();
+  expect(parseModel(null)).toBeNull();
   expect(parseModel('COURSE_VIEWS')).toBe(ModelName.COURSE_VIEWS);
   expect(parseModel('course-views')).toBe(ModelName.COURSE_VIEWS);
   expect(() => parseModel('pagerank')).toThrow(
@@ -57,4 +58,12 @@ test('unexpected errors are masked outside development and shown in it', () => {
     message: 'The graph database is unavailable; retry shortly',
     extensions: { code: 'UNAVAILABLE' },
   });
+});
+
+test('default model: the one the graph marks default among active models, else the fallback', () => {
+  const row = (name: string, version: number | null, isDefault: boolean) => ({ name, version, isDefault });
+  expect(defaultModelOf([row('als', 1, false), row('cosine', 2, true)])).toBe(ModelName.COSINE);
+  expect(defaultModelOf([row('als', 1, false), row('cosine', null, true)])).toBe(FALLBACK_MODEL);
+  expect(defaultModelOf([row('pagerank', 1, true)])).toBe(FALLBACK_MODEL);
+  expect(defaultModelOf([])).toBe(FALLBACK_MODEL);
 });

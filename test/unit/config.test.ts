@@ -18,7 +18,30 @@ describe('loadConfig', () => {
       heap: '2g',
     });
     expect(c.http).toEqual({ port: 4000, host: '127.0.0.1', introspection: true, playground: true });
-    expect(c.env).toBe('development');
+    // Masked errors unless development is asked for explicitly.
+    expect(c.env).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'development' }, root).env).toBe('development');
+    expect(c.limits).toEqual({
+      requestTimeoutMs: 2500,
+      queryTimeoutMs: 2000,
+      poolSize: 64,
+      headersTimeoutMs: 10000,
+      bodyTimeoutMs: 15000,
+    });
+    expect(c.neo4j.local?.txTimeout).toBe('5m');
+  });
+
+  test('deadlines are validated and must nest', () => {
+    expect(() => loadConfig({ API_QUERY_TIMEOUT_MS: 'soon' }, root)).toThrow(
+      /API_QUERY_TIMEOUT_MS: expected milliseconds 100..600000, got "soon"/,
+    );
+    expect(() => loadConfig({ API_QUERY_TIMEOUT_MS: '3000', API_REQUEST_TIMEOUT_MS: '2000' }, root)).toThrow(
+      /API_QUERY_TIMEOUT_MS: expected less than API_REQUEST_TIMEOUT_MS \(2000\), got 3000/,
+    );
+    expect(() => loadConfig({ API_POOL_SIZE: '0' }, root)).toThrow(
+      /API_POOL_SIZE: expected a number of connections 1..1000, got "0"/,
+    );
+    expect(() => loadConfig({ NEO4J_TX_TIMEOUT: 'forever' }, root)).toThrow(/NEO4J_TX_TIMEOUT: expected a duration/);
   });
 
   test('NEO4J_URI selects an external server and then requires a password', () => {
@@ -62,7 +85,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}, root).jobs.leaseSeconds).toBe(60);
     expect(loadConfig({ SIMILARITY_LEASE_SECONDS: '5' }, root).jobs.leaseSeconds).toBe(5);
     expect(() => loadConfig({ SIMILARITY_LEASE_SECONDS: '1' }, root)).toThrow(
-      /SIMILARITY_LEASE_SECONDS: expected an integer 2..3600, got "1"/,
+      /SIMILARITY_LEASE_SECONDS: expected a whole number of seconds 2..3600, got "1"/,
     );
   });
 

@@ -186,7 +186,7 @@ describe('calibration at 10,000 users, default mode', () => {
     near('distinct course tags', new Set(courseTags.map((r) => r[1]).filter((t) => t !== '')).size, 998, 0.2);
   });
 
-  it('has a community signal: same-community users share far more tags, and cosine neighbours agree', () => {
+  it('has a community signal: same-community users share more tags, and cosine neighbours agree more than chance', () => {
     const communities = readCommunities(dir);
     const users = [...m.userTags.keys()];
     const shared = (a: number, b: number) => {
@@ -211,9 +211,10 @@ describe('calibration at 10,000 users, default mode', () => {
         otherN++;
       }
     }
-    expect(same / sameN).toBeGreaterThan((2 * other) / otherN);
+    expect(same / sameN).toBeGreaterThan((1.3 * other) / otherN);
     const { purity, random } = neighbourPurity(m, communities, 10, 500);
-    expect(purity).toBeGreaterThan(0.5);
+    // Interests follow communities only loosely, as in the real data (calibrated by bench/generate.ts's signal strength).
+    expect(purity).toBeGreaterThan(3 * random);
     expect(purity).toBeLessThan(0.85);
     expect(random).toBeLessThan(0.15);
   });

@@ -77,7 +77,9 @@ function failureText(err: unknown): string {
   }
 }
 
-function fillModels(trained: readonly { name: SimilarityModel; version: number | null }[] | undefined): void {
+function fillModels(
+  trained: readonly { name: SimilarityModel; version: number | null; default: boolean }[] | undefined,
+): void {
   const chosen = modelSelect.value;
   modelSelect.replaceChildren();
   for (const name of ALL_MODELS) {
@@ -85,13 +87,14 @@ function fillModels(trained: readonly { name: SimilarityModel; version: number |
     const option = document.createElement('option');
     option.value = name;
     const notTrained = trained !== undefined && (info === undefined || info.version === null);
-    option.textContent = `${MODEL_LABEL[name]}${info?.version != null ? ` (v${info.version})` : notTrained ? ' (not trained)' : ''}`;
+    option.textContent = `${MODEL_LABEL[name]}${info?.version != null ? ` (v${info.version}${info.default ? ', default' : ''})` : notTrained ? ' (not trained)' : ''}`;
     option.disabled = notTrained;
     modelSelect.append(option);
     versions.set(name, info?.version ?? null);
   }
   const firstTrained = ALL_MODELS.find((m) => trained === undefined || versions.get(m) != null);
-  modelSelect.value = isModel(chosen) ? chosen : (firstTrained ?? 'COSINE');
+  const marked = trained?.find((m) => m.default)?.name;
+  modelSelect.value = isModel(chosen) ? chosen : (marked ?? firstTrained ?? 'ALS');
 }
 
 async function loadModels(): Promise<void> {

@@ -39,6 +39,7 @@ export const ModelsQuery = graphql(`
       trainedAt
       users
       edges
+      default
     }
   }
 `);

@@ -7,6 +7,7 @@ const SHOWN_TAGS = 3;
 const KIND_LABEL: Record<ReasonKind, { short: string; long: string }> = {
   INTEREST: { short: 'tag', long: 'Both follow this tag' },
   COURSE: { short: 'course', long: 'Both watched this course' },
+  COURSE_TAG: { short: 'topic', long: 'Both watched courses with this tag' },
   ASSESSMENT: { short: 'skill', long: 'Both took an assessment on this tag' },
 };
 

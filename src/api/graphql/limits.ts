@@ -1,36 +1,82 @@
-// Request limits and status mapping for GraphQL: a depth rule, a complexity budget, 503 when only the database failed.
+// Request limits for GraphQL: a token cap at parse time, a depth rule, node and alias caps, a complexity budget
+// (any failure to estimate refuses the operation), and the HTTP status that follows from the errors' codes.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import depthLimit from 'graphql-depth-limit';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError } from '../../errors';
+import { badRequestError, statusOfGraphQLCode } from '../errors';
 import { MAX_LIMIT, parseLimit } from '../models';
 import { MAX_PAGE } from './resolvers/query/users';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export const MAX_DEPTH = 10;
 export const MAX_COMPLEXITY = 20_000;
+/** Lexical tokens in one document: bounds the work of parsing and validating before any other limit applies. */
+export const MAX_TOKENS = 5_000;
+/** Fields of the operation with its fragments expanded (what the executor would visit at most per parent). */
+export const MAX_NODES = 1_000;
+/** Aliased fields of the operation, fragments expanded: aliases are how one request multiplies a field. */
+export const MAX_ALIASES = 50;
 
-/** Lists whose size an argument sets cost that many children; other lists are assumed to hold about ten. */
-const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+/** What a field that reads Neo4j costs before its children: a query (or a share of a batched one), not one unit. */
+export const NEO4J_FIELD_COST = 10;
+
+/**
+ * Fields that read Neo4j cost NEO4J_FIELD_COST; lists whose size an argument sets cost that many children, other
+ * lists about ten (models at most five).
+ */
+const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const name = field.name;
+  const read = NEO4J_FIELD_COST;
   // Out-of-range sizes are refused here with the same message the resolver would give, before any cost is paid.
-  if (name === 'similarUsers') return 1 + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
-  if (name === 'users') return 1 + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
-  if (name === 'reasons') return 1 + parseLimit(args.limit, 'reasons(limit)', 5, 50) * childComplexity;
-  if (name === 'interests' || name === 'viewedCourses' || name === 'assessments') return 1 + 10 * childComplexity;
-  return undefined;
+  switch (name) {
+    case 'similarUsers':
+      return read + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
+    case 'users':
+      return read + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
+    case 'reasons':
+      return read + parseLimit(args.limit, 'reasons(limit)', 5, 50) * childComplexity;
+    case 'interests':
+    case 'viewedCourses':
+    case 'assessments':
+      return read + 10 * childComplexity;
+    case 'models':
+      return read + 5 * childComplexity;
+    case 'user':
+      // SimilarUser.user needs no lookup (the edge points at an existing user); Query.user does.
+      return type.name === 'Query' ? read + childComplexity : undefined;
+    case 'totalCount':
+      return read + childComplexity;
+    default:
+      return undefined;
+  }
 };
 
-/** When every error of a result is UNAVAILABLE (Neo4j down), the HTTP status says so too: 503, as REST does. */
-export function unavailableStatusPlugin<C extends object>(): ApolloServerPlugin<C> {
+/**
+ * Sets the HTTP status from the errors' codes when they all agree: UNAVAILABLE -> 503 (with Retry-After), as REST
+ * answers; BAD_USER_INPUT -> 400. Mixed or foreign codes keep Apollo's status.
+ */
+export function statusFromErrorsPlugin<C extends object>(): ApolloServerPlugin<C> {
   return {
     requestDidStart() {
       return Promise.resolve({
         willSendResponse({ response }) {
           if (response.body.kind !== 'single') return Promise.resolve();
           const errors = response.body.singleResult.errors ?? [];
-          if (errors.length > 0 && errors.every((e) => e.extensions?.code === 'UNAVAILABLE')) {
-            response.http.status = 503;
+          const statuses = new Set(errors.map((e) => statusOfGraphQLCode(e.extensions?.code)));
+          const [status] = statuses;
+          // Internal errors keep Apollo's status: only client errors and a passing outage are mapped.
+          if (errors.length > 0 && statuses.size === 1 && status !== undefined && status !== 500) {
+            response.http.status = status;
+            if (status === 503) response.http.headers.set('retry-after', '1');
           }
           return Promise.resolve();
         },
@@ -43,11 +89,78 @@ export function depthRule() {
   return depthLimit(MAX_DEPTH);
 }
 
+interface Counts {
+  nodes: number;
+  aliases: number;
+}
+
+/** Counts fields and aliases with fragments expanded, stopping as soon as a cap is passed. */
+function countSelections(
+  set: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  counts: Counts,
+  caps: Counts,
+): void {
+  for (const sel of set?.selections ?? []) {
+    if (counts.nodes > caps.nodes || counts.aliases > caps.aliases) return;
+    if (sel.kind === Kind.FIELD) {
+      counts.nodes++;
+      if (sel.alias !== undefined) counts.aliases++;
+      countSelections(sel.selectionSet, fragments, counts, caps);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      countSelections(sel.selectionSet, fragments, counts, caps);
+    } else {
+      countSelections(fragments.get(sel.name.value)?.selectionSet, fragments, counts, caps);
+    }
+  }
+}
+
+/** The operation a request runs (validation has checked that the name, if any, is known and fragments do not cycle). */
+function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return name === undefined || name === null ? ops[0] : ops.find((o) => o.name?.value === name);
+}
+
+/** Refuses documents past the node or alias cap; exported for tests. */
+export function checkShape(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  caps: Counts = { nodes: MAX_NODES, aliases: MAX_ALIASES },
+): void {
+  const op = operationOf(document, operationName);
+  if (op === undefined) return;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const counts = { nodes: 0, aliases: 0 };
+  countSelections(op.selectionSet, fragments, counts, caps);
+  if (counts.nodes > caps.nodes) {
+    throw badRequestError(
+      `Query too large: expected at most ${caps.nodes} fields with fragments expanded, got more than ${caps.nodes}`,
+      { maxNodes: caps.nodes },
+    );
+  }
+  if (counts.aliases > caps.aliases) {
+    throw badRequestError(
+      `Too many aliases: expected at most ${caps.aliases} aliased fields, got more than ${caps.aliases}`,
+      { maxAliases: caps.aliases },
+    );
+  }
+}
+
 export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): ApolloServerPlugin<C> {
   return {
     requestDidStart() {
       return Promise.resolve({
-        didResolveOperation({ request, document, schema }) {
+        didResolveOperation({ request, document, schema, operation }) {
+          if (operation !== undefined && operation.operation !== OperationTypeNode.QUERY) {
+            throw badRequestError(
+              `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
+            );
+          }
+          checkShape(document, request.operationName);
           let cost: number;
           try {
             cost = getComplexity({
@@ -57,18 +170,22 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
               ...(request.operationName !== undefined && request.operationName !== null
                 ? { operationName: request.operationName }
                 : {}),
+              maxQueryNodes: MAX_NODES * 10,
               estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch (err) {
-            if (err instanceof AppError)
-              throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT' } });
-            // Bad variables: execution reports them with a precise message.
-            return Promise.resolve();
+            // Whatever stops the estimate refuses the operation: an unpriced query never runs.
+            if (err instanceof AppError) throw badRequestError(err.message);
+            // graphql-js's own messages (bad variables, too many nodes) are written for clients.
+            if (err instanceof GraphQLError) throw badRequestError(err.message);
+            throw badRequestError(
+              "Cannot estimate the query's cost: expected a query the server can price; simplify it",
+            );
           }
           if (cost > max) {
-            throw new GraphQLError(
+            throw badRequestError(
               `Query too complex: expected a complexity of at most ${max}, got ${cost} (lower limit/first or select fewer nested lists)`,
-              { extensions: { code: 'BAD_USER_INPUT', complexity: cost, maxComplexity: max } },
+              { complexity: cost, maxComplexity: max },
             );
           }
           return Promise.resolve();

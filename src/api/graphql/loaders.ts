@@ -1,8 +1,17 @@
 // DataLoaders, created per request (never shared between requests): each batch is one UNWIND query, in key order.
 import DataLoader from 'dataloader';
-import type { ApiRepository, AssessmentItem, InterestItem, NeighbourList, ViewItem } from '../../graph/api-repository';
+import type {
+  ApiRepository,
+  AssessmentItem,
+  InterestItem,
+  ModelRow,
+  NeighbourList,
+  UserPageRow,
+  ViewItem,
+} from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
 import type { ModelName } from '../models';
+import type { VersionWeighting } from '../weighting';
 
 export interface NeighbourKey {
   handle: number;
@@ -19,28 +28,42 @@ export interface Loaders {
   assessments: DataLoader<number, AssessmentItem[]>;
   /** Number of users (for idf), read at most once per request. */
   userCount(): Promise<number>;
+  /** The model served when a query names none, read at most once per request. */
+  defaultModel(): Promise<ModelName>;
+  /** A model's active weighting (frozen statistics), read at most once per model and request. */
+  weighting(model: ModelName): Promise<VersionWeighting | null>;
+  /** The model nodes, read at most once per request however many aliases ask. */
+  models(): Promise<ModelRow[]>;
+  /** A page of users: one query per distinct cursor in a request, at the largest page asked, cut per caller. */
+  usersPage(after: number, take: number): Promise<UserPageRow[]>;
 }
 
 const MAX_BATCH = 1000;
 
-/** Groups keys by (model, limit): one query per group, all groups in parallel, answers in key order. */
+/**
+ * Groups keys by model: one query per model at the largest limit asked, all groups in parallel, each key's list cut
+ * to its own limit (neighbours come best first), answers in key order. However many aliases and limits a request
+ * holds, it reads neighbours at most once per model per batch.
+ */
 async function batchNeighbours(source: NeighbourSource, keys: readonly NeighbourKey[]): Promise<NeighbourList[]> {
-  const groups = new Map<string, { model: ModelName; limit: number; at: number[] }>();
+  const groups = new Map<ModelName, { limit: number; at: number[] }>();
   keys.forEach((k, i) => {
-    const id = `${k.model}:${k.limit}`;
-    const g = groups.get(id) ?? { model: k.model, limit: k.limit, at: [] };
+    const g = groups.get(k.model) ?? { limit: 0, at: [] };
+    g.limit = Math.max(g.limit, k.limit);
     g.at.push(i);
-    groups.set(id, g);
+    groups.set(k.model, g);
   });
   const out = new Array<NeighbourList>(keys.length);
   await Promise.all(
-    [...groups.values()].map(async (g) => {
-      const lists = await source.get(
-        g.at.map((i) => keys[i]!.handle),
-        g.model,
-        g.limit,
-      );
-      g.at.forEach((i, j) => (out[i] = lists[j]!));
+    [...groups.entries()].map(async ([model, g]) => {
+      const handles = [...new Set(g.at.map((i) => keys[i]!.handle))];
+      const lists = await source.get(handles, model, g.limit);
+      const byHandle = new Map(handles.map((h, j) => [h, lists[j]!]));
+      for (const i of g.at) {
+        const key = keys[i]!;
+        const list = byHandle.get(key.handle)!;
+        out[i] = { ...list, neighbours: list.neighbours.slice(0, key.limit) };
+      }
     }),
   );
   return out;
@@ -48,6 +71,22 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
 
 export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
   let count: Promise<number> | undefined;
+  let model: Promise<ModelName> | undefined;
+  const weightings = new Map<ModelName, Promise<VersionWeighting | null>>();
+  let models: Promise<ModelRow[]> | undefined;
+  const pages = new DataLoader<{ after: number; take: number }, UserPageRow[], string>(
+    async (keys) => {
+      const largest = new Map<number, number>();
+      for (const k of keys) largest.set(k.after, Math.max(largest.get(k.after) ?? 0, k.take));
+      const rows = new Map(
+        await Promise.all(
+          [...largest].map(async ([after, take]) => [after, await repo.usersPage(after, take)] as const),
+        ),
+      );
+      return keys.map((k) => (rows.get(k.after) ?? []).slice(0, k.take));
+    },
+    { cacheKeyFn: (k) => `${k.after}:${k.take}` },
+  );
   return {
     userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
     neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
@@ -58,5 +97,16 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
     viewedCourses: new DataLoader((handles) => repo.viewedCourses(handles), { maxBatchSize: MAX_BATCH }),
     assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
     userCount: () => (count ??= repo.userCount()),
+    defaultModel: () => (model ??= source.defaultModel()),
+    weighting: (m) => {
+      let w = weightings.get(m);
+      if (w === undefined) {
+        w = source.weighting(m);
+        weightings.set(m, w);
+      }
+      return w;
+    },
+    models: () => (models ??= repo.models()),
+    usersPage: (after, take) => pages.load({ after, take }),
   };
 }

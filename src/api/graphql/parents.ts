@@ -10,12 +10,16 @@ export interface SimilarUserParent extends Neighbour {
   /** The user whose neighbour this is. */
   of: number;
   model: ModelName;
+  /** The version the score comes from. */
+  version: number | null;
+  /** Computed on demand (the user arrived after the version), not stored. */
+  live: boolean;
 }
 
 export type ModelParent = ModelRow;
 
 export interface ReasonParent {
-  kind: 'INTEREST' | 'COURSE' | 'ASSESSMENT';
+  kind: 'INTEREST' | 'COURSE' | 'COURSE_TAG' | 'ASSESSMENT';
   item: string;
   share: number;
   contribution: number;

@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { AppError, badInput, describe, notFound } from '../../errors';
 import type { ApiRepository, NeighbourList } from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
+import { ERROR_KINDS } from '../errors';
 import {
   DEFAULT_LIMIT,
   isModelName,
@@ -38,7 +39,7 @@ async function lookup(
   if (rawHandle === undefined)
     throw badInput('user_handle: expected a user handle (number or numeric string), got nothing');
   const handle = parseHandle(rawHandle, 'user_handle');
-  const model = parseModel(rawModel);
+  const model = parseModel(rawModel) ?? (await source.defaultModel());
   const limit = parseLimit(rawLimit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const [list] = await source.get([handle], model, limit);
   if (list === undefined || !list.found) throw notFound(`no user with handle ${handle}`, { user_handle: rawHandle });
@@ -50,7 +51,8 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 export function restRouter(repo: ApiRepository, source: NeighbourSource): express.Router {
   const router = express.Router();
 
-  // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "cosine", "similar_users": [67, ...]}}
+  // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "als", "similar_users": [67, ...]}}
+  // model_handle names the model served: the one asked for, else the default model.
   router.post('/similar-users', async (req: Request, res: Response) => {
     const body = jsonBody(req);
     const { model, list } = await lookup(source, body.user_handle, body.model, body.limit);
@@ -91,7 +93,7 @@ export function restRouter(repo: ApiRepository, source: NeighbourSource): expres
       res.json({ status: 'ready', models: active });
     } catch (err) {
       const reason =
-        err instanceof AppError && err.code === 'UNAVAILABLE'
+        err instanceof AppError && ERROR_KINDS[err.code].status === 503
           ? 'Neo4j is unreachable'
           : 'Neo4j did not answer the readiness query';
       res.status(503).json({ status: 'unavailable', reason });

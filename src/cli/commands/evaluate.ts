@@ -1,41 +1,32 @@
-// evaluate: hold-out quality of each model (recall@k, NDCG@k, coverage) beside popularity and random baselines.
+// evaluate: hold-out quality of each model (recall@10, NDCG@10, coverage) against baselines, on the graph's data
+// or on the real behaviour structure (an .npz matrix, evaluated in memory).
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
 import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
-import { formatEvaluation, runEvaluation, tuneWeights } from '../../jobs/evaluate';
-import { parseModels, type CosineWeights } from '../../jobs/models';
-import { SignalLoader } from '../../jobs/signals';
-import { table } from '../../jobs/similarity-job';
+import { evaluateModels, formatEvaluation, runEvaluation } from '../../jobs/evaluate';
+import { parseModels } from '../../jobs/models';
+import { loadRealStructure } from '../../jobs/real-structure';
 import { createPool } from '../../similarity/pool';
 import type { Command } from '../command';
 import { intOption, parse } from '../command';
 import { MODEL_OPTIONS, modelParams } from './similarity';
 
-/** The grid `--tune-weights` searches for the cosine model's defaults. */
-function weightGrid(): CosineWeights[] {
-  const grid: CosineWeights[] = [];
-  for (const views of [0.5, 1])
-    for (const interests of [0.5, 1, 2, 4])
-      for (const courseTags of [0.5, 1, 2])
-        for (const assessments of [0, 0.5]) grid.push({ interests, views, courseTags, assessments });
-  return grid;
-}
-
 export const evaluate: Command = {
   name: 'evaluate',
   summary: 'Hold-out evaluation of the similarity models (recall@10, NDCG@10, coverage) against baselines',
   usage:
-    'similar-users evaluate [--model <name|all|a,b>] [--communities FILE] [--holdout 0.2] [--eval-seed 1] [--no-store] [--tune-weights] [model options of `similarity`]',
+    'similar-users evaluate [--model <name|all|a,b>] [--real-structure FILE.npz [--holdout-seed 5]] [--communities FILE] [--holdout 0.2] [--eval-seed 1] [--no-store] [model options of `similarity`]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
       communities: { type: 'string' },
       holdout: { type: 'string' },
       'eval-seed': { type: 'string' },
+      'real-structure': { type: 'string' },
+      'holdout-seed': { type: 'string' },
       'no-store': { type: 'boolean' },
-      'tune-weights': { type: 'boolean' },
     });
     const models = parseModels(values.model);
     const params = modelParams(values);
@@ -43,35 +34,38 @@ export const evaluate: Command = {
     if (!(fraction > 0 && fraction < 1))
       throw badInput(`--holdout: expected a number in (0, 1), got "${values.holdout}"`);
     const seed = intOption('eval-seed', values['eval-seed'], 1, 0, 2 ** 31 - 1);
+    const real = values['real-structure'];
+    if (real !== undefined) {
+      // The real structure is evaluated in memory: the graph is neither read nor changed.
+      const holdoutSeed = intOption('holdout-seed', values['holdout-seed'], 5, 0, 2 ** 31 - 1);
+      const rs = await loadRealStructure(real, holdoutSeed);
+      const pool = createPool(params.threads);
+      try {
+        const e = await evaluateModels(
+          rs.signals,
+          {
+            models,
+            params,
+            fraction: 0.2,
+            seed: holdoutSeed,
+            k: 10,
+            split: rs.split,
+            protocol: rs.protocol,
+            log: consoleLogger,
+          },
+          pool,
+        );
+        process.stdout.write(`${formatEvaluation(e)}\n`);
+      } finally {
+        await pool.close();
+      }
+      return 0;
+    }
+    if (values['holdout-seed'] !== undefined) throw badInput('--holdout-seed goes with --real-structure');
     const config = loadConfig();
     const graph = await openGraph(config, { schema: true });
     try {
       const repo = new SimilarityRepository(graph);
-      if (values['tune-weights'] === true) {
-        const loader = await SignalLoader.open(repo);
-        await loader.need(['interests', 'views', 'assessments', 'courseTags']);
-        const pool = createPool(params.threads);
-        try {
-          const ranked = await tuneWeights(loader.signals, { params, fraction, seed, k: 10 }, weightGrid(), pool);
-          process.stdout.write(
-            `${table(
-              ['interests', 'views', 'courseTags', 'assessments', 'recall@10', 'NDCG@10', 'coverage'],
-              ranked.map(({ weights: w, row }) => [
-                String(w.interests),
-                String(w.views),
-                String(w.courseTags),
-                String(w.assessments),
-                row.recall.toFixed(4),
-                row.ndcg.toFixed(4),
-                `${(100 * row.coverage).toFixed(1)}%`,
-              ]),
-            )}\n`,
-          );
-        } finally {
-          await pool.close();
-        }
-        return 0;
-      }
       const evaluation = await runEvaluation(repo, {
         models,
         params,

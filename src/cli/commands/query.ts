@@ -1,7 +1,16 @@
 // query: a user's neighbours under a model, straight from the graph (no HTTP), as a table or JSON.
-import { explainMatch } from '../../api/reasons';
-import { loadProfiles } from '../../api/profiles';
-import { DEFAULT_LIMIT, MAX_LIMIT, parseHandle, parseLimit, parseModel } from '../../api/models';
+import { exactReasons, explainMatch } from '../../api/reasons';
+import { loadProfiles, loadUserItems } from '../../api/profiles';
+import {
+  DEFAULT_LIMIT,
+  defaultModelOf,
+  MAX_LIMIT,
+  ModelName,
+  parseHandle,
+  parseLimit,
+  parseModel,
+} from '../../api/models';
+import { WeightingMemo } from '../../api/weighting';
 import { loadConfig } from '../../config';
 import { badInput, notFound } from '../../errors';
 import { ApiRepository } from '../../graph/api-repository';
@@ -26,21 +35,32 @@ export const query: Command = {
       );
     }
     const handle = parseHandle(positionals[0], 'handle');
-    const model = parseModel(values.model);
+    const requested = parseModel(values.model);
     const limit = parseLimit(values.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
     const config = loadConfig();
     const graph = await openGraph(config);
     try {
       const repo = new ApiRepository(graph);
+      const model = requested ?? defaultModelOf(await repo.models());
       const [list] = await repo.neighbours([handle], model, limit);
       if (list === undefined || !list.found) throw notFound(`no user with handle ${handle}`);
       const handles = [handle, ...list.neighbours.map((n) => n.handle)];
-      const [profiles, users] = await Promise.all([loadProfiles(repo, handles, model), repo.userCount()]);
+      // Cosine-family models: the score taken apart with the version's weighting; ALS: indicative.
+      const stored = model === ModelName.ALS ? null : await new WeightingMemo(repo).get(model);
+      const weighting = stored !== null && stored.version === list.version ? stored : null;
+      const [profiles, items, users] = await Promise.all([
+        loadProfiles(repo, handles, model),
+        weighting !== null ? loadUserItems(repo, handles) : Promise.resolve([]),
+        repo.userCount(),
+      ]);
       const rows = list.neighbours.map((n, i) => ({
         rank: n.rank,
         handle: n.handle,
         score: n.score,
-        reasons: explainMatch(model, profiles[0] ?? [], profiles[i + 1] ?? [], users, n.score, 3),
+        reasons:
+          weighting !== null && model !== ModelName.ALS
+            ? exactReasons(model, weighting, items[0]!, items[i + 1]!, 3)
+            : explainMatch(model, profiles[0] ?? [], profiles[i + 1] ?? [], users, n.score, 3),
       }));
       if (values.json === true) {
         process.stdout.write(

@@ -1,9 +1,8 @@
 // serve: the API server on PORT (GraphQL, REST, probes, playground, web page); SIGTERM/SIGINT drain, then exit.
+// `start` serves through the same path (serveApi).
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
-import { connectApiGraph } from '../../graph/api-connect';
-import { neo4jPassword } from '../../graph/connect';
-import { startServer } from '../../api/server';
+import { serveApi } from '../serve-api';
 import type { Command } from '../command';
 import { intOption, parse } from '../command';
 
@@ -23,23 +22,11 @@ export const serve: Command = {
     const config = loadConfig();
     const port = intOption('port', values.port, config.http.port, 0, 65535);
     const host = values.host ?? config.http.host;
-    const graph = connectApiGraph(config.neo4j, neo4jPassword(config));
-    try {
-      await graph.ping();
-    } catch (err) {
-      // Serve anyway: /readyz says why, and the driver connects once Neo4j answers.
-      process.stderr.write(
-        `warning: Neo4j at ${config.neo4j.uri} does not answer yet (${(err as Error).message}); start it with npm run db:start\n`,
-      );
-    }
-    const server = await startServer(config, graph, {
+    await serveApi(config, {
       port,
       host,
-      ...(values.cache === 'off' ? { cache: false } : {}),
-    });
-    const url = server.url ?? `http://${host}:${port}`;
-    process.stdout.write(
-      [
+      cache: values.cache !== 'off',
+      banner: (url, server) => [
         `API listening on ${url} (${config.env}, Neo4j ${config.neo4j.uri}, neighbour cache ${server.cache === undefined ? 'off' : 'on'})`,
         `  GraphQL:     POST ${url}/graphql`,
         config.http.playground
@@ -51,20 +38,7 @@ export const serve: Command = {
         `  Page:        ${url}/`,
         'Ctrl+C or SIGTERM stops it after in-flight requests finish.',
         '',
-      ].join('\n'),
-    );
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.stderr.write(
-          `${signal}: no new requests; draining in-flight ones, then closing Neo4j connections...\n`,
-        );
-        server.stop().then(resolve, (err: unknown) => {
-          process.stderr.write(`stop failed: ${(err as Error).message}\n`);
-          resolve();
-        });
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      ],
     });
     process.stderr.write('API stopped.\n');
     return 0;

@@ -20,6 +20,13 @@ export const MODEL_OPTIONS = {
   iterations: { type: 'string' },
   seed: { type: 'string' },
   alpha: { type: 'string' },
+  'interest-weight': { type: 'string' },
+  confidence: { type: 'string' },
+  'views-weighting': { type: 'string' },
+  'no-fit': { type: 'boolean' },
+  'fit-seed': { type: 'string' },
+  'fit-users': { type: 'string' },
+  'fit-budget': { type: 'string' },
   threads: { type: 'string' },
 } as const;
 
@@ -40,26 +47,67 @@ export function modelParams(values: {
   iterations?: string | undefined;
   seed?: string | undefined;
   alpha?: string | undefined;
+  'interest-weight'?: string | undefined;
+  confidence?: string | undefined;
+  'views-weighting'?: string | undefined;
+  'no-fit'?: boolean | undefined;
+  'fit-seed'?: string | undefined;
+  'fit-users'?: string | undefined;
+  'fit-budget'?: string | undefined;
   threads?: string | undefined;
 }): ModelParams {
   const p = defaultParams();
+  // A choice given explicitly is kept as given: the fit searches only the others.
+  const fix = (name: string, value: unknown) => {
+    if (value !== undefined) p.fixed.add(name);
+  };
   p.k = intOption('k', values.k, p.k, 1, 100);
   p.ann = values.ann === true;
   p.weights = parseWeights(values.weights, p.weights);
+  if (values.weights !== undefined) for (const key of Object.keys(p.weights)) p.fixed.add(`weights.${key}`);
   p.threads = intOption('threads', values.threads, p.threads, 1, 64);
   p.als.factors = intOption('factors', values.factors, p.als.factors, 1, 512);
   p.als.regularization = numberOption('regularization', values.regularization, p.als.regularization, 0, 1e6);
   p.als.iterations = intOption('iterations', values.iterations, p.als.iterations, 1, 200);
   p.als.seed = intOption('seed', values.seed, p.als.seed, 0, 2 ** 31 - 1);
   p.als.alpha = numberOption('alpha', values.alpha, p.als.alpha, 0, 1e6);
+  p.als.interestWeight = numberOption('interest-weight', values['interest-weight'], p.als.interestWeight, 0, 1e6);
+  p.als.confidence = choiceOption('confidence', values.confidence, p.als.confidence, ['binary', 'log'] as const);
+  p.viewsWeighting = choiceOption('views-weighting', values['views-weighting'], p.viewsWeighting, [
+    'bm25',
+    'idf',
+  ] as const);
+  fix('factors', values.factors);
+  fix('regularization', values.regularization);
+  fix('alpha', values.alpha);
+  fix('interestWeight', values['interest-weight']);
+  fix('confidence', values.confidence);
+  fix('viewsWeighting', values['views-weighting']);
+  p.fit.enabled = values['no-fit'] !== true;
+  p.fit.seed = intOption('fit-seed', values['fit-seed'], p.fit.seed, 0, 2 ** 31 - 1);
+  p.fit.maxUsers = intOption('fit-users', values['fit-users'], p.fit.maxUsers, 100, 10_000_000);
+  p.fit.budgetSeconds = numberOption('fit-budget', values['fit-budget'], p.fit.budgetSeconds, 0, 86_400);
   return p;
+}
+
+function choiceOption<T extends string>(
+  name: string,
+  value: string | undefined,
+  fallback: T,
+  allowed: readonly T[],
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw badInput(`--${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
 }
 
 export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--weights interests=4,views=1,courseTags=2,assessments=1] [--factors 32] [--regularization 1] [--iterations 10] [--alpha 2] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, { ...MODEL_OPTIONS, batch: { type: 'string' }, writers: { type: 'string' } });
     const models = parseModels(values.model);
@@ -83,6 +131,19 @@ export const similarity: Command = {
         `${formatReports(reports)}\n\n${reports.length} model(s) in ${secs.toFixed(1)} s, peak memory ${rss.toFixed(0)} MiB, ` +
           `${reports[0]?.users.toLocaleString('en-US') ?? 0} users, k = ${params.k}\n`,
       );
+      for (const r of reports) {
+        if (r.fitted !== undefined) {
+          process.stdout.write(
+            `${r.model}: fitted ${JSON.stringify(r.fitted)} on the validation split (recall@10 ${r.validation?.toFixed(4)}, ${r.fitSeconds?.toFixed(1)} s)\n`,
+          );
+        }
+      }
+      const last = reports[reports.length - 1];
+      if (last?.defaultModel !== undefined && last.defaultModel !== null) {
+        process.stdout.write(
+          `default model (served when a client names none): ${last.defaultModel}, the best validation recall@10\n`,
+        );
+      }
       for (const r of reports) {
         const recall = r.details.annRecall;
         if (typeof recall === 'number') {

@@ -3,7 +3,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../../api/server';
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { AppError } from '../../errors';
 import { jobLease, localServer, openGraph } from '../../graph/connect';
@@ -19,6 +18,7 @@ import { runSimilarityJob } from '../../jobs/similarity-job';
 import { consoleLogger } from '../../log';
 import type { Command } from '../command';
 import { parse } from '../command';
+import { serveApi } from '../serve-api';
 import { DEFAULT_BATCH_SIZE } from './import';
 
 const WEB_DIR = path.join(PROJECT_ROOT, 'web');
@@ -68,7 +68,7 @@ export const start: Command = {
   usage: 'similar-users start [--data DIR]',
   async run(argv) {
     // Signal handlers first: Ctrl-C during the import stops between batches (the run stays recorded as
-    // incomplete, and the next start redoes it); once the API is up it drains and stops.
+    // incomplete, and the next start redoes it); once the API is up, serveApi's own handlers drain and stop.
     const stopping = new AbortController();
     let hardStop: (() => void) | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -78,21 +78,46 @@ export const start: Command = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    try {
-      return await startRun(this, argv, stopping.signal, (fn) => (hardStop = fn));
-    } finally {
+    const prepared = await prepare(this, argv, stopping.signal, (fn) => (hardStop = fn)).finally(() => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-    }
+    });
+    if (prepared === undefined) return 130;
+    const { config, server, wasRunning, elapsed } = prepared;
+    await serveApi(config, {
+      port: config.http.port,
+      host: config.http.host,
+      cache: true,
+      banner: (url) => [
+        '',
+        `Ready in ${elapsed()}.`,
+        `  Page:        ${url}/`,
+        `  GraphQL:     ${url}/graphql${config.http.playground ? ` (playground: ${url}/playground)` : ''}`,
+        `  REST:        curl -s -X POST ${url}/similar-users/ -H 'Content-Type: application/json' -d '{"user_handle": 1}'`,
+        `  Health:      ${url}/healthz, ${url}/readyz`,
+        server !== undefined
+          ? `  Neo4j:       ${server.boltUri}, Browser ${server.browserUrl}`
+          : `  Neo4j:       ${config.neo4j.uri}`,
+        'Press Ctrl-C to stop.',
+        '',
+      ],
+      afterStop: async () => {
+        if (!wasRunning && server !== undefined) {
+          say('stop', 'stopping the Neo4j this command started...');
+          await server.stop();
+        }
+        say('stop', 'stopped');
+      },
+    });
+    return 0;
   },
 };
 
-async function startRun(
-  cmd: Command,
-  argv: string[],
-  signal: AbortSignal,
-  onHardStop: (fn: (() => void) | undefined) => void,
-): Promise<number> {
+/**
+ * Everything before serving: Neo4j, imports (an incomplete one redone first), missing models, the page.
+ * Returns undefined when a signal stopped it (the Neo4j this command started is stopped again).
+ */
+async function prepare(cmd: Command, argv: string[], signal: AbortSignal, onHardStop: (fn?: () => void) => void) {
   const { values } = parse(cmd, argv, { data: { type: 'string' } });
   const dataDir = path.resolve(values.data ?? path.join(PROJECT_ROOT, 'data'));
   const config = loadConfig();
@@ -100,7 +125,6 @@ async function startRun(
   const wasRunning = server === undefined || server.runningPid() !== undefined;
   const t0 = performance.now();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-  const interrupted = () => signal.aborted;
 
   say(
     'neo4j',
@@ -110,14 +134,8 @@ async function startRun(
         ? 'reusing the running local Neo4j'
         : 'starting the local Neo4j...',
   );
+  // The batch job's driver imports and computes; the API then gets its own request-profile driver (serveApi).
   const graph = await openGraph(config, { start: true, schema: true });
-  const stopNeo4j = async () => {
-    if (!wasRunning && server !== undefined) {
-      say('stop', 'stopping the Neo4j this command started...');
-      await server.stop();
-    }
-  };
-  let api: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     say('neo4j', `ready (${elapsed()})`);
 
@@ -149,7 +167,7 @@ async function startRun(
       const node = await repo.model(m);
       if (node === null || node.version === null) missing.push(m);
     }
-    if (interrupted()) throw new AppError('UNAVAILABLE', 'stopped before computing the models');
+    if (signal.aborted) throw new AppError('UNAVAILABLE', 'stopped before computing the models');
     if (missing.length > 0) {
       say('models', `computing ${missing.join(', ')}...`);
       // The job cannot stop mid-way: a signal now exits at once; its lease expires and the next run cleans up.
@@ -176,43 +194,20 @@ async function startRun(
       say('models', 'every model has an active version');
     }
 
-    if (interrupted()) throw new AppError('UNAVAILABLE', 'stopped before serving');
+    if (signal.aborted) throw new AppError('UNAVAILABLE', 'stopped before serving');
     ensurePage();
-    api = await startServer(config, graph, { port: config.http.port, host: config.http.host });
   } catch (err) {
-    if (api === undefined) {
-      await graph.close();
-      if (interrupted()) {
-        say('stop', err instanceof AppError ? err.message : String(err));
-        await stopNeo4j();
-        return 130;
-      }
+    if (!signal.aborted) throw err;
+    say('stop', err instanceof Error ? err.message : String(err));
+    if (!wasRunning && server !== undefined) {
+      say('stop', 'stopping the Neo4j this command started...');
+      await server.stop();
     }
-    throw err;
+    return undefined;
+  } finally {
+    await graph.close();
   }
-  const url = api.url ?? `http://${config.http.host}:${config.http.port}`;
-  process.stdout.write(
-    [
-      '',
-      `Ready in ${elapsed()}.`,
-      `  Page:        ${url}/`,
-      `  GraphQL:     ${url}/graphql${config.http.playground ? ` (playground: ${url}/playground)` : ''}`,
-      `  REST:        curl -s -X POST ${url}/similar-users/ -H 'Content-Type: application/json' -d '{"user_handle": 1}'`,
-      `  Health:      ${url}/healthz, ${url}/readyz`,
-      server !== undefined
-        ? `  Neo4j:       ${server.boltUri}, Browser ${server.browserUrl}`
-        : `  Neo4j:       ${config.neo4j.uri}`,
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-
-  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-  say('stop', `${String(signal.reason)}: draining requests...`);
-  await api.stop();
-  await stopNeo4j();
-  say('stop', 'stopped');
-  return 0;
+  return { config, server, wasRunning, elapsed };
 }
 
 export const commands: Command[] = [start];

@@ -31,6 +31,8 @@ export type Assessment = {
 /** A similarity model with its active version. */
 export type ModelInfo = {
   __typename?: 'ModelInfo';
+  /** Whether this is the model served when a client names none: the best validation recall@10. */
+  default: Scalars['Boolean']['output'];
   /** SIMILAR_TO edges in the active version. */
   edges?: Maybe<Scalars['Int']['output']>;
   metrics?: Maybe<Scalars['JSON']['output']>;
@@ -40,6 +42,8 @@ export type ModelInfo = {
   trainedAt?: Maybe<Scalars['String']['output']>;
   /** Users with neighbours in the active version. */
   users?: Maybe<Scalars['Int']['output']>;
+  /** recall@10 of the active version on its run's validation split (held-out courses of the training data). */
+  validation?: Maybe<Scalars['Float']['output']>;
   /** Active version readers see (null while none has been completed). */
   version?: Maybe<Scalars['Int']['output']>;
   /** Version being written right now, if any. */
@@ -77,7 +81,7 @@ export type QueryUsersArgs = {
 /** A shared item behind a match. */
 export type Reason = {
   __typename?: 'Reason';
-  /** share times the model's score: the part of the score this item accounts for. */
+  /** The part of the score this item accounts for (exact when reasonsExact; share times the score for ALS). */
   contribution: Scalars['Float']['output'];
   /** The tag name (INTEREST, ASSESSMENT) or the course id (COURSE). */
   item: Scalars['String']['output'];
@@ -91,6 +95,8 @@ export enum ReasonKind {
   Assessment = 'ASSESSMENT',
   /** Both watched this course. */
   Course = 'COURSE',
+  /** Both watched courses with this tag (the combined model's course-tag block). */
+  CourseTag = 'COURSE_TAG',
   /** Both follow this tag. */
   Interest = 'INTEREST'
 }
@@ -99,20 +105,27 @@ export enum ReasonKind {
 export type SimilarUser = {
   __typename?: 'SimilarUser';
   handle: Scalars['ID']['output'];
+  /**
+   * True when this list was computed on demand: the user arrived after the active version was computed, so their
+   * neighbours were found at request time under that version's weighting (not read from stored edges).
+   */
+  live: Scalars['Boolean']['output'];
   model: SimilarityModel;
   /** 1 is the most similar. */
   rank: Scalars['Int']['output'];
   /**
-   * Why these two users match: the shared items that contribute most, best first (limit 1..50).
-   * Each user becomes a vector over the items the model compares (INTERESTS: followed tags; COURSE_VIEWS: watched
-   * courses; ASSESSMENTS: assessed tags; COSINE and ALS: all three): weight = tf x idf with the smooth
-   * idf = ln((1 + users) / (1 + df)) + 1 from the graph's document frequencies, tf = 1 for a tag followed,
-   * ln(1 + seconds) for a course, ln(1 + best score) for an assessed tag; each block is scaled to unit length, then
-   * the whole vector. Item i contributes w_a(i) x w_b(i) to the cosine of the two vectors; share = that product over
-   * the sum of all shared products. For ALS (latent factors) the shares rank the shared items that weigh most; they
-   * are not a decomposition of the ALS score. Empty when the two users share nothing the model compares.
+   * Why these two users match: the shared items behind the score, largest part first (limit 1..50).
+   * INTERESTS, COURSE_VIEWS, ASSESSMENTS and COSINE (reasonsExact true): the score taken apart. Each user is weighted
+   * exactly as the version that stored the score weighted them (its block weights, views weighting, and the document
+   * frequencies and best scores of its training data, not the graph's current ones); a shared item contributes the
+   * product of its two normalised weights, and the contributions of all shared items sum to the score.
+   * ALS (reasonsExact false): indicative. Latent factors do not decompose into items; the shared items are ranked
+   * by TF-IDF (smooth idf from the graph's current document frequencies) and share is their part of that ranking.
+   * Empty when the two users share nothing the model compares.
    */
   reasons: Array<Reason>;
+  /** Whether the contributions of reasons sum to the score (cosine-family models) or only indicate it (ALS). */
+  reasonsExact: Scalars['Boolean']['output'];
   /** The model's similarity score (higher is more similar). */
   score: Scalars['Float']['output'];
   user: User;
@@ -141,7 +154,8 @@ export type User = {
   /** Tags the user follows, most recently followed first. */
   interests: Array<Tag>;
   /**
-   * The most similar users under one model's active version, best first.
+   * The most similar users under one model's active version, best first. Without a model, the default model
+   * (the one `models` marks `default`: the best validation recall@10 of the last similarity run).
    * limit must lie in 1..100; at most the stored neighbours (usually 10) come back.
    */
   similarUsers: Array<SimilarUser>;
@@ -308,12 +322,14 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type ModelInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo']> = {
+  default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   edges?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   metrics?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   users?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  validation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   writing?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
@@ -338,9 +354,11 @@ export type ReasonResolvers<ContextType = Context, ParentType extends ResolversP
 
 export type SimilarUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SimilarUser'] = ResolversParentTypes['SimilarUser']> = {
   handle?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  live?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reasons?: Resolver<Array<ResolversTypes['Reason']>, ParentType, ContextType, RequireFields<SimilarUserReasonsArgs, 'limit'>>;
+  reasonsExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
@@ -355,7 +373,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   assessments?: Resolver<Array<ResolversTypes['Assessment']>, ParentType, ContextType>;
   handle?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interests?: Resolver<Array<ResolversTypes['Tag']>, ParentType, ContextType>;
-  similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<UserSimilarUsersArgs, 'limit' | 'model'>>;
+  similarUsers?: Resolver<Array<ResolversTypes['SimilarUser']>, ParentType, ContextType, RequireFields<UserSimilarUsersArgs, 'limit'>>;
   viewedCourses?: Resolver<Array<ResolversTypes['ViewedCourse']>, ParentType, ContextType>;
 };
 

@@ -7,7 +7,7 @@ import { user } from './query/user';
 import { users } from './query/users';
 import { JSONScalar } from './scalars';
 import * as similarUser from './similar-user/fields';
-import { reasons } from './similar-user/reasons';
+import { reasons, reasonsExact } from './similar-user/reasons';
 import * as userFields from './user/fields';
 import { similarUsers } from './user/similar-users';
 
@@ -22,10 +22,11 @@ export const resolvers: Resolvers = {
   },
   Query: { user, users, models },
   User: { ...userFields, similarUsers },
-  SimilarUser: { ...similarUser, reasons },
+  SimilarUser: { ...similarUser, reasons, reasonsExact },
   UserConnection,
   ModelInfo: {
     name: (m) => m.name as ModelName,
+    default: (m) => m.isDefault,
   },
   Assessment: {
     tag: (a) => ({ name: a.tag }),

@@ -4,6 +4,7 @@ import { MAX_LIMIT, parseLimit } from '../../../models';
 
 export const similarUsers: NonNullable<UserResolvers['similarUsers']> = async (u, args, { loaders }) => {
   const limit = parseLimit(args.limit, 'limit', 10, MAX_LIMIT);
-  const list = await loaders.neighbours.load({ handle: u.handle, model: args.model, limit });
-  return list.neighbours.map((n) => ({ ...n, of: u.handle, model: args.model }));
+  const model = args.model ?? (await loaders.defaultModel());
+  const list = await loaders.neighbours.load({ handle: u.handle, model, limit });
+  return list.neighbours.map((n) => ({ ...n, of: u.handle, model, version: list.version, live: list.live === true }));
 };

@@ -1,0 +1,14 @@
+// Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes
+// the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both
+// ways). Params: $handle INTEGER. Columns: found, holders [{handle, model, version}] (lists that named the user),
+// edges (SIMILAR_TO edges removed).
+MERGE (f:Forgotten {handle: $handle})
+SET f.at = datetime()
+WITH f
+OPTIONAL MATCH (u:User {handle: $handle})
+OPTIONAL MATCH (a:User)-[s:SIMILAR_TO]->(u)
+WITH u, collect(DISTINCT {handle: a.handle, model: s.model, version: s.version}) AS holders
+OPTIONAL MATCH (u)-[e:SIMILAR_TO]-()
+WITH u, holders, count(e) AS edges
+FOREACH (x IN CASE WHEN u IS NULL THEN [] ELSE [u] END | DETACH DELETE x)
+RETURN u IS NOT NULL AS found, [h IN holders WHERE h.handle IS NOT NULL] AS holders, edges

@@ -1,0 +1,116 @@
+// Lists for users the active version has none for (imported after it): computed on demand from an index of every
+// user's row under that version's weighting, and marked live. Every user's signals are read once into a snapshot
+// (with a batch deadline, not a request's) shared by the models' indexes, and again only for a newer version.
+import type { ApiRepository, NeighbourList } from '../graph/api-repository';
+import { Graph } from '../graph/executor';
+import { SimilarityRepository } from '../graph/similarity-repository';
+import { LiveIndex } from '../jobs/live';
+import { SignalLoader, type Signals } from '../jobs/signals';
+import type { Logger } from '../log';
+import { ModelName, MODEL_NAMES } from './models';
+import { loadUserItems } from './profiles';
+import type { VersionWeighting } from './weighting';
+
+/** Cosine-family models answer live; ALS would need its item factors (not stored yet). */
+export function answersLive(model: string): model is Exclude<ModelName, ModelName.ALS> {
+  return model !== String(ModelName.ALS) && (MODEL_NAMES as readonly string[]).includes(model);
+}
+
+/** Reading every user's signals takes seconds at 10,000 users, minutes at 1,000,000: not a request's deadline. */
+const SNAPSHOT_DEADLINE_MS = 30 * 60_000;
+
+export class LiveNeighbours {
+  private readonly indexes = new Map<string, { version: number; index: Promise<LiveIndex> }>();
+  private snapshot: { at: number; signals: Promise<Signals> } | undefined;
+  /** When each model's version was first seen here: a snapshot older than that misses its newest users. */
+  private readonly firstSeen = new Map<string, number>();
+  private forgotten = new Set<number>();
+  private forgottenCount = -1;
+  private readonly reader: Graph;
+
+  constructor(
+    graph: Graph,
+    private readonly repo: ApiRepository,
+    private readonly log?: Logger,
+  ) {
+    this.reader = new Graph(graph.driver, graph.database, {
+      ...graph.profile,
+      poolSize: 1,
+      txTimeoutMs: SNAPSHOT_DEADLINE_MS,
+      deadlineMs: SNAPSHOT_DEADLINE_MS,
+    });
+  }
+
+  /** Builds the indexes of the given versions now (e.g. at startup), so the first live request finds them ready. */
+  async warm(weightings: ReadonlyArray<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]>): Promise<void> {
+    await Promise.all(weightings.map(([model, w]) => this.index(model, w)));
+  }
+
+  private signals(newerThan: number): Promise<Signals> {
+    if (this.snapshot !== undefined && this.snapshot.at >= newerThan) return this.snapshot.signals;
+    const at = Date.now();
+    const signals = (async () => {
+      const t = performance.now();
+      const loader = await SignalLoader.open(new SimilarityRepository(this.reader));
+      await loader.need(['interests', 'views', 'assessments', 'courseTags']);
+      this.log?.info(
+        `live answers: read ${loader.signals.users.size.toLocaleString('en-US')} users' signals in ` +
+          `${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      return loader.signals;
+    })();
+    const snapshot = { at, signals };
+    // A failed read is not kept: the next request tries again.
+    signals.catch(() => {
+      if (this.snapshot === snapshot) this.snapshot = undefined;
+    });
+    this.snapshot = snapshot;
+    return signals;
+  }
+
+  /** The index of a version, built on first use. */
+  private index(model: Exclude<ModelName, ModelName.ALS>, w: VersionWeighting): Promise<LiveIndex> {
+    const known = this.indexes.get(model);
+    if (known !== undefined && known.version === w.version) return known.index;
+    const seenKey = `${model}:${w.version}`;
+    if (!this.firstSeen.has(seenKey)) this.firstSeen.set(seenKey, Date.now());
+    const index = this.signals(this.firstSeen.get(seenKey)!).then((s) => new LiveIndex(model, w.params, w.frozen, s));
+    index.catch(() => {
+      if (this.indexes.get(model)?.index === index) this.indexes.delete(model);
+    });
+    this.indexes.set(model, { version: w.version, index });
+    return index;
+  }
+
+  /** Handles forgotten, re-read when their number changes. */
+  private async skipSet(): Promise<Set<number>> {
+    const { count, handles } = await this.repo.forgotten(this.forgottenCount);
+    if (handles !== null) {
+      this.forgotten = new Set(handles);
+      this.forgottenCount = count;
+    }
+    return this.forgotten;
+  }
+
+  /** Live lists for the given handles (users the version has no list for), in order. */
+  async lists(
+    handles: readonly number[],
+    model: Exclude<ModelName, ModelName.ALS>,
+    w: VersionWeighting,
+    limit: number,
+  ): Promise<NeighbourList[]> {
+    const [index, skip, items] = await Promise.all([
+      this.index(model, w),
+      this.skipSet(),
+      loadUserItems(this.repo, handles),
+    ]);
+    return handles.map((h, i) => ({
+      found: true,
+      version: w.version,
+      live: true,
+      neighbours: index
+        .neighbours(items[i]!, limit, (o) => o === h || skip.has(o))
+        .map((n, j) => ({ handle: n.handle, score: n.score, rank: j + 1 })),
+    }));
+  }
+}

@@ -1,0 +1,269 @@
+// Fitting a model's free choices (block weights, weighting, ALS hyper-parameters) to the data of the run: a
+// validation split is carved from the training data, each candidate's neighbours recommend the hidden courses,
+// and the candidate with the best validation recall@10 wins. The evaluation hold-out is never seen here.
+import { seededRandom } from '../similarity/als';
+import type { Pool } from '../similarity/pool';
+import type { Csr } from '../similarity/types';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { holdOut, popularityOrder, recommendFromNeighbours, scoreRecommender, type HoldOut } from './metrics';
+import type { AlsParams } from './als-model';
+import {
+  computeModel,
+  type CosineWeights,
+  type FitSettings,
+  FIT_ALS_ITERATIONS,
+  fittedChoices,
+  type ModelName,
+  type ModelParams,
+  signalsOf,
+} from './models';
+import { UserIndex, type Signals } from './signals';
+
+/** Neighbours scored per user and recommendations per user in validation (the API's default list). */
+export const VALIDATION_K = 10;
+/** Users need this many viewed courses to have some hidden (as the evaluation protocol). */
+export const VALIDATION_MIN_ITEMS = 5;
+/** Share of such a user's courses hidden, rounded down. */
+export const VALIDATION_FRACTION = 0.2;
+
+export interface Validation {
+  /** recall@10 of the hidden courses, recommended from each user's 10 best neighbours. */
+  recall: number;
+  ndcg: number;
+  /** Users with hidden courses in the validation split. */
+  users: number;
+  seed: number;
+}
+
+export interface FitResult {
+  params: ModelParams;
+  validation: Validation;
+  /** Every candidate tried, in order, with its validation recall. */
+  tried: Array<{ choice: Record<string, unknown>; recall: number }>;
+  /** Candidates left untried when the budget ran out. */
+  skipped: number;
+  seconds: number;
+}
+
+/** Rows `rows` of m, in that order. */
+export function selectRows(m: Csr, rows: Int32Array): Csr {
+  const indptr = new Int32Array(rows.length + 1);
+  let total = 0;
+  for (let i = 0; i < rows.length; i++) total += m.indptr[rows[i]! + 1]! - m.indptr[rows[i]!]!;
+  const indices = new Int32Array(total);
+  const data = new Float32Array(total);
+  let out = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
+      indices[out] = m.indices[p]!;
+      data[out] = m.data[p]!;
+      out++;
+    }
+    indptr[i + 1] = out;
+  }
+  return { rows: rows.length, cols: m.cols, indptr, indices, data };
+}
+
+/** The signals of a seeded sample of at most `max` users (all of them when there are fewer), rows in handle order. */
+export function sampleUsers(s: Signals, max: number, seed: number): Signals {
+  const n = s.users.size;
+  if (n <= max) return s;
+  const random = seededRandom(seed);
+  const pick = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < max; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [pick[i], pick[j]] = [pick[j]!, pick[i]!];
+  }
+  const rows = pick.subarray(0, max).sort();
+  const out: Signals = {
+    users: new UserIndex(Float64Array.from(rows, (r) => s.users.handles[r]!)),
+    tags: s.tags,
+    courses: s.courses,
+  };
+  for (const name of ['interests', 'views', 'assessments'] as const) {
+    const m = s[name];
+    if (m !== undefined) out[name] = selectRows(m, rows);
+  }
+  if (s.courseTags !== undefined) out.courseTags = s.courseTags;
+  return out;
+}
+
+/** A validation problem: the signals with part of the views hidden, and what was hidden. */
+export interface ValidationSplit {
+  train: Signals;
+  split: HoldOut;
+  seed: number;
+  /** The users with hidden courses: the only lists validation needs. */
+  queryRows: Int32Array;
+}
+
+export function validationSplit(s: Signals, fit: Pick<FitSettings, 'seed' | 'maxUsers'>): ValidationSplit {
+  const views = s.views;
+  if (views === undefined) throw new Error('validation needs the views signal');
+  const sample = sampleUsers(s, fit.maxUsers, fit.seed);
+  const split = holdOut(sample.views!, VALIDATION_FRACTION, fit.seed, VALIDATION_MIN_ITEMS, 'floor');
+  const queryRows: number[] = [];
+  for (let r = 0; r < split.train.rows; r++) if (split.test.indptr[r + 1]! > split.test.indptr[r]!) queryRows.push(r);
+  return { train: { ...sample, views: split.train }, split, seed: fit.seed, queryRows: Int32Array.from(queryRows) };
+}
+
+/**
+ * Validation figures of one set of neighbours: each user's 10 best neighbours recommend the courses they
+ * watched (a course scores the sum of the scores of the neighbours who watched it, the user's own skipped), the
+ * most popular courses fill a list shorter than 10; recall@10 = hits / min(10, hidden), as the evaluation.
+ */
+export function validate(v: ValidationSplit, nb: Parameters<typeof recommendFromNeighbours>[0]): Validation {
+  const order = popularityOrder(v.split.train);
+  const f = scoreRecommender(v.split, VALIDATION_K, (r) =>
+    recommendFromNeighbours(nb, v.split.train, r, VALIDATION_K, order),
+  );
+  return { recall: f.recall, ndcg: f.ndcg, users: f.users, seed: v.seed };
+}
+
+/** One step of a coordinate search: the values to try for one choice, applied to a copy of the params. */
+interface Axis {
+  name: string;
+  values: unknown[];
+  apply: (p: ModelParams, value: unknown) => ModelParams;
+}
+
+const withWeight =
+  (key: keyof CosineWeights) =>
+  (p: ModelParams, value: unknown): ModelParams => ({ ...p, weights: { ...p.weights, [key]: value as number } });
+const withAls =
+  (key: keyof AlsParams) =>
+  (p: ModelParams, value: unknown): ModelParams => ({ ...p, als: { ...p.als, [key]: value } });
+
+/** The choices searched per model, coordinate by coordinate from the current params; fixed ones are left out. */
+export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[] {
+  const axes: Axis[] = [];
+  const add = (name: string, values: unknown[], apply: Axis['apply']) => {
+    if (!fixed.has(name)) axes.push({ name, values, apply });
+  };
+  if (model === 'cosine') {
+    add('viewsWeighting', ['bm25', 'idf'], (p, v) => ({ ...p, viewsWeighting: v as ModelParams['viewsWeighting'] }));
+    add('weights.interests', [0.25, 1, 4], withWeight('interests'));
+    add('weights.courseTags', [0.5, 2], withWeight('courseTags'));
+    add('weights.assessments', [0.25, 1], withWeight('assessments'));
+    add('weights.views', [0, 1], withWeight('views'));
+  } else if (model === 'als') {
+    add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
+    add('alpha', [5, 20, 40], withAls('alpha'));
+    add('regularization', [0.1, 1, 10], withAls('regularization'));
+    add('confidence', ['binary', 'log'], withAls('confidence'));
+    add('factors', [32, 64], withAls('factors'));
+  }
+  return axes;
+}
+
+/**
+ * Fits a model's choices on the validation split: starting from `p`, each axis in turn tries its values and
+ * keeps the best (a coordinate search; a value must beat the current one by MIN_GAIN). Models without choices are only scored.
+ * The search is exact (no --ann) and stops trying new candidates once `budgetSeconds` have passed.
+ */
+export async function fitModel(
+  model: ModelName,
+  v: ValidationSplit,
+  p: ModelParams,
+  opts: { fixed: ReadonlySet<string>; budgetSeconds: number; pool?: Pool; log?: Logger },
+): Promise<FitResult> {
+  const log = opts.log ?? silentLogger;
+  const t0 = performance.now();
+  const exact = { ...p, ann: false, als: { ...p.als, iterations: Math.min(p.als.iterations, FIT_ALS_ITERATIONS) } };
+  if (model === 'cosine') {
+    // Forward selection: the search starts from views alone, and a block earns weight only by raising recall.
+    const start = { ...p.weights };
+    for (const key of ['interests', 'courseTags', 'assessments'] as const) {
+      if (!opts.fixed.has(`weights.${key}`)) start[key] = 0;
+    }
+    if (!opts.fixed.has('weights.views') && start.views === 0) start.views = 1;
+    exact.weights = start;
+  }
+  const seen = new Map<string, number>();
+  const lastValidation = new Map<string, Validation>();
+  const tried: FitResult['tried'] = [];
+  const score = async (q: ModelParams): Promise<number> => {
+    const key = JSON.stringify(fittedChoices(model, q));
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    const result = await computeModel(model, v.train, q, opts.pool, undefined, v.queryRows);
+    const figures = validate(v, result.neighbours);
+    const recall = figures.recall;
+    lastValidation.set(key, figures);
+    seen.set(key, recall);
+    tried.push({ choice: fittedChoices(model, q), recall });
+    return recall;
+  };
+  let best = exact;
+  let bestRecall = await score(best);
+  let skipped = 0;
+  for (const axis of searchAxes(model, opts.fixed)) {
+    for (const value of axis.values) {
+      if ((performance.now() - t0) / 1000 > opts.budgetSeconds) {
+        skipped++;
+        continue;
+      }
+      const q = axis.apply(best, value);
+      const valid = model !== 'cosine' || Object.values(q.weights).some((w) => w > 0);
+      if (!valid) continue;
+      const recall = await score(q);
+      if (recall > bestRecall * (1 + MIN_GAIN)) {
+        best = q;
+        bestRecall = recall;
+      }
+    }
+  }
+  const validation = { ...lastValidation.get(JSON.stringify(fittedChoices(model, best)))! };
+  const seconds = (performance.now() - t0) / 1000;
+  if (tried.length > 1) {
+    log.info(
+      `${model}: fitted on ${validation.users.toLocaleString('en-US')} validation users, ${tried.length} candidates ` +
+        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: budget ${opts.budgetSeconds} s)` : ''}: ` +
+        `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
+    );
+  }
+  return {
+    params: { ...best, ann: p.ann, als: { ...best.als, iterations: p.als.iterations } },
+    validation,
+    tried,
+    skipped,
+    seconds,
+  };
+}
+
+/**
+ * A candidate replaces the current choice only when its validation recall is higher by more than this share: a
+ * gain of a few users' hits is noise, and the simpler choice (the start: views alone, no interests in ALS) stays.
+ */
+export const MIN_GAIN = 0.01;
+
+/** Fewer users with hidden courses than this make validation figures noise: the run keeps its params unfitted. */
+export const MIN_VALIDATION_USERS = 50;
+
+/**
+ * Fits one model for a run on its data (see fitModel), or undefined when the data has too few users with 5+
+ * courses to validate on (then the given params are used as they are, and said so).
+ */
+export async function fitForRun(
+  model: ModelName,
+  signals: Signals,
+  p: ModelParams,
+  opts: { pool?: Pool; log?: Logger } = {},
+): Promise<FitResult | undefined> {
+  const v = validationSplit(signals, p.fit);
+  if (v.queryRows.length < MIN_VALIDATION_USERS) {
+    (opts.log ?? silentLogger).info(
+      `${model}: not fitted: ${v.queryRows.length} users with ${VALIDATION_MIN_ITEMS}+ viewed courses to validate on ` +
+        `(expected at least ${MIN_VALIDATION_USERS}); the given parameters are used`,
+    );
+    return undefined;
+  }
+  return fitModel(model, v, p, { fixed: p.fixed, budgetSeconds: p.fit.budgetSeconds, ...opts });
+}
+
+/** The signals a set of models needs, for the loader. */
+export function fitSignals(models: ModelName[]): ReturnType<typeof signalsOf> {
+  return [...new Set(['views' as const, ...models.flatMap(signalsOf)])];
+}

@@ -1,0 +1,171 @@
+// Neo4j stalls (SIGSTOP) under load: every request answers 503 within 3 s and the API's connections to Neo4j never
+// exceed its pool; after SIGCONT the answers are correct again within 5 s, without a restart.
+// It runs its own Neo4j: freezing the run's shared one would stall the other files.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApp, type ApiServer } from '../../src/api/server';
+import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
+import { openApiGraph, waitForQuery } from '../../src/graph/connect';
+import { Graph } from '../../src/graph/executor';
+import { applySchema } from '../../src/graph/schema';
+import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import { silentLogger } from '../../src/log';
+import { cosineNeighbours, seedApiGraph } from './api-seed';
+
+const PASSWORD = 'stall-password-1';
+const HOME = path.join(PROJECT_ROOT, '.neo4j', `api-stall-${process.pid}`);
+const POOL = 8;
+
+let neo4j: LocalNeo4jServer;
+let boltPort: number;
+let api: ApiServer;
+let base: string;
+
+beforeAll(async () => {
+  fs.rmSync(HOME, { recursive: true, force: true });
+  const httpPort = await freePort();
+  boltPort = await freePort();
+  neo4j = new LocalNeo4jServer(
+    {
+      home: HOME,
+      version: DEFAULT_NEO4J_VERSION,
+      boltPort,
+      httpPort,
+      heap: '512m',
+      pagecache: '64m',
+      javaHome: process.env.JAVA_HOME,
+      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
+    },
+    silentLogger,
+  );
+  await neo4j.start(PASSWORD);
+  // The production deadlines (defaults), a small pool so that the load exceeds it.
+  const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD, API_POOL_SIZE: String(POOL) });
+  const admin = Graph.connect(config.neo4j, PASSWORD);
+  try {
+    await waitForQuery(admin, 120_000);
+    await applySchema(admin);
+    await seedApiGraph(admin);
+  } finally {
+    await admin.close();
+  }
+  // Uncached, so that every request meets the stall (the cache would answer known lists for up to 3 s).
+  api = await createApp(config, openApiGraph(config), { log: silentLogger, cache: false });
+  base = await api.start(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  const pid = neo4j?.runningPid();
+  if (pid !== undefined) process.kill(pid, 'SIGCONT');
+  await api?.stop();
+  await neo4j?.stop();
+  fs.rmSync(HOME, { recursive: true, force: true });
+});
+
+interface Outcome {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  body: string;
+}
+
+async function rest(h: number): Promise<Outcome> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/similar-users/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_handle: h }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = await res.text();
+  return { status: res.status, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after'), body };
+}
+
+async function graphql(h: number): Promise<Outcome> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ user(handle: "${h}") { similarUsers(limit: 3) { handle score } } }` }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = await res.text();
+  return { status: res.status, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after'), body };
+}
+
+/** Established connections from this process's drivers to the stalled Neo4j's Bolt port. */
+function boltConnections(): number {
+  const out = execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${boltPort} )`], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.trim() !== '').length;
+}
+
+const expectedIds = (h: number) =>
+  cosineNeighbours(h)
+    .slice(0, 10)
+    .map((n) => n.handle);
+
+test('stalled Neo4j: 503 within 3 s under load, connections within the pool, correct again within 5 s of SIGCONT', async () => {
+  // Warm: answers are right before the stall.
+  const before = await rest(1);
+  expect(before.status).toBe(200);
+  expect(JSON.parse(before.body)).toMatchObject({ data: { similar_users: expectedIds(1) } });
+
+  const pid = neo4j.runningPid();
+  if (pid === undefined) throw new Error('the test Neo4j has no pid');
+  const outcomes: Outcome[] = [];
+  let maxConnections = 0;
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const until = Date.now() + 4_000;
+    const sampler = setInterval(() => {
+      maxConnections = Math.max(maxConnections, boltConnections());
+    }, 100);
+    // Five times the pool, REST and GraphQL alike, each client sending again as soon as it is answered.
+    const clients = Array.from({ length: POOL * 5 }, async (_x, c) => {
+      for (let i = 0; Date.now() < until; i++) {
+        const h = ((c + i) % 60) + 1;
+        outcomes.push(await (c % 2 === 0 ? rest(h) : graphql(h)));
+      }
+    });
+    await Promise.all(clients);
+    clearInterval(sampler);
+    maxConnections = Math.max(maxConnections, boltConnections());
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const resumed = Date.now();
+
+  expect(outcomes.length).toBeGreaterThanOrEqual(POOL * 5);
+  const wrong = outcomes.filter((o) => o.status !== 503 || o.ms > 3_000 || o.retryAfter !== '1');
+  expect(
+    wrong.map((o) => `${o.status} after ${Math.round(o.ms)} ms (Retry-After ${o.retryAfter}): ${o.body.slice(0, 80)}`),
+  ).toEqual([]);
+  expect(maxConnections).toBeGreaterThan(0);
+  expect(maxConnections).toBeLessThanOrEqual(POOL);
+
+  // Back without a restart: correct answers within 5 s of SIGCONT.
+  let recovered: number | undefined;
+  while (Date.now() - resumed < 10_000) {
+    const r = await rest(2);
+    if (r.status === 200) {
+      recovered = Date.now() - resumed;
+      expect(JSON.parse(r.body)).toMatchObject({ data: { similar_users: expectedIds(2) } });
+      break;
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  expect(recovered).toBeDefined();
+  expect(recovered).toBeLessThanOrEqual(5_000);
+  const gql = await graphql(3);
+  expect(gql.status).toBe(200);
+  expect(JSON.parse(gql.body)).toMatchObject({
+    data: {
+      user: {
+        similarUsers: expectedIds(3)
+          .slice(0, 3)
+          .map((h) => ({ handle: String(h) })),
+      },
+    },
+  });
+});

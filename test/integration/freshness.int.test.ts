@@ -1,0 +1,125 @@
+// Fresh answers over a real Neo4j: a user imported after the run gets neighbours computed on demand (live), and a
+// forgotten user disappears from every list, stored, cached or live, within a second.
+import { createApp, type ApiServer } from '../../src/api/server';
+import { connectApiGraph } from '../../src/graph/api-connect';
+import type { Graph } from '../../src/graph/executor';
+import { SimilarityRepository } from '../../src/graph/similarity-repository';
+import { defaultParams } from '../../src/jobs/models';
+import { runSimilarityJob } from '../../src/jobs/similarity-job';
+import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
+
+// 60 users over 6 tags and 10 courses; user h follows two tags and watches three courses, chosen by h.
+const DATA = `
+UNWIND range(0, 5) AS i CREATE (:Tag {name: 't' + i})
+WITH count(*) AS _
+UNWIND range(0, 9) AS i CREATE (:Course {id: 'c' + i})
+WITH count(*) AS _
+UNWIND range(1, 60) AS h
+CREATE (u:User {handle: h})
+WITH u, h
+MATCH (c:Course) WHERE c.id IN ['c' + (h % 10), 'c' + ((h * 3) % 10), 'c' + ((h * 7 + 1) % 10)]
+CREATE (u)-[:VIEWED {seconds: 100 + (h * 37) % 900}]->(c)
+WITH DISTINCT u, h
+MATCH (t:Tag) WHERE t.name IN ['t' + (h % 6), 't' + ((h * 5 + 2) % 6)]
+CREATE (u)-[:INTERESTED_IN]->(t)
+`;
+// A newcomer who copies user 12's follows and views.
+const NEWCOMER = `
+MATCH (src:User {handle: 12})
+CREATE (n:User {handle: 9001})
+WITH src, n
+CALL (src, n) { MATCH (src)-[v:VIEWED]->(c:Course) CREATE (n)-[:VIEWED {seconds: v.seconds}]->(c) }
+CALL (src, n) { MATCH (src)-[:INTERESTED_IN]->(t:Tag) CREATE (n)-[:INTERESTED_IN]->(t) }
+RETURN n.handle AS handle
+`;
+
+let admin: Graph;
+let server: ApiServer;
+let endpoint: string;
+
+async function gql<T>(query: string): Promise<T> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data!;
+}
+
+type Sims = { user: { similarUsers: Array<{ handle: string; live: boolean; score: number }> } | null };
+const similar = (h: number, model: string, limit = 10) =>
+  gql<Sims>(`{ user(handle: "${h}") { similarUsers(model: ${model}, limit: ${limit}) { handle live score } } }`);
+
+beforeAll(async () => {
+  admin = testGraph();
+  await resetGraph(admin);
+  await admin.write(DATA);
+  const p = defaultParams();
+  p.threads = 1;
+  p.fit.enabled = false;
+  p.als.factors = 8;
+  p.als.iterations = 4;
+  await runSimilarityJob(new SimilarityRepository(admin), {
+    models: ['interests', 'course_views', 'cosine', 'als'],
+    params: p,
+    graceMs: 0,
+  });
+  const config = testConfig();
+  const graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
+  // The cache on, as served by default: forgetting must reach cached lists too.
+  server = await createApp(config, graph, { log: { info: () => undefined, warn: () => undefined } });
+  endpoint = `${await server.start(0, '127.0.0.1')}/graphql`;
+});
+
+afterAll(async () => {
+  await server.stop();
+  await admin.close();
+});
+
+test('stored lists are not live', async () => {
+  const data = await similar(12, 'COSINE');
+  expect(data.user!.similarUsers.length).toBeGreaterThan(0);
+  expect(data.user!.similarUsers.every((s) => !s.live)).toBe(true);
+});
+
+test('a user imported after the run gets live neighbours at once, the user it copies among the best', async () => {
+  await admin.write(NEWCOMER);
+  for (const model of ['COSINE', 'INTERESTS', 'COURSE_VIEWS']) {
+    const sims = (await similar(9001, model, 3)).user!.similarUsers;
+    expect(sims.length).toBe(3);
+    expect(sims.every((s) => s.live)).toBe(true);
+    // A user with the same items scores 1: the copied one, or one tied with it (the data repeats patterns).
+    expect(sims[0]!.score).toBeCloseTo(1, 5);
+    if (model === 'COSINE') expect(sims.find((x) => x.handle === '12')?.score).toBeCloseTo(1, 5);
+  }
+});
+
+test('forget: the user leaves every stored, cached and live list, and the graph, within a second', async () => {
+  const holders = await admin.read<{ h: number }>(
+    'MATCH (a:User)-[:SIMILAR_TO]->(:User {handle: 12}) RETURN DISTINCT a.handle AS h ORDER BY h',
+  );
+  expect(holders.length).toBeGreaterThan(0);
+  // Warm the cache with lists that name user 12.
+  for (const { h } of holders.slice(0, 5)) await similar(h, 'COSINE', 100);
+  const result = await new SimilarityRepository(admin).forgetUser(12);
+  expect(result.found).toBe(true);
+  expect(result.lists).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 1200));
+  for (const h of [...holders.map((x) => x.h), 9001]) {
+    for (const model of ['COSINE', 'INTERESTS', 'COURSE_VIEWS', 'ALS']) {
+      const sims = (await similar(h, model, 100)).user?.similarUsers ?? [];
+      expect(sims.map((s) => s.handle)).not.toContain('12');
+      // Lists that lost a neighbour are renumbered 1..n.
+    }
+  }
+  expect(await gql<{ user: null }>('{ user(handle: "12") { handle } }')).toEqual({ user: null });
+  const ranks = await admin.read<{ ok: boolean }>(
+    `MATCH (a:User)-[s:SIMILAR_TO]->() WITH a, s.model AS m, s.version AS v, collect(s.rank) AS ranks
+     RETURN all(i IN range(1, size(ranks)) WHERE i IN ranks) AS ok`,
+  );
+  expect(ranks.every((r) => r.ok)).toBe(true);
+  const recorded = await admin.read<{ n: number }>('MATCH (f:Forgotten {handle: 12}) RETURN count(f) AS n');
+  expect(recorded[0]!.n).toBe(1);
+});
