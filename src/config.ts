@@ -99,6 +99,7 @@ const envSchema = z.object({
   API_POOL_SIZE: integer('API_POOL_SIZE', 64, 1, 1_000, 'a number of connections'),
   HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_BODY_TIMEOUT_MS: integer('HTTP_BODY_TIMEOUT_MS', 15_000, 1_000, 600_000),
+  SIMILARITY_LEASE_SECONDS: integer('SIMILARITY_LEASE_SECONDS', 60, 2, 3600, 'a whole number of seconds'),
 });
 
 export interface LocalNeo4jConfig {
@@ -148,6 +149,8 @@ export interface Config {
   neo4j: Neo4jConfig;
   http: { port: number; host: string; introspection: boolean; playground: boolean };
   limits: ApiLimits;
+  /** How long a similarity run's lease on its models lives without a heartbeat. */
+  jobs: { leaseSeconds: number };
 }
 
 export const DEFAULT_NEO4J_VERSION = '5.26.19';
@@ -229,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
     },
+    jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
   };
 }

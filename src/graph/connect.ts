@@ -4,6 +4,7 @@ import { LocalNeo4jServer } from '../localdb/server';
 import { consoleLogger, type Logger } from '../log';
 import { connectApiGraph } from './api-connect';
 import { failureOf, Graph } from './executor';
+import type { LeaseOptions } from './lease';
 import { applySchema } from './schema';
 
 export interface OpenOptions {
@@ -67,4 +68,17 @@ export async function waitForQuery(graph: Graph, timeoutMs: number): Promise<voi
       await new Promise((r) => setTimeout(r, 300));
     }
   }
+}
+
+/** The similarity lease for a CLI run: the configured ttl, heartbeats on their own connection in a worker thread. */
+export function jobLease(config: Config): LeaseOptions {
+  return {
+    ttlMs: config.jobs.leaseSeconds * 1000,
+    connection: {
+      uri: config.neo4j.uri,
+      user: config.neo4j.user,
+      database: config.neo4j.database,
+      password: neo4jPassword(config),
+    },
+  };
 }

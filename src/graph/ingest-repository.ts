@@ -64,7 +64,38 @@ const STATEMENTS = [
   'ingest/merge-interests',
   'ingest/merge-assessments',
   'ingest/count-graph',
+  'ingest/begin-import-run',
+  'ingest/complete-import-run',
+  'ingest/incomplete-import-runs',
 ] as const;
+
+/** An import that started and never completed (and no later import of its folder has redone). */
+export interface IncompleteImport {
+  id: string;
+  dir: string;
+  files: string[];
+  owner: string;
+  startedAt: string;
+}
+
+export interface ImportRunStart {
+  id: string;
+  dir: string;
+  files: string[];
+  sizes: number[];
+  mtimes: string[];
+  owner: string;
+}
+
+export interface ImportRunEnd {
+  id: string;
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** The graph's counts after the run, as JSON. */
+  counts: string;
+}
 
 const META = { app: 'similar-users', job: 'import' };
 
@@ -138,6 +169,21 @@ export class IngestRepository {
       },
       META,
     );
+  }
+
+  /** Records an import run as started (an ImportRun node without completedAt). */
+  async beginImportRun(run: ImportRunStart): Promise<void> {
+    await this.graph.write(cypher('ingest/begin-import-run'), { ...run });
+  }
+
+  /** Marks the run completed; returns how many earlier incomplete runs of the same folder it redid. */
+  async completeImportRun(run: ImportRunEnd): Promise<number> {
+    const [row] = await this.graph.write<{ redone: number }>(cypher('ingest/complete-import-run'), { ...run });
+    return row?.redone ?? 0;
+  }
+
+  async incompleteImportRuns(): Promise<IncompleteImport[]> {
+    return this.graph.read<IncompleteImport & Record<string, unknown>>(cypher('ingest/incomplete-import-runs'));
   }
 
   async counts(): Promise<GraphCounts> {

@@ -3,6 +3,8 @@ import neo4j from 'neo4j-driver';
 import { AppError } from '../errors';
 import { cypher } from './cypher';
 import type { Graph, Params } from './executor';
+import { ModelLease, type ExpiredLease, type LeaseOptions } from './lease';
+import type { Logger } from '../log';
 
 /** The names of the statements this repository runs (all under cypher/similarity/). */
 export const SIMILARITY_STATEMENTS = [
@@ -106,6 +108,15 @@ export class SimilarityRepository {
     return this.stream('similarity/read-course-tags', {}, (get) =>
       onRow(get('course') as string, get('tags') as string[]),
     );
+  }
+
+  /** Takes the lease of the models for one run (all or none); throws LeaseHeldError when another run holds one. */
+  async takeLease(
+    models: readonly string[],
+    opts: LeaseOptions,
+    log?: Logger,
+  ): Promise<{ lease: ModelLease; takenOver: ExpiredLease[] }> {
+    return ModelLease.acquire(this.graph, models, opts, log);
   }
 
   /** Reserves the next version of a model (SimilarityModel.writing = it); returns it and the active one. */

@@ -1,5 +1,10 @@
 // The import: stream each table, validate every record, aggregate into batches, write them one transaction at
 // a time while the next batch is being read, and count every record as imported, duplicate or rejected.
+import fs from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
 import type { Graph } from '../graph/executor';
 import { type GraphCounts, IngestRepository } from '../graph/ingest-repository';
 import { consoleLogger, type Logger, progress } from '../log';
@@ -25,6 +30,19 @@ export interface ImportOptions {
   progressStream?: NodeJS.WriteStream;
   /** How many rejects to echo in the log besides the rejects file. */
   echoRejects?: number;
+  /** Stops the import between batches (Ctrl-C): the run stays recorded as incomplete, for the next run to redo. */
+  signal?: AbortSignal;
+}
+
+/** The import was stopped by its signal; what it wrote stays, and its ImportRun stays incomplete. */
+export class ImportInterrupted extends AppError {
+  constructor(reason: string) {
+    super(
+      'UNAVAILABLE',
+      `import interrupted (${reason}): the graph holds part of the data; the next \`import\` of the folder or \`start\` redoes it`,
+    );
+    this.name = 'ImportInterrupted';
+  }
 }
 
 export interface FileReport {
@@ -49,6 +67,9 @@ export interface ImportReport {
   peakRssBytes: number;
   batchSize: number;
   counts: GraphCounts;
+  /** The ImportRun node recording this run, and how many earlier incomplete runs of the folder it redid. */
+  runId: string;
+  redone: number;
 }
 
 /** A batch bound to its write; take() snapshots the batch so the next one can fill while it is written. */
@@ -100,6 +121,18 @@ export class Importer {
   /** Imports the tables in the given order (see TABLE_NAMES); the schema must already be applied. */
   async run(files: readonly TableFile[]): Promise<ImportReport> {
     const started = performance.now();
+    this.checkSignal();
+    // Recorded first: if this process dies, the next import or start finds the run incomplete and redoes it.
+    const runId = randomUUID();
+    const stats = files.map((f) => fs.statSync(f.path));
+    await this.repo.beginImportRun({
+      id: runId,
+      dir: path.dirname(files[0]?.path ?? '.'),
+      files: files.map((f) => f.name),
+      sizes: stats.map((s) => s.size),
+      mtimes: stats.map((s) => s.mtime.toISOString()),
+      owner: `${hostname()}:${process.pid}`,
+    });
     const rejects = RejectsWriter.create(this.opts.rejectsPath);
     const reports: FileReport[] = [];
     try {
@@ -108,7 +141,18 @@ export class Importer {
       await rejects.close();
     }
     const counts = await this.repo.counts();
+    const sum = (k: 'read' | 'imported' | 'duplicates' | 'rejected') => reports.reduce((n, r) => n + r[k], 0);
+    const redone = await this.repo.completeImportRun({
+      id: runId,
+      read: sum('read'),
+      imported: sum('imported'),
+      duplicates: sum('duplicates'),
+      rejected: sum('rejected'),
+      counts: JSON.stringify(counts),
+    });
     return {
+      runId,
+      redone,
       files: reports,
       rejectsPath: rejects.path,
       rejects: rejects.count,
@@ -117,6 +161,11 @@ export class Importer {
       batchSize: this.opts.batchSize,
       counts,
     };
+  }
+
+  private checkSignal(): void {
+    const signal = this.opts.signal;
+    if (signal?.aborted === true) throw new ImportInterrupted(String(signal.reason ?? 'aborted'));
   }
 
   private importFile(file: TableFile, rejects: RejectsWriter): Promise<FileReport> {
@@ -203,6 +252,10 @@ export class Importer {
     let group: number | string | undefined;
 
     for await (const items of records(file)) {
+      if (this.opts.signal?.aborted === true) {
+        await writes.drain();
+        this.checkSignal();
+      }
       for (const item of items) {
         report.read++;
         if (isUnreadable(item)) {

@@ -141,6 +141,32 @@ const PARSERS: { readonly [T in TableName]: Parser<T> } = {
 };
 
 /**
+ * The longest field accepted, in characters (ids and tags are a few dozen): a longer one is rejected with its row,
+ * well before Neo4j's index-key limit (8 kB) could fail a whole batch.
+ */
+export const MAX_FIELD_CHARS = 256;
+
+/** A field over MAX_FIELD_CHARS, or holding U+FFFD (what bytes that are not UTF-8 decode to), rejects its row. */
+function fieldProblem(table: TableName, fields: readonly string[]): Rejection | undefined {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const column = HEADERS[table][i] ?? `column ${i + 1}`;
+    if (f.length > MAX_FIELD_CHARS) {
+      return new Rejection(
+        `${column}: expected at most ${MAX_FIELD_CHARS} characters, got ${f.length.toLocaleString('en-US')} (${shown(f)})`,
+      );
+    }
+    const bad = f.indexOf('\uFFFD');
+    if (bad !== -1) {
+      return new Rejection(
+        `${column}: expected UTF-8 text, got bytes that are not valid UTF-8 at character ${bad + 1} (${shown(f)}, U+FFFD marks them)`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
  * Validates one record (fields already trimmed) of a table: the typed row, or a Rejection whose reason says
  * which column held what and what was expected.
  */
@@ -149,7 +175,7 @@ export function parseRecord<T extends TableName>(table: T, fields: readonly stri
   if (fields.length !== want) {
     return new Rejection(`expected ${want} columns (${HEADERS[table].join(',')}), got ${fields.length}`);
   }
-  return PARSERS[table](fields);
+  return fieldProblem(table, fields) ?? PARSERS[table](fields);
 }
 
 /** Compares a header with the expected one; undefined when it matches, else the problem in words. */

@@ -1,5 +1,6 @@
 // The similarity job: read signals from the graph, compute each model's neighbours, write them as a new version,
 // switch the model to it in one transaction, then drop the old version's edges.
+import type { ModelLease, LeaseOptions } from '../graph/lease';
 import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
 import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
@@ -35,7 +36,12 @@ export interface JobOptions {
   log?: Logger;
   /** Called after each written batch (1-based); a test throws from it to simulate a run dying mid-write. */
   afterBatch?: (model: ModelName, batch: number) => void | Promise<void>;
+  /** The lease taken on the models before anything is read (default: DEFAULT_LEASE_MS, heartbeat on this thread). */
+  lease?: LeaseOptions;
 }
+
+/** How long a run's lease lives without a heartbeat (SIMILARITY_LEASE_SECONDS in the CLI). */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface ModelReport {
   model: ModelName;
@@ -89,7 +95,7 @@ async function writeVersion(
   version: number,
   nb: Neighbours,
   users: UserIndex,
-  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined },
+  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined; lease: ModelLease },
   log: Logger,
 ): Promise<number> {
   const usersPerBatch = Math.max(1, Math.floor(opts.batchEdges / Math.max(1, nb.k)));
@@ -107,6 +113,7 @@ async function writeVersion(
       const rows = edgeRows(nb, users, start, end);
       if (rows.length === 0) continue;
       try {
+        opts.lease.assertHeld();
         const n = await repo.writeEdges(model, version, rows);
         written += n;
         batch++;
@@ -158,6 +165,24 @@ function validationFigures(fit: FitResult, p: ModelParams): Record<string, unkno
 
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
+  // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
+  // here (LeaseHeldError), before reading or writing anything; it is renewed while the run works, released at the end.
+  const { lease } = await repo.takeLease(opts.models, opts.lease ?? { ttlMs: DEFAULT_LEASE_MS }, log);
+  try {
+    return await leasedJob(repo, opts, lease, log);
+  } finally {
+    await lease.release().catch((err: unknown) => {
+      log.warn(`could not release the lease of ${lease.models.join(', ')}: ${String(err)} (it expires by itself)`);
+    });
+  }
+}
+
+async function leasedJob(
+  repo: SimilarityRepository,
+  opts: JobOptions,
+  lease: ModelLease,
+  log: Logger,
+): Promise<ModelReport[]> {
   const batchEdges = opts.batchEdges ?? 10_000;
   const writers = opts.writers ?? 4;
   const deleteBatch = opts.deleteBatch ?? 20_000;
@@ -219,6 +244,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
       };
       const write = async () => {
         const tWrite = performance.now();
+        await lease.confirm();
         const { active, version } = await repo.beginVersion(model);
         report.version = version;
         report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
@@ -231,9 +257,10 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
           version,
           result.neighbours,
           users,
-          { batchEdges, writers, afterBatch: opts.afterBatch },
+          { batchEdges, writers, afterBatch: opts.afterBatch, lease },
           log,
         );
+        await lease.confirm();
         report.previous = await repo.activate({
           model,
           version,

@@ -77,15 +77,38 @@ export class LocalNeo4jServer {
     return path.join(this.home, ...parts);
   }
 
-  /** The password of this server: the configured one, else one generated at first start and kept in <home>/password. */
+  /**
+   * The password of this server: the configured one, else one generated at first start and kept in
+   * <home>/password (mode 0600, created exclusively: of two processes starting together, one writes it and the
+   * other reads it).
+   */
   password(configured: string | undefined): string {
     const file = this.file('password');
     if (configured !== undefined) return configured;
-    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-    fs.mkdirSync(this.home, { recursive: true });
+    this.ensureHome();
     const generated = randomBytes(18).toString('base64url');
-    fs.writeFileSync(file, `${generated}\n`, { mode: 0o600 });
-    return generated;
+    try {
+      writeSecret(file, `${generated}\n`);
+      return generated;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    fs.chmodSync(file, 0o600);
+    const kept = fs.readFileSync(file, 'utf8').trim();
+    if (kept === '')
+      throw new AppError(
+        'CONFIG',
+        `${file} is empty: expected the generated password (delete the file and the data folder to start over)`,
+      );
+    return kept;
+  }
+
+  /** The server's folders are private (0700): they hold the password, the auth file and the data. */
+  private ensureHome(): void {
+    for (const dir of [this.home, path.dirname(this.libDir)]) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.chmodSync(dir, 0o700);
+    }
   }
 
   isInstalled(): boolean {
@@ -109,6 +132,7 @@ export class LocalNeo4jServer {
 
   /** Fetches the jars with Maven into the cache folder once. */
   install(): void {
+    this.ensureHome();
     if (this.isInstalled()) return;
     const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
     if (mvn.status !== 0) {
@@ -181,8 +205,9 @@ export class LocalNeo4jServer {
       'db.logs.query.enabled=OFF',
       ...(o.extraConf ?? []),
     ];
+    this.ensureHome();
     for (const d of ['conf', 'data', 'logs', 'plugins', 'run', 'import'])
-      fs.mkdirSync(this.file(d), { recursive: true });
+      fs.mkdirSync(this.file(d), { recursive: true, mode: 0o700 });
     fs.writeFileSync(this.file('conf', 'neo4j.conf'), `${lines.join('\n')}\n`);
   }
 
@@ -190,26 +215,37 @@ export class LocalNeo4jServer {
     return { ...process.env, NEO4J_HOME: this.home, NEO4J_CONF: this.file('conf') };
   }
 
+  /**
+   * Sets the password before the first start, never on a command line (where `ps` shows it): the password goes
+   * in an argument file (0600, created exclusively, deleted after) that neo4j-admin's AdminTool reads in-process.
+   */
   private setInitialPassword(password: string): void {
     if (fs.existsSync(this.file('data', 'databases', 'system'))) return;
-    const res = spawnSync(
-      this.java(),
-      [
-        '-cp',
-        `${this.libDir}/*`,
-        `-Dbasedir=${this.home}`,
-        'org.neo4j.server.startup.Neo4jAdminCommand',
-        'dbms',
-        'set-initial-password',
-        password,
-      ],
-      { encoding: 'utf8', env: this.env() },
-    );
-    if (res.status !== 0) {
-      throw new AppError(
-        'UNAVAILABLE',
-        `Could not set the initial Neo4j password: ${`${res.stdout}${res.stderr}`.trim()}`,
+    const argFile = this.file('run', `initial-password-${process.pid}.args`);
+    fs.rmSync(argFile, { force: true });
+    writeSecret(argFile, `${quoteArg(password)}\n`);
+    try {
+      const res = spawnSync(
+        this.java(),
+        [
+          '-cp',
+          `${this.libDir}/*`,
+          `-Dbasedir=${this.home}`,
+          'org.neo4j.cli.AdminTool',
+          'dbms',
+          'set-initial-password',
+          `@${argFile}`,
+        ],
+        { encoding: 'utf8', env: this.env() },
       );
+      if (res.status !== 0) {
+        throw new AppError(
+          'UNAVAILABLE',
+          `Could not set the initial Neo4j password: ${`${res.stdout}${res.stderr}`.trim()}`,
+        );
+      }
+    } finally {
+      fs.rmSync(argFile, { force: true });
     }
   }
 
@@ -334,6 +370,17 @@ export class LocalNeo4jServer {
     fs.rmSync(this.pidFile(), { force: true });
     return true;
   }
+}
+
+/** Writes a secret file: mode 0600, and only if it does not exist yet (flag 'wx', O_EXCL). */
+export function writeSecret(file: string, text: string): void {
+  fs.writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+}
+
+/** One argument for a picocli argument file (@file): double-quoted, backslash and quote escaped. */
+export function quoteArg(value: string): string {
+  if (/[\r\n]/.test(value)) throw new AppError('CONFIG', 'NEO4J_PASSWORD: expected one line, got a line break');
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 function alive(pid: number): boolean {

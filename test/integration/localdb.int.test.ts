@@ -5,10 +5,26 @@ import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../../src/config';
 import { Graph } from '../../src/graph/executor';
-import { freePort } from '../../src/localdb/server';
+import { freePort, LocalNeo4jServer, writeSecret } from '../../src/localdb/server';
+import { silentLogger } from '../../src/log';
 
 const home = path.join(PROJECT_ROOT, '.neo4j', `it-localdb-${process.pid}`);
 let env: NodeJS.ProcessEnv;
+const PASSWORD = `local "db" \\ test pw ${process.pid}`;
+
+/** Every process command line on this machine that holds `text` (Linux /proc). */
+function commandLinesWith(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(text)) found.push(`${pid}: ${cmd.slice(0, 200)}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 function cli(...args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -38,7 +54,8 @@ beforeAll(async () => {
     NEO4J_HOME: home,
     NEO4J_BOLT_PORT: String(await freePort()),
     NEO4J_HTTP_PORT: String(await freePort()),
-    NEO4J_PASSWORD: 'localdb-test-pw',
+    // Quotes, a backslash and spaces: the password travels through neo4j-admin's argument file, not argv.
+    NEO4J_PASSWORD: PASSWORD,
     NEO4J_HEAP: '512m',
     NEO4J_PAGECACHE: '64m',
   };
@@ -50,15 +67,30 @@ afterAll(async () => {
 });
 
 test('start, reuse, status, stop, restart with data kept', async () => {
+  // Watches every command line while the server is assembled, given its password and started.
+  const seen: string[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      seen.push(...commandLinesWith(PASSWORD));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   const first = await cli('db:start');
+  watching = false;
+  await watcher;
+  expect(seen).toEqual([]);
   expect(first.out).toMatch(/Neo4j started/);
+  // The home is private and holds no password file or argument file left behind.
+  expect(fs.statSync(home).mode & 0o777).toBe(0o700);
+  expect(fs.readdirSync(path.join(home, 'run')).filter((f) => f.includes('password'))).toEqual([]);
   expect(first.code).toBe(0);
   expect(first.out).toContain(`Browser: http://127.0.0.1:${env.NEO4J_HTTP_PORT}/browser/`);
   const browser = await fetch(`http://127.0.0.1:${env.NEO4J_HTTP_PORT}/browser/`);
   expect(browser.status).toBe(200);
 
   const cfg = loadConfig(env);
-  const graph = Graph.connect(cfg.neo4j, 'localdb-test-pw');
+  const graph = Graph.connect(cfg.neo4j, PASSWORD);
   await graph.write('CREATE (:Marker {at: 1})');
   await graph.close();
 
@@ -98,5 +130,23 @@ test('a port taken by another process is refused with a clear message', async ()
   } finally {
     blocker.close();
     fs.rmSync(`${home}-other`, { recursive: true, force: true });
+  }
+});
+
+test('a generated password is kept in a 0600 file created exclusively, in a 0700 home', () => {
+  const dir = path.join(PROJECT_ROOT, '.neo4j', `it-secret-${process.pid}`);
+  try {
+    const cfg = loadConfig({ NEO4J_HOME: dir });
+    const server = new LocalNeo4jServer(cfg.neo4j.local!, silentLogger);
+    const first = server.password(undefined);
+    expect(first).toMatch(/^[\w-]{24}$/);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'password')).mode & 0o777).toBe(0o600);
+    // A second process reads the first one's password rather than writing its own.
+    expect(new LocalNeo4jServer(cfg.neo4j.local!, silentLogger).password(undefined)).toBe(first);
+    expect(() => writeSecret(path.join(dir, 'password'), 'other\n')).toThrow(/EEXIST/);
+    expect(server.password('configured-pw')).toBe('configured-pw');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -277,7 +277,13 @@ describe('versions', () => {
     ];
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NEO4J_URI: cfg.neo4j.uri, NEO4J_PASSWORD: cfg.neo4j.password ?? '' },
+      // A short lease, so that the killed run's lease expires within the test.
+      env: {
+        ...process.env,
+        NEO4J_URI: cfg.neo4j.uri,
+        NEO4J_PASSWORD: cfg.neo4j.password ?? '',
+        SIMILARITY_LEASE_SECONDS: '2',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -298,6 +304,9 @@ describe('versions', () => {
     expect(left).toBeGreaterThanOrEqual(killedAt);
     expect(left).toBeLessThan(ok!.edges);
     expect(await repo.neighbours('course_views', 101)).toEqual(serving);
+    // The dead run's lease is live until it expires: a run before that refuses, one after takes it over.
+    await expect(runSimilarityJob(repo, job(['course_views'], 3))).rejects.toThrow(/another similarity run/);
+    await new Promise((r) => setTimeout(r, 2100));
 
     const [next] = await runSimilarityJob(repo, job(['course_views'], 3));
     expect(next!.leftoversDeleted).toBe(left);

@@ -81,6 +81,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NEO4J_PASSWORD: 'short' }, root)).toThrow(/at least 8 characters, got 5/);
   });
 
+  test('the similarity lease lasts 60 s unless SIMILARITY_LEASE_SECONDS says otherwise (2..3600)', () => {
+    expect(loadConfig({}, root).jobs.leaseSeconds).toBe(60);
+    expect(loadConfig({ SIMILARITY_LEASE_SECONDS: '5' }, root).jobs.leaseSeconds).toBe(5);
+    expect(() => loadConfig({ SIMILARITY_LEASE_SECONDS: '1' }, root)).toThrow(
+      /SIMILARITY_LEASE_SECONDS: expected a whole number of seconds 2..3600, got "1"/,
+    );
+  });
+
   test('ports and switches are parsed', () => {
     const c = loadConfig(
       { NEO4J_BOLT_PORT: '7701', PORT: '4599', GRAPHQL_INTROSPECTION: 'false', NODE_ENV: 'production' },

@@ -1,5 +1,5 @@
 import { parseCount, parseDate, parseDateTime, parseLevel, parseSignedInt } from '../../src/ingest/fields';
-import { headerProblem, parseRecord, Rejection } from '../../src/ingest/tables';
+import { headerProblem, MAX_FIELD_CHARS, parseRecord, Rejection } from '../../src/ingest/tables';
 
 describe('field parsers', () => {
   test('counts are non-negative decimal integers', () => {
@@ -134,5 +134,21 @@ describe('headerProblem', () => {
   test('reordered columns and empty files are refused too', () => {
     expect(headerProblem('course_tags', ['course_tags', 'course_id'])).toContain('same columns in another order');
     expect(headerProblem('course_tags', undefined)).toContain('the file is empty');
+  });
+});
+
+describe('field caps and encoding (parseRecord)', () => {
+  test(`a field over ${MAX_FIELD_CHARS} characters is a rejection naming the column and the length`, () => {
+    const row = parseRecord('course_tags', ['c1', 'x'.repeat(MAX_FIELD_CHARS + 1)]);
+    expect(row).toBeInstanceOf(Rejection);
+    expect((row as Rejection).reason).toMatch(/^course_tags: expected at most 256 characters, got 257 \("x+\.\.\."\)$/);
+    expect(parseRecord('course_tags', ['c1', 'x'.repeat(MAX_FIELD_CHARS)])).not.toBeInstanceOf(Rejection);
+  });
+
+  test('U+FFFD (what invalid UTF-8 decodes to) is a rejection, not a tag', () => {
+    const row = parseRecord('user_interests', ['1', 'caf\uFFFD', '2017-01-01 00:00:00']);
+    expect((row as Rejection).reason).toMatch(
+      /^interest_tag: expected UTF-8 text, got bytes that are not valid UTF-8 at character 4/,
+    );
   });
 });

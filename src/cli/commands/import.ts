@@ -4,7 +4,9 @@ import path from 'node:path';
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
-import { Importer } from '../../ingest/importer';
+import { Importer, ImportInterrupted } from '../../ingest/importer';
+import { recoverImports } from '../../ingest/recovery';
+import { consoleLogger } from '../../log';
 import { checkHeaders, findTables } from '../../ingest/reader';
 import { defaultRejectsPath } from '../../ingest/rejects';
 import { formatReport, reconciles } from '../../ingest/summary';
@@ -18,35 +20,78 @@ export const importCommand: Command = {
   summary: 'Import user_interests, user_assessment_scores, user_course_views and course_tags (.csv or .csv.gz)',
   usage: 'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE]',
   async run(argv) {
-    const { values } = parse(this, argv, {
-      data: { type: 'string' },
-      rejects: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'summary-json': { type: 'string' },
-    });
-    if (values.data === undefined) throw badInput(`import: --data DIR is required\nusage: ${this.usage}`);
-    const batchSize = intOption('batch-size', values['batch-size'], DEFAULT_BATCH_SIZE, 1, 1_000_000);
-    const dir = path.resolve(values.data);
-    const config = loadConfig();
-
-    // Every header is checked before the database is touched: a wrong file means nothing is written.
-    const files = findTables(dir);
-    await checkHeaders(files);
-
-    const rejectsPath = values.rejects !== undefined ? path.resolve(values.rejects) : defaultRejectsPath(dir);
-    const graph = await openGraph(config, { start: true, schema: true });
+    // Signal handlers come before any work: Ctrl-C stops between batches and the run stays recorded as incomplete.
+    const stop = interruptOnSignals();
     try {
-      process.stderr.write(`Importing ${dir} into ${config.neo4j.uri}; rejects go to ${rejectsPath}\n`);
-      const report = await new Importer(graph, { batchSize, rejectsPath }).run(files);
-      process.stdout.write(`${formatReport(report)}\n`);
-      if (values['summary-json'] !== undefined) {
-        fs.writeFileSync(values['summary-json'], `${JSON.stringify(report, null, 2)}\n`);
-      }
-      return report.files.every(reconciles) ? 0 : 1;
+      return await importRun(this, argv, stop.signal);
     } finally {
-      await graph.close();
+      stop.dispose();
     }
   },
 };
+
+/** SIGINT/SIGTERM abort the returned signal; a second one exits at once. */
+export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping after the batch in flight (again to quit at once)\n`);
+    controller.abort(sig);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Promise<number> {
+  const { values } = parse(cmd, argv, {
+    data: { type: 'string' },
+    rejects: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'summary-json': { type: 'string' },
+  });
+  if (values.data === undefined) throw badInput(`import: --data DIR is required\nusage: ${cmd.usage}`);
+  const batchSize = intOption('batch-size', values['batch-size'], DEFAULT_BATCH_SIZE, 1, 1_000_000);
+  const dir = path.resolve(values.data);
+  const config = loadConfig();
+
+  // Every header is checked before the database is touched: a wrong file means nothing is written.
+  const files = findTables(dir);
+  await checkHeaders(files);
+
+  const rejectsPath = values.rejects !== undefined ? path.resolve(values.rejects) : defaultRejectsPath(dir);
+  const graph = await openGraph(config, { start: true, schema: true });
+  try {
+    // Imports that died earlier are reported; other folders' are redone first, this folder's by this import.
+    const recovery = await recoverImports(graph, { batchSize, log: consoleLogger, signal, except: dir });
+    if (recovery.found.some((r) => path.resolve(r.dir) === dir)) {
+      consoleLogger.warn(`this import of ${dir} redoes it`);
+    }
+    process.stderr.write(`Importing ${dir} into ${config.neo4j.uri}; rejects go to ${rejectsPath}\n`);
+    const report = await new Importer(graph, { batchSize, rejectsPath, signal }).run(files);
+    process.stdout.write(`${formatReport(report)}\n`);
+    if (report.redone > 0) {
+      process.stdout.write(`Completed ${report.redone} earlier import run(s) of ${dir} that had not finished.\n`);
+    }
+    if (values['summary-json'] !== undefined) {
+      fs.writeFileSync(values['summary-json'], `${JSON.stringify(report, null, 2)}\n`);
+    }
+    return report.files.every(reconciles) ? 0 : 1;
+  } catch (err) {
+    if (err instanceof ImportInterrupted) {
+      process.stderr.write(`import: ${err.message}\n`);
+      return 130;
+    }
+    throw err;
+  } finally {
+    await graph.close();
+  }
+}
 
 export const commands: Command[] = [importCommand];

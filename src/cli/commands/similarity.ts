@@ -1,6 +1,6 @@
 // similarity: compute every user's neighbours under one or all models and write them back as SIMILAR_TO edges.
 import { loadConfig } from '../../config';
-import { openGraph } from '../../graph/connect';
+import { jobLease, openGraph } from '../../graph/connect';
 import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
 import { defaultParams, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
@@ -123,6 +123,7 @@ export const similarity: Command = {
         batchEdges,
         writers: intOption('writers', values.writers, 4, 1, 16),
         log: consoleLogger,
+        lease: jobLease(config),
       });
       const secs = (performance.now() - started) / 1000;
       const rss = process.resourceUsage().maxRSS / 1024;
