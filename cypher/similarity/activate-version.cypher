@@ -4,6 +4,8 @@ WHERE m.writing = $version
 WITH m, m.version AS previous
 SET m.version = $version,
   m.writing = null,
+  m.writingRun = null,
+  m.shardsDone = null,
   m.trainedAt = datetime(),
   m.params = $params,
   m.metrics = coalesce($metrics, m.metrics),

@@ -69,6 +69,9 @@ export interface ModelRow {
   validation: number | null;
   /** The model served when a client names none. */
   isDefault: boolean;
+  /** The sharded run writing a version, and its shards done so far (null when none is writing). */
+  writingRun: string | null;
+  shardsDone: number[] | null;
 }
 
 const QUERIES = [
@@ -214,6 +217,8 @@ export class ApiRepository {
       edges: num(r.edges),
       validation: typeof r.validation === 'number' ? r.validation : null,
       isDefault: r.isDefault === true,
+      writingRun: typeof r.writingRun === 'string' ? r.writingRun : null,
+      shardsDone: Array.isArray(r.shardsDone) ? r.shardsDone.map((x) => num(x) ?? -1) : null,
     }));
   }
 

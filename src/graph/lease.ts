@@ -198,6 +198,15 @@ export class ModelLease {
     this.assertHeld();
   }
 
+  /**
+   * Stops the heartbeat without giving the lease back: a shard that finished its part leaves the run's lease to
+   * the shards still working (same owner); it expires by itself if none renews it.
+   */
+  async stopHeartbeat(): Promise<void> {
+    await this.stopBeat?.();
+    this.stopBeat = undefined;
+  }
+
   /** Stops the heartbeat and gives the lease back; idempotent. */
   async release(): Promise<void> {
     if (this.released) return;

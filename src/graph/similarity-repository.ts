@@ -23,6 +23,10 @@ export const SIMILARITY_STATEMENTS = [
   'similarity/count-edges',
   'similarity/set-metrics',
   'similarity/choose-default',
+  'similarity/join-run',
+  'similarity/write-edges-replace',
+  'similarity/finish-shard',
+  'similarity/count-version-edges',
   'forget/forget-user',
   'forget/rerank',
 ] as const;
@@ -152,13 +156,49 @@ export class SimilarityRepository {
   }
 
   /** Writes one batch of edges in one transaction; returns the number of edges created. */
-  async writeEdges(model: string, version: number, rows: EdgeRow[]): Promise<number> {
-    // Handles travel as floats (JS numbers); the unique index on User.handle matches them numerically.
-    const [row] = await this.graph.write(cypher('similarity/write-edges'), {
+  /**
+   * The version run `run` writes for a model: the one another shard of the run reserved, or a new one (then
+   * `joined` is false and the caller deletes what unfinished runs left).
+   */
+  async joinRun(model: string, run: string): Promise<{ active: number | null; version: number; joined: boolean }> {
+    const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run });
+    if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
+    return { active: asNullableNumber(row.active), version: asNumber(row.version), joined: row.joined === true };
+  }
+
+  /** Records a finished shard of a run's version; the shards done so far, or null when the version is not the run's. */
+  async finishShard(model: string, run: string, version: number, shard: number): Promise<number[] | null> {
+    const [row] = await this.graph.write(cypher('similarity/finish-shard'), {
+      model,
+      run,
+      version: neo4j.int(version),
+      shard: neo4j.int(shard),
+    });
+    return row === undefined ? null : (row.done as unknown[]).map(asNumber);
+  }
+
+  async countVersionEdges(model: string, version: number): Promise<number> {
+    const [row] = await this.graph.read(cypher('similarity/count-version-edges'), {
       model,
       version: neo4j.int(version),
-      rows,
     });
+    return asNumber(row?.edges ?? 0);
+  }
+
+  /**
+   * Writes a batch of edges; with `replace`, the batch's users' edges of that version that an earlier attempt wrote
+   * are replaced (a shard run again rewrites its lists instead of doubling them).
+   */
+  async writeEdges(model: string, version: number, rows: EdgeRow[], replace = false): Promise<number> {
+    // Handles travel as floats (JS numbers); the unique index on User.handle matches them numerically.
+    const [row] = await this.graph.write(
+      cypher(replace ? 'similarity/write-edges-replace' : 'similarity/write-edges'),
+      {
+        model,
+        version: neo4j.int(version),
+        rows,
+      },
+    );
     return row === undefined ? 0 : asNumber(row.edges);
   }
 

@@ -1,5 +1,5 @@
 // The latent-factor model: implicit ALS on user x (course | tag) confidence, neighbours by cosine on user factors.
-import { hstack, mapValues, nnz, nonEmptyRows, scale } from '../similarity/csr';
+import { csrFromTriples, hstack, mapValues, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import { log1pValues } from '../similarity/weighting';
 import { denseCosineTopK, hnswTopK, recallAgainst, seededRandom, trainAls } from '../similarity/als';
 import type { Pool } from '../similarity/pool';
@@ -65,6 +65,34 @@ export function alsMatrix(s: Signals, p: AlsParams): Csr {
   return hstack([v, scale(widen(interests, s.tags.size), p.alpha * p.interestWeight)]);
 }
 
+/**
+ * The matrix with its columns (viewed courses, then followed tags) in the order of their names. The signals number
+ * items in the order the graph returned them, which is not fixed; ALS starts each item's factors from its column
+ * number, so a canonical order makes the factors, hence the neighbours, the same in every process (shards of a
+ * run, a run repeated on the same data).
+ */
+export function canonicalColumns(c: Csr, s: Signals): Csr {
+  const views = s.views?.cols ?? 0;
+  const names = Array.from({ length: c.cols }, (_, i) =>
+    i < views ? `c\u0000${s.courses.names[i] ?? ''}` : `t\u0000${s.tags.names[i - views] ?? ''}`,
+  );
+  const order = Array.from({ length: c.cols }, (_, i) => i).sort((a, b) =>
+    names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b,
+  );
+  const position = new Int32Array(c.cols);
+  order.forEach((col, i) => (position[col] = i));
+  const rows = new Int32Array(c.indices.length);
+  for (let r = 0; r < c.rows; r++) rows.fill(r, c.indptr[r], c.indptr[r + 1]);
+  return csrFromTriples(
+    c.rows,
+    c.cols,
+    rows,
+    Int32Array.from(c.indices, (col) => position[col]!),
+    c.data,
+    'sum',
+  );
+}
+
 /** Zeroes the factor rows of users without any input, so they neither get nor give neighbours. */
 function zeroRowsWithout(users: DenseMatrix, c: Csr): void {
   for (let r = 0; r < c.rows; r++) {
@@ -79,7 +107,7 @@ export async function alsNeighbours(
   pool?: Pool,
   queryRows?: Int32Array,
 ): Promise<ModelResult> {
-  const c = alsMatrix(s, p.als);
+  const c = canonicalColumns(alsMatrix(s, p.als), s);
   const poolOpt = pool !== undefined ? { pool } : {};
   const model = await trainAls(c, {
     factors: p.als.factors,

@@ -149,10 +149,11 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     add('weights.assessments', [0.25, 1], withWeight('assessments'));
     add('weights.views', [0, 1], withWeight('views'));
   } else if (model === 'als') {
-    add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
+    // Interests are judged once the views' own settings are fitted, so they cannot stand in for a missing one.
     add('alpha', [5, 20, 40], withAls('alpha'));
     add('regularization', [0.1, 1, 10], withAls('regularization'));
     add('confidence', ['binary', 'log'], withAls('confidence'));
+    add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
     add('factors', [32, 64], withAls('factors'));
   }
   return axes;

@@ -1,6 +1,7 @@
 // The similarity job: read signals from the graph, compute each model's neighbours, write them as a new version,
 // switch the model to it in one transaction, then drop the old version's edges.
 import type { ModelLease, LeaseOptions } from '../graph/lease';
+import { AppError, badInput } from '../errors';
 import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
 import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
@@ -18,6 +19,7 @@ import {
   type ModelParams,
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
+import { shardRows, type Shard } from './shard';
 
 export interface JobOptions {
   models: ModelName[];
@@ -38,6 +40,11 @@ export interface JobOptions {
   afterBatch?: (model: ModelName, batch: number) => void | Promise<void>;
   /** The lease taken on the models before anything is read (default: DEFAULT_LEASE_MS, heartbeat on this thread). */
   lease?: LeaseOptions;
+  /**
+   * This process computes one shard of a run: the neighbours of its users (against all users), written into the
+   * version the run writes; the shard that completes the run switches the model to it. Shards share the run's lease.
+   */
+  shard?: Shard;
 }
 
 /** How long a run's lease lives without a heartbeat (SIMILARITY_LEASE_SECONDS in the CLI). */
@@ -66,6 +73,11 @@ export interface ModelReport {
   fitSeconds?: number;
   /** The model served by default after this model's activation. */
   defaultModel?: string | null;
+  /**
+   * In a sharded run: the shards of the run done after this one, whether the run is complete (every shard done)
+   * and whether this shard switched the version (the first to see it complete).
+   */
+  shards?: { done: number[]; count: number; complete: boolean; activated: boolean };
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -95,7 +107,13 @@ async function writeVersion(
   version: number,
   nb: Neighbours,
   users: UserIndex,
-  opts: { batchEdges: number; writers: number; afterBatch: JobOptions['afterBatch'] | undefined; lease: ModelLease },
+  opts: {
+    batchEdges: number;
+    writers: number;
+    afterBatch: JobOptions['afterBatch'] | undefined;
+    lease: ModelLease;
+    replace: boolean;
+  },
   log: Logger,
 ): Promise<number> {
   const usersPerBatch = Math.max(1, Math.floor(opts.batchEdges / Math.max(1, nb.k)));
@@ -114,7 +132,7 @@ async function writeVersion(
       if (rows.length === 0) continue;
       try {
         opts.lease.assertHeld();
-        const n = await repo.writeEdges(model, version, rows);
+        const n = await repo.writeEdges(model, version, rows, opts.replace);
         written += n;
         batch++;
         if (opts.afterBatch !== undefined) await opts.afterBatch(model, batch);
@@ -167,13 +185,30 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   const log = opts.log ?? silentLogger;
   // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
   // here (LeaseHeldError), before reading or writing anything; it is renewed while the run works, released at the end.
-  const { lease } = await repo.takeLease(opts.models, opts.lease ?? { ttlMs: DEFAULT_LEASE_MS }, log);
+  // The shards of one run share its lease (owner: the run), and only the shard that completes the run releases it.
+  const leaseOptions = opts.lease ?? { ttlMs: DEFAULT_LEASE_MS };
+  const shard = opts.shard;
+  if (shard !== undefined && opts.params.ann) {
+    throw badInput('--shard: the approximate search (--ann) does not run in shards yet; run it in one process');
+  }
+  const { lease } = await repo.takeLease(
+    opts.models,
+    shard !== undefined ? { ...leaseOptions, owner: `run:${shard.run}` } : leaseOptions,
+    log,
+  );
+  let completed = shard === undefined;
   try {
-    return await leasedJob(repo, opts, lease, log);
+    const reports = await leasedJob(repo, opts, lease, log);
+    completed ||= reports.every((r) => r.shards?.complete === true);
+    return reports;
   } finally {
-    await lease.release().catch((err: unknown) => {
-      log.warn(`could not release the lease of ${lease.models.join(', ')}: ${String(err)} (it expires by itself)`);
-    });
+    if (completed) {
+      await lease.release().catch((err: unknown) => {
+        log.warn(`could not release the lease of ${lease.models.join(', ')}: ${String(err)} (it expires by itself)`);
+      });
+    } else {
+      await lease.stopHeartbeat();
+    }
   }
 }
 
@@ -194,6 +229,17 @@ async function leasedJob(
   const userSeconds = seconds(t0);
   log.info(`read ${users.size.toLocaleString('en-US')} users in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
+  const shard = opts.shard;
+  // A shard computes its users' lists only; fitting is the same in every shard (seeded, no time budget).
+  const queryRows = shard !== undefined ? shardRows(users.handles, shard) : undefined;
+  if (shard !== undefined) {
+    log.info(
+      `shard ${shard.index}/${shard.count} of run ${shard.run}: ${queryRows!.length.toLocaleString('en-US')} of ` +
+        `${users.size.toLocaleString('en-US')} users`,
+    );
+  }
+  const runParams: ModelParams =
+    shard !== undefined ? { ...opts.params, fit: { ...opts.params.fit, budgetSeconds: Infinity } } : opts.params;
   // Model i's edges are written while model i + 1 is read and computed: Neo4j's work and ours overlap.
   let writing: Promise<void> = Promise.resolve();
   let writeFailed = false;
@@ -201,20 +247,20 @@ async function leasedJob(
     for (const model of opts.models) {
       if (writeFailed) break;
       const tRead = performance.now();
-      await loader.need(opts.params.fit.enabled ? fitSignals([model]) : signalsOf(model));
+      await loader.need(runParams.fit.enabled ? fitSignals([model]) : signalsOf(model));
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       const tCompute = performance.now();
       // Fitted on a validation split of this run's data (its hidden views are never the served ones).
       let fit: FitResult | undefined;
-      if (opts.params.fit.enabled) {
-        fit = await fitForRun(model, loader.signals, opts.params, { ...(pool !== undefined ? { pool } : {}), log });
+      if (runParams.fit.enabled) {
+        fit = await fitForRun(model, loader.signals, runParams, { ...(pool !== undefined ? { pool } : {}), log });
       }
-      const params = fit?.params ?? opts.params;
-      const result = await computeModel(model, loader.signals, params, pool, log);
+      const params = fit?.params ?? runParams;
+      const result = await computeModel(model, loader.signals, params, pool, log, queryRows);
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
-      for (let r = 0; r < result.neighbours.rows; r++)
+      for (const r of queryRows ?? Int32Array.from({ length: result.neighbours.rows }, (_, i) => i))
         if (result.neighbours.index[r * result.neighbours.k] === -1) without++;
       log.info(
         `${model}: read ${readSeconds.toFixed(1)} s, computed ${found.toLocaleString('en-US')} edges in ${computeSeconds.toFixed(1)} s`,
@@ -226,7 +272,7 @@ async function leasedJob(
         users: users.size,
         usersWithSignal: result.usersWithSignal,
         usersWithoutSignal: users.size - result.usersWithSignal,
-        usersWithoutNeighbours: without - (users.size - result.usersWithSignal),
+        usersWithoutNeighbours: queryRows === undefined ? without - (users.size - result.usersWithSignal) : without,
         edges: 0,
         leftoversDeleted: 0,
         oldEdgesDeleted: 0,
@@ -245,9 +291,13 @@ async function leasedJob(
       const write = async () => {
         const tWrite = performance.now();
         await lease.confirm();
-        const { active, version } = await repo.beginVersion(model);
+        const { active, version, joined } =
+          shard !== undefined
+            ? await repo.joinRun(model, shard.run)
+            : { ...(await repo.beginVersion(model)), joined: false };
         report.version = version;
-        report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
+        // The first shard of a run (or a whole run) deletes what unfinished runs left; later shards join it.
+        if (!joined) report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
         if (report.leftoversDeleted > 0) {
           log.info(`  ${model}: deleted ${report.leftoversDeleted} edges left by an unfinished run`);
         }
@@ -257,11 +307,40 @@ async function leasedJob(
           version,
           result.neighbours,
           users,
-          { batchEdges, writers, afterBatch: opts.afterBatch, lease },
+          { batchEdges, writers, afterBatch: opts.afterBatch, lease, replace: shard !== undefined },
           log,
         );
         await lease.confirm();
-        report.previous = await repo.activate({
+        if (shard !== undefined) {
+          const done = await repo.finishShard(model, shard.run, version, shard.index);
+          if (done === null) {
+            // The run completed while this shard (a retry) was writing: its rows replaced the same rows.
+            const node = await repo.model(model);
+            if (node?.version !== version) {
+              throw new AppError(
+                'INTERNAL',
+                `${model}: expected version ${version} to be written by run ${shard.run}, but another run took it over`,
+              );
+            }
+            report.shards = { done: [], count: shard.count, complete: true, activated: false };
+            report.writeSeconds = seconds(tWrite);
+            reports.push(report);
+            log.info(`  ${model}: version ${version} of run ${shard.run} was already complete and active`);
+            return;
+          }
+          report.shards = { done, count: shard.count, complete: done.length >= shard.count, activated: false };
+          if (!report.shards.complete) {
+            report.writeSeconds = seconds(tWrite);
+            reports.push(report);
+            log.info(
+              `  ${model}: shard ${shard.index}/${shard.count} wrote ${report.edges.toLocaleString('en-US')} edges into ` +
+                `version ${version}; ${done.length} of ${shard.count} shards done (the last one switches the version)`,
+            );
+            return;
+          }
+          report.edges = await repo.countVersionEdges(model, version);
+        }
+        const activation = repo.activate({
           model,
           version,
           params: JSON.stringify({
@@ -276,6 +355,18 @@ async function leasedJob(
           weighting:
             result.weighting !== undefined ? JSON.stringify(freezeWeighting(result.weighting, loader.signals)) : null,
         });
+        try {
+          report.previous = await activation;
+          if (report.shards !== undefined) report.shards.activated = true;
+        } catch (err) {
+          // Two shards finishing together may both see the run complete: one switches, the other finds it done.
+          const node = shard !== undefined ? await repo.model(model) : null;
+          if (node === null || node.version !== version) throw err;
+          log.info(`  ${model}: version ${version} was switched by another shard of run ${shard!.run}`);
+          report.writeSeconds = seconds(tWrite);
+          reports.push(report);
+          return;
+        }
         report.defaultModel = await repo.chooseDefault();
         report.writeSeconds = seconds(tWrite);
         reports.push(report);

@@ -36,6 +36,8 @@ class FakeRepo {
       edges: null,
       validation: 0.2,
       isDefault: true,
+      writingRun: null,
+      shardsDone: null,
     };
     return Promise.resolve([row]);
   }

@@ -1,10 +1,13 @@
 // similarity: compute every user's neighbours under one or all models and write them back as SIMILAR_TO edges.
-import { loadConfig } from '../../config';
+import { loadConfig, PROJECT_ROOT } from '../../config';
 import { jobLease, openGraph } from '../../graph/connect';
 import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
 import { defaultParams, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
 import { formatReports, runSimilarityJob } from '../../jobs/similarity-job';
+import { parseShard } from '../../jobs/shard';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { Command } from '../command';
 import { intOption, parse } from '../command';
 import { badInput } from '../../errors';
@@ -107,12 +110,29 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
-    const { values } = parse(this, argv, { ...MODEL_OPTIONS, batch: { type: 'string' }, writers: { type: 'string' } });
+    const { values } = parse(this, argv, {
+      ...MODEL_OPTIONS,
+      batch: { type: 'string' },
+      writers: { type: 'string' },
+      shard: { type: 'string' },
+      run: { type: 'string' },
+      shards: { type: 'string' },
+      parallel: { type: 'string' },
+    });
     const models = parseModels(values.model);
     const params = modelParams(values);
     const batchEdges = intOption('batch', values.batch, 10_000, 100, 1_000_000);
+    if (values.shards !== undefined) {
+      if (values.shard !== undefined || values.run !== undefined) {
+        throw badInput('--shards N runs every shard here; it goes without --shard and --run');
+      }
+      const count = intOption('shards', values.shards, 1, 1, 1024);
+      const parallel = intOption('parallel', values.parallel, 2, 1, 64);
+      return runLocalShards(argv, count, parallel);
+    }
+    const shard = parseShard(values.shard, values.run);
     const config = loadConfig();
     const started = performance.now();
     const graph = await openGraph(config, { schema: true });
@@ -124,6 +144,7 @@ export const similarity: Command = {
         writers: intOption('writers', values.writers, 4, 1, 16),
         log: consoleLogger,
         lease: jobLease(config),
+        ...(shard !== undefined ? { shard } : {}),
       });
       const secs = (performance.now() - started) / 1000;
       const rss = process.resourceUsage().maxRSS / 1024;
@@ -162,3 +183,57 @@ export const similarity: Command = {
 };
 
 export const commands: Command[] = [similarity];
+
+/** Options of the parent that each shard process gets as they are (the rest: its --shard and --run). */
+function shardArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [name] = a.split('=');
+    if (name === '--shards' || name === '--parallel') {
+      if (!a.includes('=')) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Runs the N shards of one run as local processes, `parallel` at a time (what a Kubernetes Indexed Job does across
+ * machines), and waits for all; fails when any shard fails (the run is then not active, and the next run cleans it).
+ */
+async function runLocalShards(argv: string[], count: number, parallel: number): Promise<number> {
+  const run = `local-${new Date()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14)}-${process.pid}`;
+  const rest = shardArgv(argv);
+  const bin = path.join(PROJECT_ROOT, 'bin', 'similar-users.js');
+  consoleLogger.info(`run ${run}: ${count} shards, ${parallel} at a time`);
+  let next = 0;
+  const failed: number[] = [];
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [bin, 'similarity', ...rest, '--shard', `${i}/${count}`, '--run', run], {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        child.on('error', () => resolve(1));
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      if (code !== 0) failed.push(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+  if (failed.length > 0) {
+    process.stderr.write(
+      `run ${run}: shard(s) ${failed.sort((a, b) => a - b).join(', ')} of ${count} failed; the run is not active ` +
+        `(run a failed shard again with --shard I/${count} --run ${run})\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(`run ${run}: all ${count} shards done; its versions are active\n`);
+  return 0;
+}

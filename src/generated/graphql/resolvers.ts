@@ -38,6 +38,8 @@ export type ModelInfo = {
   metrics?: Maybe<Scalars['JSON']['output']>;
   name: SimilarityModel;
   params?: Maybe<Scalars['JSON']['output']>;
+  /** The shards of that run done so far (0-based); the last to finish switches the version. */
+  shardsDone?: Maybe<Array<Scalars['Int']['output']>>;
   /** ISO 8601 time the active version was trained. */
   trainedAt?: Maybe<Scalars['String']['output']>;
   /** Users with neighbours in the active version. */
@@ -48,6 +50,8 @@ export type ModelInfo = {
   version?: Maybe<Scalars['Int']['output']>;
   /** Version being written right now, if any. */
   writing?: Maybe<Scalars['Int']['output']>;
+  /** The sharded run writing the next version (similarity --shard I/N --run ID), if any. */
+  writingRun?: Maybe<Scalars['String']['output']>;
 };
 
 /** Relay-style pagination state. */
@@ -327,11 +331,13 @@ export type ModelInfoResolvers<ContextType = Context, ParentType extends Resolve
   metrics?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  shardsDone?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   users?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   validation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   writing?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  writingRun?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {

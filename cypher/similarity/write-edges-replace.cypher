@@ -1,0 +1,15 @@
+// Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same
+// users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h,
+// neighbour handles n and scores s (rank = position + 1). Params: $rows, $model, $version. Columns: edges.
+UNWIND $rows AS row
+MATCH (a:User {handle: row.h})
+CALL (a) {
+  OPTIONAL MATCH (a)-[old:SIMILAR_TO]->()
+  WHERE old.model = $model AND old.version = $version
+  DELETE old
+}
+WITH a, row
+UNWIND range(0, size(row.n) - 1) AS j
+MATCH (b:User {handle: row.n[j]})
+CREATE (a)-[:SIMILAR_TO {model: $model, version: $version, rank: j + 1, score: row.s[j]}]->(b)
+RETURN count(*) AS edges
