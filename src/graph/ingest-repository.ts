@@ -67,6 +67,8 @@ const STATEMENTS = [
   'ingest/begin-import-run',
   'ingest/complete-import-run',
   'ingest/incomplete-import-runs',
+  'ingest/forgotten-handles',
+  'ingest/unforget-imported',
 ] as const;
 
 /** An import that started and never completed (and no later import of its folder has redone). */
@@ -172,6 +174,18 @@ export class IngestRepository {
   }
 
   /** Records an import run as started (an ImportRun node without completedAt). */
+  /** Handles of users forgotten with `npm run forget`. */
+  async forgottenHandles(): Promise<Set<number>> {
+    const [row] = await this.graph.read<{ handles: unknown[] }>(cypher('ingest/forgotten-handles'));
+    return new Set((row?.handles ?? []).map((h) => Number(h)));
+  }
+
+  /** Clears the forgotten mark of users that an import brought back; returns how many. */
+  async unforgetImported(): Promise<number> {
+    const [row] = await this.graph.write<{ unforgotten: unknown }>(cypher('ingest/unforget-imported'));
+    return Number(row?.unforgotten ?? 0);
+  }
+
   async beginImportRun(run: ImportRunStart): Promise<void> {
     await this.graph.write(cypher('ingest/begin-import-run'), { ...run });
   }

@@ -32,6 +32,8 @@ export interface ImportOptions {
   echoRejects?: number;
   /** Stops the import between batches (Ctrl-C): the run stays recorded as incomplete, for the next run to redo. */
   signal?: AbortSignal;
+  /** Import the rows of forgotten users too (and clear their forgotten mark); by default they are rejected. */
+  includeForgotten?: boolean;
 }
 
 /** The import was stopped by its signal; what it wrote stays, and its ImportRun stays incomplete. */
@@ -109,6 +111,7 @@ export class Importer {
   private readonly tagsWritten = writtenTags();
   private readonly coursesWritten = writtenCourses();
   private readonly log: Logger;
+  private forgotten = new Set<number>();
 
   constructor(
     graph: Graph,
@@ -123,6 +126,7 @@ export class Importer {
     const started = performance.now();
     this.checkSignal();
     // Recorded first: if this process dies, the next import or start finds the run incomplete and redoes it.
+    if (this.opts.includeForgotten !== true) this.forgotten = await this.repo.forgottenHandles();
     const runId = randomUUID();
     const stats = files.map((f) => fs.statSync(f.path));
     await this.repo.beginImportRun({
@@ -139,6 +143,10 @@ export class Importer {
       for (const file of files) reports.push(await this.importFile(file, rejects));
     } finally {
       await rejects.close();
+    }
+    if (this.opts.includeForgotten === true) {
+      const back = await this.repo.unforgetImported();
+      if (back > 0) this.log.info(`${back} forgotten user(s) imported again: no longer forgotten`);
     }
     const counts = await this.repo.counts();
     const sum = (k: 'read' | 'imported' | 'duplicates' | 'rejected') => reports.reduce((n, r) => n + r[k], 0);
@@ -266,6 +274,16 @@ export class Importer {
         const row = parse(item.fields);
         if (row instanceof Rejection) {
           const wait = reject(item.line, row.reason, csvRow(item.fields));
+          if (wait !== undefined) await wait;
+          continue;
+        }
+        const handle = (row as { handle?: unknown }).handle;
+        if (typeof handle === 'number' && this.forgotten.has(handle)) {
+          const wait = reject(
+            item.line,
+            `user ${handle} was forgotten (npm run forget); import --include-forgotten brings them back`,
+            csvRow(item.fields),
+          );
           if (wait !== undefined) await wait;
           continue;
         }

@@ -1,6 +1,11 @@
 // Fresh answers over a real Neo4j: a user imported after the run gets neighbours computed on demand (live), and a
 // forgotten user disappears from every list, stored, cached or live, within a second.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createApp, type ApiServer } from '../../src/api/server';
+import { Importer } from '../../src/ingest/importer';
+import { findTables } from '../../src/ingest/reader';
 import { connectApiGraph } from '../../src/graph/api-connect';
 import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
@@ -122,4 +127,40 @@ test('forget: the user leaves every stored, cached and live list, and the graph,
   expect(ranks.every((r) => r.ok)).toBe(true);
   const recorded = await admin.read<{ n: number }>('MATCH (f:Forgotten {handle: 12}) RETURN count(f) AS n');
   expect(recorded[0]!.n).toBe(1);
+});
+
+test('an import of old files rejects a forgotten user rows, unless asked to bring them back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forgotten-'));
+  fs.writeFileSync(
+    path.join(dir, 'user_interests.csv'),
+    'user_handle,interest_tag,date_followed\n12,t1,2017-06-27 16:26:52\n13,t1,2017-06-27 16:26:52\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'user_course_views.csv'),
+    'user_handle,view_date,course_id,author_handle,level,view_time_seconds\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'user_assessment_scores.csv'),
+    'user_handle,assessment_tag,user_assessment_date,user_assessment_score\n',
+  );
+  fs.writeFileSync(path.join(dir, 'course_tags.csv'), 'course_id,course_tags\n');
+  const files = findTables(dir);
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const first = await new Importer(admin, {
+    batchSize: 100,
+    rejectsPath: path.join(dir, 'rejects.csv'),
+    log: quiet,
+  }).run(files);
+  expect(first.files.find((f) => f.table === 'user_interests')).toMatchObject({ read: 2, imported: 1, rejected: 1 });
+  expect(fs.readFileSync(path.join(dir, 'rejects.csv'), 'utf8')).toContain('user 12 was forgotten');
+  expect(await admin.read('MATCH (u:User {handle: 12}) RETURN u')).toEqual([]);
+  const again = await new Importer(admin, {
+    batchSize: 100,
+    rejectsPath: path.join(dir, 'rejects-2.csv'),
+    log: quiet,
+    includeForgotten: true,
+  }).run(files);
+  expect(again.files.find((f) => f.table === 'user_interests')).toMatchObject({ read: 2, rejected: 0 });
+  expect(await admin.read<{ n: number }>('MATCH (f:Forgotten {handle: 12}) RETURN count(f) AS n')).toEqual([{ n: 0 }]);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -18,7 +18,8 @@ export const DEFAULT_BATCH_SIZE = 10_000;
 export const importCommand: Command = {
   name: 'import',
   summary: 'Import user_interests, user_assessment_scores, user_course_views and course_tags (.csv or .csv.gz)',
-  usage: 'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE]',
+  usage:
+    'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE] [--include-forgotten]',
   async run(argv) {
     // Signal handlers come before any work: Ctrl-C stops between batches and the run stays recorded as incomplete.
     const stop = interruptOnSignals();
@@ -55,6 +56,7 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
     rejects: { type: 'string' },
     'batch-size': { type: 'string' },
     'summary-json': { type: 'string' },
+    'include-forgotten': { type: 'boolean' },
   });
   if (values.data === undefined) throw badInput(`import: --data DIR is required\nusage: ${cmd.usage}`);
   const batchSize = intOption('batch-size', values['batch-size'], DEFAULT_BATCH_SIZE, 1, 1_000_000);
@@ -74,7 +76,12 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
       consoleLogger.warn(`this import of ${dir} redoes it`);
     }
     process.stderr.write(`Importing ${dir} into ${config.neo4j.uri}; rejects go to ${rejectsPath}\n`);
-    const report = await new Importer(graph, { batchSize, rejectsPath, signal }).run(files);
+    const report = await new Importer(graph, {
+      batchSize,
+      rejectsPath,
+      signal,
+      includeForgotten: values['include-forgotten'] === true,
+    }).run(files);
     process.stdout.write(`${formatReport(report)}\n`);
     if (report.redone > 0) {
       process.stdout.write(`Completed ${report.redone} earlier import run(s) of ${dir} that had not finished.\n`);
