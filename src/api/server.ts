@@ -1,4 +1,4 @@
-// The HTTP server: GraphQL (Apollo on express 5), the older clients' REST routes, probes, playground and web page.
+// The HTTP server: GraphQL (Apollo on express 5), the older clients' REST routes, probes, GraphiQL and web page.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { answersLive, LiveNeighbours } from './live';
 import { MODEL_NAMES, type ModelName } from './models';
 import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
+import { graphiqlRouter } from './graphiql';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
@@ -54,8 +55,6 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-const PLAYGROUND_FILE = path.join(__dirname, 'playground', 'index.html');
-
 /** The GraphQL SDL: every schema/*.graphql file of the project, in name order. */
 export function loadTypeDefs(root: string): string[] {
   const dir = path.join(root, 'schema');
@@ -68,7 +67,7 @@ export function loadTypeDefs(root: string): string[] {
 
 function indexPage(playground: boolean): string {
   const links = [
-    '<li><code>POST /graphql</code> GraphQL' + (playground ? ' (<a href="/playground">playground</a>)' : '') + '</li>',
+    '<li><code>POST /graphql</code> GraphQL' + (playground ? ' (<a href="/graphql">GraphiQL</a>)' : '') + '</li>',
     '<li><code>POST /similar-users/</code> <code>{"user_handle": 110}</code></li>',
     '<li><code>GET /api/similarity/?user_handle=110</code></li>',
     '<li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li>',
@@ -169,7 +168,6 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     },
     app,
   );
-  const playgroundHtml = config.http.playground ? fs.readFileSync(PLAYGROUND_FILE, 'utf8') : undefined;
 
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(config.root),
@@ -215,22 +213,13 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     next();
   });
 
-  if (playgroundHtml !== undefined) {
-    const sendPlayground = (_req: Request, res: Response) => {
-      res.type('html').send(playgroundHtml);
-    };
-    app.get('/playground', sendPlayground);
-    // A browser opening /graphql gets the playground; API clients (Accept: application/json, */*) go on to Apollo.
-    app.get('/graphql', (req, res, next) => {
-      if (req.accepts(['application/json', 'text/html']) === 'text/html') sendPlayground(req, res);
-      else next();
-    });
-  }
+  // GraphiQL for browsers at GET /graphql (and /playground, redirected), when the playground is on.
+  if (config.http.playground) app.use(graphiqlRouter());
   app.use('/graphql', expressMiddleware(apollo, { context: () => Promise.resolve(createContext(repo, source)) }));
   app.use(restRouter(repo, source));
   app.use(express.static(options.webDir ?? path.join(config.root, 'web', 'dist')));
   app.get('/', (_req, res) => {
-    res.type('html').send(indexPage(playgroundHtml !== undefined));
+    res.type('html').send(indexPage(config.http.playground));
   });
   app.use((req, res) => {
     res.status(404).json({
