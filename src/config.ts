@@ -99,6 +99,12 @@ const envSchema = z.object({
   API_POOL_SIZE: integer('API_POOL_SIZE', 64, 1, 1_000, 'a number of connections'),
   HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_BODY_TIMEOUT_MS: integer('HTTP_BODY_TIMEOUT_MS', 15_000, 1_000, 600_000),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[\x21-\x7e]{16,}$/.test(v), {
+      message: 'METRICS_TOKEN: expected at least 16 printable characters without spaces',
+    }),
 });
 
 export interface LocalNeo4jConfig {
@@ -148,6 +154,8 @@ export interface Config {
   neo4j: Neo4jConfig;
   http: { port: number; host: string; introspection: boolean; playground: boolean };
   limits: ApiLimits;
+  /** /metrics: with a token only its bearer reads them; without one, nobody in production, anyone otherwise. */
+  metrics: { token: string | undefined };
 }
 
 export const DEFAULT_NEO4J_VERSION = '5.26.19';
@@ -229,5 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
     },
+    metrics: { token: e.METRICS_TOKEN === undefined || e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN },
   };
 }

@@ -19,6 +19,7 @@ import { MODEL_NAMES, type ModelName } from './models';
 import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
 import { graphiqlRouter } from './graphiql';
+import { createMetrics, metricsAccess } from './metrics';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
@@ -157,6 +158,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   if (cache !== undefined) await cache.start();
   const source = cache ?? uncached(repo, live);
   await warmLive(live, source, log);
+  const metrics = createMetrics({ repo, cache });
+  graph.observe(metrics.query);
   const limits = config.limits;
   const app = express();
   // Slow clients: headers and the whole request must arrive in time (408 otherwise), checked every second.
@@ -191,11 +194,13 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin<Context>(),
       statusFromErrorsPlugin<Context>(),
+      metrics.plugin<Context>(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.use(metrics.middleware);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
   // The request deadline counts from the arrival of the body: a request still unanswered then gets 503 with
   // Retry-After (Neo4j stalled or saturated); its work finishes in the background and its late answer is dropped.
@@ -215,13 +220,51 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
 
   // GraphiQL for browsers at GET /graphql (and /playground, redirected), when the playground is on.
   if (config.http.playground) app.use(graphiqlRouter());
-  app.use('/graphql', expressMiddleware(apollo, { context: () => Promise.resolve(createContext(repo, source)) }));
+  app.use(
+    '/graphql',
+    expressMiddleware(apollo, {
+      context: ({ res }) => {
+        const context = createContext(repo, source);
+        metrics.bind(context, res);
+        return Promise.resolve(context);
+      },
+    }),
+  );
+  // Prometheus text format; see metricsAccess for who may read it.
+  app.get('/metrics', async (req, res) => {
+    const access = metricsAccess(config.metrics.token, config.env === 'production', req.headers.authorization);
+    switch (access) {
+      case 200:
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+        return;
+      case 401:
+        res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        res.status(401).json({
+          error: { code: 'UNAUTHENTICATED', message: 'expected Authorization: Bearer <METRICS_TOKEN>, got none' },
+        });
+        return;
+      case 403:
+        res
+          .status(403)
+          .json({ error: { code: 'FORBIDDEN', message: 'expected the METRICS_TOKEN bearer token, got another' } });
+        return;
+      case 404:
+        res.status(404).json({
+          error: {
+            code: 'NOT_FOUND',
+            message: 'no route GET /metrics: set METRICS_TOKEN to serve metrics in production',
+          },
+        });
+        return;
+    }
+  });
   app.use(restRouter(repo, source));
   app.use(express.static(options.webDir ?? path.join(config.root, 'web', 'dist')));
   app.get('/', (_req, res) => {
     res.type('html').send(indexPage(config.http.playground));
   });
   app.use((req, res) => {
+    metrics.error('NOT_FOUND', 'rest');
     res.status(404).json({
       error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}: see / for the routes` },
     });
@@ -229,6 +272,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   /** Answers an AppError through the kinds table: status, code, public message, Retry-After. */
   const sendError = (req: Request, res: Response, err: AppError) => {
     const kind = ERROR_KINDS[err.code];
+    metrics.error(kind.graphql, req.originalUrl.startsWith('/graphql') ? 'graphql' : 'rest');
     const message = publicMessage(err, development);
     if (kind.status >= 500 && kind.graphql === 'INTERNAL_SERVER_ERROR') {
       const origin = err.cause instanceof Error ? err.cause : err;
@@ -287,6 +331,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
         // Apollo's drain plugin closes the listener, waits for in-flight requests, then cuts idle connections.
         await apollo.stop();
         cache?.stop();
+        graph.observe(undefined);
         if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
         if (options.closeGraph !== false) await graph.close();
       })();
