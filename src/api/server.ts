@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
 import { AppError, badInput, describe } from '../errors';
 import { ApiRepository } from '../graph/api-repository';
@@ -20,6 +21,7 @@ import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
 import { graphiqlRouter } from './graphiql';
 import { createMetrics, metricsAccess } from './metrics';
+import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
@@ -40,6 +42,8 @@ export interface ApiOptions {
   /** Largest accepted request body (default 100kb). */
   bodyLimit?: string;
   log?: Logger;
+  /** One structured line per answered request (request id, status, duration); none when absent. */
+  requestLog?: PinoLogger;
 }
 
 export interface ApiServer {
@@ -200,6 +204,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.use(requestLog(options.requestLog));
   app.use(metrics.middleware);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
   // The request deadline counts from the arrival of the body: a request still unanswered then gets 503 with
@@ -276,7 +281,9 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     const message = publicMessage(err, development);
     if (kind.status >= 500 && kind.graphql === 'INTERNAL_SERVER_ERROR') {
       const origin = err.cause instanceof Error ? err.cause : err;
-      log.warn(`${req.method} ${req.originalUrl}: ${origin.stack ?? origin.message}`);
+      log.warn(
+        `${req.method} ${req.originalUrl} (request ${requestId(res) ?? '?'}): ${origin.stack ?? origin.message}`,
+      );
     }
     if (kind.retryAfter !== undefined) res.set('Retry-After', String(kind.retryAfter));
     // originalUrl: inside a mounted handler (Apollo's) req.path no longer starts with /graphql.
