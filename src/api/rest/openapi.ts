@@ -9,7 +9,7 @@ const json = (schema: Json, description: string): Json => ({
   description,
   content: { 'application/json': { schema } },
 });
-const error = (description: string): Json => ({ $ref: `#/components/responses/${description}` });
+const error = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
 
 /** The query or body fields both similarity routes read. */
 const LOOKUP_FIELDS = {
