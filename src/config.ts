@@ -100,6 +100,12 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_BODY_TIMEOUT_MS: integer('HTTP_BODY_TIMEOUT_MS', 15_000, 1_000, 600_000),
   SIMILARITY_LEASE_SECONDS: integer('SIMILARITY_LEASE_SECONDS', 60, 2, 3600, 'a whole number of seconds'),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[\x21-\x7e]{16,}$/.test(v), {
+      message: 'METRICS_TOKEN: expected at least 16 printable characters without spaces',
+    }),
 });
 
 export interface LocalNeo4jConfig {
@@ -151,6 +157,8 @@ export interface Config {
   limits: ApiLimits;
   /** How long a similarity run's lease on its models lives without a heartbeat. */
   jobs: { leaseSeconds: number };
+  /** /metrics: with a token only its bearer reads them; without one, nobody in production, anyone otherwise. */
+  metrics: { token: string | undefined };
 }
 
 export const DEFAULT_NEO4J_VERSION = '5.26.19';
@@ -233,5 +241,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
     },
     jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
+    metrics: { token: e.METRICS_TOKEN === undefined || e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN },
   };
 }

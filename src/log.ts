@@ -1,4 +1,6 @@
-// Output for long work: a live line on a terminal, plain periodic lines when output is not a terminal.
+// Output for long work: a live line on a terminal, plain periodic lines when output is not a terminal; structured
+// (pino) logs for the API server.
+import pino, { type Logger as PinoLogger } from 'pino';
 
 export interface Logger {
   info(message: string): void;
@@ -73,4 +75,38 @@ export function progress(opts: ProgressOptions): Progress {
       stream.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
     },
   };
+}
+
+/** Structured logs (pino) for the API server: JSON lines, or readable lines on a terminal when pino-pretty is there. */
+export interface StructuredLogOptions {
+  /** Readable lines (pino-pretty, a dev dependency) instead of JSON; ignored when pino-pretty is not installed. */
+  pretty: boolean;
+  level?: string;
+  /** Where JSON lines go (default stderr); tests pass a stream to read them. */
+  stream?: NodeJS.WritableStream;
+}
+
+function hasPinoPretty(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function structuredLog(opts: StructuredLogOptions): PinoLogger {
+  const level = opts.level ?? 'info';
+  if (opts.pretty && opts.stream === undefined && hasPinoPretty()) {
+    return pino({
+      level,
+      transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
+  }
+  return pino({ level }, (opts.stream as pino.DestinationStream | undefined) ?? pino.destination(2));
+}
+
+/** The Logger interface over a pino logger, for code that logs plain messages. */
+export function pinoLogger(log: PinoLogger): Logger {
+  return { info: (m) => log.info(m), warn: (m) => log.warn(m) };
 }

@@ -1,4 +1,4 @@
-// The HTTP server: GraphQL (Apollo on express 5), the older clients' REST routes, probes, playground and web page.
+// The HTTP server: GraphQL (Apollo on express 5), the older clients' REST routes, probes, GraphiQL and web page.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
 import { AppError, badInput, describe } from '../errors';
 import { ApiRepository } from '../graph/api-repository';
@@ -18,6 +19,9 @@ import { answersLive, LiveNeighbours } from './live';
 import { MODEL_NAMES, type ModelName } from './models';
 import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
+import { graphiqlRouter } from './graphiql';
+import { createMetrics, metricsAccess } from './metrics';
+import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { resolvers } from './graphql/resolvers';
@@ -38,6 +42,8 @@ export interface ApiOptions {
   /** Largest accepted request body (default 100kb). */
   bodyLimit?: string;
   log?: Logger;
+  /** One structured line per answered request (request id, status, duration); none when absent. */
+  requestLog?: PinoLogger;
 }
 
 export interface ApiServer {
@@ -54,8 +60,6 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-const PLAYGROUND_FILE = path.join(__dirname, 'playground', 'index.html');
-
 /** The GraphQL SDL: every schema/*.graphql file of the project, in name order. */
 export function loadTypeDefs(root: string): string[] {
   const dir = path.join(root, 'schema');
@@ -68,7 +72,7 @@ export function loadTypeDefs(root: string): string[] {
 
 function indexPage(playground: boolean): string {
   const links = [
-    '<li><code>POST /graphql</code> GraphQL' + (playground ? ' (<a href="/playground">playground</a>)' : '') + '</li>',
+    '<li><code>POST /graphql</code> GraphQL' + (playground ? ' (<a href="/graphql">GraphiQL</a>)' : '') + '</li>',
     '<li><code>POST /similar-users/</code> <code>{"user_handle": 110}</code></li>',
     '<li><code>GET /api/similarity/?user_handle=110</code></li>',
     '<li><a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a></li>',
@@ -158,6 +162,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   if (cache !== undefined) await cache.start();
   const source = cache ?? uncached(repo, live);
   await warmLive(live, source, log);
+  const metrics = createMetrics({ repo, cache });
+  graph.observe(metrics.query);
   const limits = config.limits;
   const app = express();
   // Slow clients: headers and the whole request must arrive in time (408 otherwise), checked every second.
@@ -169,7 +175,6 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     },
     app,
   );
-  const playgroundHtml = config.http.playground ? fs.readFileSync(PLAYGROUND_FILE, 'utf8') : undefined;
 
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(config.root),
@@ -193,11 +198,14 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin<Context>(),
       statusFromErrorsPlugin<Context>(),
+      metrics.plugin<Context>(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.use(requestLog(options.requestLog));
+  app.use(metrics.middleware);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb' }));
   // The request deadline counts from the arrival of the body: a request still unanswered then gets 503 with
   // Retry-After (Neo4j stalled or saturated); its work finishes in the background and its late answer is dropped.
@@ -215,24 +223,53 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     next();
   });
 
-  if (playgroundHtml !== undefined) {
-    const sendPlayground = (_req: Request, res: Response) => {
-      res.type('html').send(playgroundHtml);
-    };
-    app.get('/playground', sendPlayground);
-    // A browser opening /graphql gets the playground; API clients (Accept: application/json, */*) go on to Apollo.
-    app.get('/graphql', (req, res, next) => {
-      if (req.accepts(['application/json', 'text/html']) === 'text/html') sendPlayground(req, res);
-      else next();
-    });
-  }
-  app.use('/graphql', expressMiddleware(apollo, { context: () => Promise.resolve(createContext(repo, source)) }));
+  // GraphiQL for browsers at GET /graphql (and /playground, redirected), when the playground is on.
+  if (config.http.playground) app.use(graphiqlRouter());
+  app.use(
+    '/graphql',
+    expressMiddleware(apollo, {
+      context: ({ res }) => {
+        const context = createContext(repo, source);
+        metrics.bind(context, res);
+        return Promise.resolve(context);
+      },
+    }),
+  );
+  // Prometheus text format; see metricsAccess for who may read it.
+  app.get('/metrics', async (req, res) => {
+    const access = metricsAccess(config.metrics.token, config.env === 'production', req.headers.authorization);
+    switch (access) {
+      case 200:
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+        return;
+      case 401:
+        res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        res.status(401).json({
+          error: { code: 'UNAUTHENTICATED', message: 'expected Authorization: Bearer <METRICS_TOKEN>, got none' },
+        });
+        return;
+      case 403:
+        res
+          .status(403)
+          .json({ error: { code: 'FORBIDDEN', message: 'expected the METRICS_TOKEN bearer token, got another' } });
+        return;
+      case 404:
+        res.status(404).json({
+          error: {
+            code: 'NOT_FOUND',
+            message: 'no route GET /metrics: set METRICS_TOKEN to serve metrics in production',
+          },
+        });
+        return;
+    }
+  });
   app.use(restRouter(repo, source));
   app.use(express.static(options.webDir ?? path.join(config.root, 'web', 'dist')));
   app.get('/', (_req, res) => {
-    res.type('html').send(indexPage(playgroundHtml !== undefined));
+    res.type('html').send(indexPage(config.http.playground));
   });
   app.use((req, res) => {
+    metrics.error('NOT_FOUND', 'rest');
     res.status(404).json({
       error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}: see / for the routes` },
     });
@@ -240,10 +277,13 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   /** Answers an AppError through the kinds table: status, code, public message, Retry-After. */
   const sendError = (req: Request, res: Response, err: AppError) => {
     const kind = ERROR_KINDS[err.code];
+    metrics.error(kind.graphql, req.originalUrl.startsWith('/graphql') ? 'graphql' : 'rest');
     const message = publicMessage(err, development);
     if (kind.status >= 500 && kind.graphql === 'INTERNAL_SERVER_ERROR') {
       const origin = err.cause instanceof Error ? err.cause : err;
-      log.warn(`${req.method} ${req.originalUrl}: ${origin.stack ?? origin.message}`);
+      log.warn(
+        `${req.method} ${req.originalUrl} (request ${requestId(res) ?? '?'}): ${origin.stack ?? origin.message}`,
+      );
     }
     if (kind.retryAfter !== undefined) res.set('Retry-After', String(kind.retryAfter));
     // originalUrl: inside a mounted handler (Apollo's) req.path no longer starts with /graphql.
@@ -298,6 +338,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
         // Apollo's drain plugin closes the listener, waits for in-flight requests, then cuts idle connections.
         await apollo.stop();
         cache?.stop();
+        graph.observe(undefined);
         if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
         if (options.closeGraph !== false) await graph.close();
       })();

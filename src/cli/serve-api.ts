@@ -3,6 +3,7 @@
 import { startServer, type ApiServer } from '../api/server';
 import type { Config } from '../config';
 import { openApiGraph } from '../graph/connect';
+import { pinoLogger, structuredLog } from '../log';
 
 export interface ServeOptions {
   port: number;
@@ -25,11 +26,15 @@ export async function serveApi(config: Config, opts: ServeOptions): Promise<void
       `warning: Neo4j at ${config.neo4j.uri} does not answer yet (${(err as Error).message}); start it with npm run db:start\n`,
     );
   }
+  // JSON lines, or readable ones when stderr is a terminal and pino-pretty (a dev dependency) is installed.
+  const logs = structuredLog({ pretty: process.stderr.isTTY === true });
   let server: ApiServer;
   try {
     server = await startServer(config, graph, {
       port: opts.port,
       host: opts.host,
+      log: pinoLogger(logs),
+      requestLog: logs,
       ...(opts.cache ? {} : { cache: false }),
     });
   } catch (err) {

@@ -139,6 +139,18 @@ export function mapDriverError(err: unknown): AppError {
   }
 }
 
+/** One unit of work of a graph (a transaction or an auto-commit statement) once settled: for metrics. */
+export interface QueryObservation {
+  mode: 'read' | 'write';
+  /** ok, or why it failed. */
+  outcome: 'ok' | Failure;
+  /** From the call to its outcome, waiting for a session included. */
+  ms: number;
+}
+
+/** Told of every unit of work; graph/ knows nothing of who listens (the API's metrics, a test). */
+export type QueryObserver = (observation: QueryObservation) => void;
+
 export interface TxRunner {
   run<T extends Row = Row>(query: string, params?: Params): Promise<T[]>;
 }
@@ -161,6 +173,7 @@ export class Graph {
   queryCount = 0;
   private readonly slots: Slots;
   private closed = false;
+  private observer: QueryObserver | undefined;
 
   constructor(driver: Driver, database: string, profile: DriverProfile = JOB_PROFILE) {
     this.driver = driver;
@@ -187,6 +200,11 @@ export class Graph {
     return new Graph(driver, cfg.database, profile);
   }
 
+  /** Reports every unit of work from now on to `observer` (undefined: to nobody). An observer must not throw. */
+  observe(observer: QueryObserver | undefined): void {
+    this.observer = observer;
+  }
+
   /** Sessions open right now (never more than profile.poolSize). */
   get openSessions(): number {
     return this.slots.inUse;
@@ -211,7 +229,7 @@ export class Graph {
     work: (tx: TxRunner) => Promise<R>,
     txMeta?: Record<string, unknown>,
   ): Promise<R> {
-    return this.bounded((deadline) =>
+    return this.bounded(mode, (deadline) =>
       this.withSession(mode, deadline, {}, (session) => {
         const fn = (tx: ManagedTransaction) => work(this.runner(tx));
         const config = { ...this.txConfig(), ...(txMeta !== undefined ? { metadata: txMeta } : {}) };
@@ -229,7 +247,7 @@ export class Graph {
     params: Params = {},
     opts: AutoCommitOptions = {},
   ): Promise<T[]> {
-    return this.bounded(async (deadline) => {
+    return this.bounded(opts.mode ?? 'WRITE', async (deadline) => {
       for (let attempt = 0; ; attempt++) {
         try {
           return await this.withSession(opts.mode ?? 'WRITE', deadline, {}, async (session) => {
@@ -256,7 +274,7 @@ export class Graph {
     onRow: (get: (key: string) => unknown) => void,
     opts: { fetchSize?: number } = {},
   ): Promise<number> {
-    return this.bounded((deadline) =>
+    return this.bounded('READ', (deadline) =>
       this.withSession('READ', deadline, { fetchSize: opts.fetchSize ?? 5_000 }, async (session) => {
         let n = 0;
         this.queryCount++;
@@ -273,8 +291,23 @@ export class Graph {
     return this.profile.txTimeoutMs > 0 ? { timeout: this.profile.txTimeoutMs } : {};
   }
 
-  /** Races work against the profile's deadline; errors come out as AppErrors. */
-  private async bounded<R>(work: (deadline: { expired: boolean }) => Promise<R>): Promise<R> {
+  /** Races work against the profile's deadline; errors come out as AppErrors; the observer hears the outcome. */
+  private async bounded<R>(mode: 'READ' | 'WRITE', work: (deadline: { expired: boolean }) => Promise<R>): Promise<R> {
+    const observer = this.observer;
+    if (observer === undefined) return this.deadlined(work);
+    const started = performance.now();
+    try {
+      const result = await this.deadlined(work);
+      observer({ mode: mode === 'READ' ? 'read' : 'write', outcome: 'ok', ms: performance.now() - started });
+      return result;
+    } catch (err) {
+      const outcome = failureOf(err) ?? 'query';
+      observer({ mode: mode === 'READ' ? 'read' : 'write', outcome, ms: performance.now() - started });
+      throw err;
+    }
+  }
+
+  private async deadlined<R>(work: (deadline: { expired: boolean }) => Promise<R>): Promise<R> {
     if (this.closed) throw mapDriverError(new GraphClosedError());
     const deadline = { expired: false };
     const running = work(deadline);

@@ -459,22 +459,32 @@ describe('probes, playground, page', () => {
     expect(await ready.json()).toEqual({ status: 'ready', models: { cosine: 2, interests: 1 } });
   });
 
-  test('the playground is served from local files at /playground and to browsers at /graphql', async () => {
-    for (const url of [`${base}/playground`, `${base}/graphql`]) {
-      const res = await fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(/text\/html/);
-      const html = await res.text();
-      expect(html).toContain('GraphQL playground');
-      // Offline: nothing loaded from another origin.
-      expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
-    }
+  test('GraphiQL is served from local files to browsers at /graphql, and /playground redirects there', async () => {
+    const redirect = await fetch(`${base}/playground`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/graphql');
+    const res = await fetch(`${base}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('GraphiQL');
+    // Offline: nothing loaded from another origin, and every asset the page names is served here.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+    const assets = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    for (const asset of assets) expect((await fetch(`${base}${asset}`)).status).toBe(200);
+    // API clients still reach Apollo.
+    const api = await fetch(`${base}/graphql?query=%7B__typename%7D`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   test('playground off and introspection off when configured', async () => {
     const s = await boot(testConfig({ GRAPHQL_PLAYGROUND: 'false', GRAPHQL_INTROSPECTION: 'false' }));
     try {
-      expect((await fetch(`${s.url}/playground`)).status).toBe(404);
+      expect((await fetch(`${s.url}/playground`, { redirect: 'manual' })).status).toBe(404);
+      expect((await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } })).status).not.toBe(200);
       const res = await fetch(`${s.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -77,6 +77,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'true' }, root).http.playground).toBe(true);
   });
 
+  test('METRICS_TOKEN: optional, at least 16 printable characters', () => {
+    expect(loadConfig({}, root).metrics).toEqual({ token: undefined });
+    expect(loadConfig({ METRICS_TOKEN: 'a-token-of-sixteen-chars' }, root).metrics.token).toBe(
+      'a-token-of-sixteen-chars',
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' }, root)).toThrow(/METRICS_TOKEN: expected at least 16/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'has spaces in the token' }, root)).toThrow(/METRICS_TOKEN/);
+  });
+
   test('a short password is refused with its length', () => {
     expect(() => loadConfig({ NEO4J_PASSWORD: 'short' }, root)).toThrow(/at least 8 characters, got 5/);
   });

@@ -1,9 +1,10 @@
-// The older clients' REST routes (exact shapes) and the health probes.
+// The older clients' REST routes (exact shapes), the health probes and their OpenAPI description.
 import express, { type Request, type Response } from 'express';
 import { AppError, badInput, describe, notFound } from '../../errors';
 import type { ApiRepository, NeighbourList } from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
 import { ERROR_KINDS } from '../errors';
+import { OPENAPI_DOCUMENT } from './openapi';
 import {
   DEFAULT_LIMIT,
   isModelName,
@@ -72,6 +73,11 @@ export function restRouter(repo: ApiRepository, source: NeighbourSource): expres
   };
   router.get('/api/similarity', similarity);
   router.post('/api/similarity', similarity);
+
+  // The description of these routes (OpenAPI 3.1).
+  router.get('/openapi.json', (_req, res) => {
+    res.json(OPENAPI_DOCUMENT);
+  });
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });

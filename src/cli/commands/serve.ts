@@ -1,4 +1,4 @@
-// serve: the API server on PORT (GraphQL, REST, probes, playground, web page); SIGTERM/SIGINT drain, then exit.
+// serve: the API server on PORT (GraphQL, REST, probes, GraphiQL, web page); SIGTERM/SIGINT drain, then exit.
 // `start` serves through the same path (serveApi).
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
@@ -8,7 +8,7 @@ import { intOption, parse } from '../command';
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'Start the API (GraphQL, REST routes for older clients, playground, web page) and print its URLs',
+  summary: 'Start the API (GraphQL, REST routes for older clients, GraphiQL, web page) and print its URLs',
   usage: 'similar-users serve [--port 4000] [--host 127.0.0.1] [--cache on|off]',
   async run(argv) {
     const { values } = parse(this, argv, {
@@ -30,8 +30,8 @@ export const serve: Command = {
         `API listening on ${url} (${config.env}, Neo4j ${config.neo4j.uri}, neighbour cache ${server.cache === undefined ? 'off' : 'on'})`,
         `  GraphQL:     POST ${url}/graphql`,
         config.http.playground
-          ? `  Playground:  ${url}/playground (or open ${url}/graphql in a browser)`
-          : '  Playground:  off (GRAPHQL_PLAYGROUND=false)',
+          ? `  GraphiQL:    open ${url}/graphql in a browser`
+          : '  GraphiQL:    off (GRAPHQL_PLAYGROUND=false)',
         `  REST:        curl -s -X POST ${url}/similar-users/ -H 'content-type: application/json' -d '{"user_handle": 110}'`,
         `               curl -s '${url}/api/similarity/?user_handle=110'`,
         `  Probes:      ${url}/healthz  ${url}/readyz`,

@@ -92,7 +92,7 @@ export const start: Command = {
         '',
         `Ready in ${elapsed()}.`,
         `  Page:        ${url}/`,
-        `  GraphQL:     ${url}/graphql${config.http.playground ? ` (playground: ${url}/playground)` : ''}`,
+        `  GraphQL:     ${url}/graphql${config.http.playground ? ` (GraphiQL in a browser)` : ''}`,
         `  REST:        curl -s -X POST ${url}/similar-users/ -H 'Content-Type: application/json' -d '{"user_handle": 1}'`,
         `  Health:      ${url}/healthz, ${url}/readyz`,
         server !== undefined
