@@ -363,28 +363,32 @@ function smoothIdfAtZero(n: number): number {
  */
 export function thawWeighting(f: FrozenWeighting, s: Signals): WeightingStats {
   const n = f.users;
+  // One figure per column of the matrix it weights: a matrix read before the dictionary grew has fewer columns.
   const column = <T extends Float32Array | Float64Array>(
     make: (len: number) => T,
+    cols: number | undefined,
     names: readonly string[],
     values: Record<string, number>,
     missing: number,
   ): T => {
-    const out = make(names.length);
-    names.forEach((name, c) => (out[c] = values[name] ?? missing));
+    const out = make(cols ?? names.length);
+    for (let c = 0; c < out.length; c++) out[c] = values[names[c] ?? ''] ?? missing;
     return out;
   };
   const f32 = (len: number) => new Float32Array(len);
   const f64 = (len: number) => new Float64Array(len);
   const st: WeightingStats = { users: n };
   const smoothIdf0 = smoothIdfAtZero(n);
-  if (f.interestsIdf) st.interestsIdf = column(f32, s.tags.names, f.interestsIdf, smoothIdf0);
-  if (f.viewsIdf) st.viewsIdf = column(f32, s.courses.names, f.viewsIdf, smoothIdf0);
+  const tags = s.tags.names;
+  const courses = s.courses.names;
+  if (f.interestsIdf) st.interestsIdf = column(f32, s.interests?.cols, tags, f.interestsIdf, smoothIdf0);
+  if (f.viewsIdf) st.viewsIdf = column(f32, s.views?.cols, courses, f.viewsIdf, smoothIdf0);
   if (f.viewsBm25) {
     const { k1, b, avgLen } = f.viewsBm25;
-    st.viewsBm25 = { k1, b, avgLen, idf: column(f64, s.courses.names, f.viewsBm25.idf, bm25Idf(n, 0)) };
+    st.viewsBm25 = { k1, b, avgLen, idf: column(f64, s.views?.cols, courses, f.viewsBm25.idf, bm25Idf(n, 0)) };
   }
-  if (f.courseTagsIdf) st.courseTagsIdf = column(f32, s.tags.names, f.courseTagsIdf, smoothIdf0);
-  if (f.assessmentsMax) st.assessmentsMax = column(f64, s.tags.names, f.assessmentsMax, -Infinity);
+  if (f.courseTagsIdf) st.courseTagsIdf = column(f32, s.courseTags?.cols, tags, f.courseTagsIdf, smoothIdf0);
+  if (f.assessmentsMax) st.assessmentsMax = column(f64, s.assessments?.cols, tags, f.assessmentsMax, -Infinity);
   return st;
 }
 

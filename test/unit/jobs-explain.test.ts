@@ -143,3 +143,17 @@ describe('live neighbours (a user answered on demand with a version frozen weigh
     expect(compared).toBeGreaterThan(10);
   });
 });
+
+test('a live index over signals whose dictionaries grew after their matrices were read (as the job reads them)', () => {
+  const s = randomSignals(40, 9);
+  const params: ModelParams = {
+    ...defaultParams(),
+    weights: { interests: 1, views: 1, courseTags: 1, assessments: 1 },
+  };
+  const frozen = freezeWeighting(weightedMatrix('cosine', s, params).stats, s);
+  // Course tags read after views name courses nobody viewed; assessments name tags nobody follows.
+  s.courses.id('course-never-viewed');
+  s.tags.id('tag-read-late');
+  const index = new LiveIndex('cosine', params, frozen, s);
+  expect(index.neighbours(itemsOf(s, 0), 3, (h) => h === 1).length).toBeGreaterThan(0);
+});
