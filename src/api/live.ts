@@ -36,6 +36,7 @@ export class LiveNeighbours {
     this.reader = new Graph(graph.driver, graph.database, {
       ...graph.profile,
       poolSize: 1,
+      acquireMs: SNAPSHOT_DEADLINE_MS,
       txTimeoutMs: SNAPSHOT_DEADLINE_MS,
       deadlineMs: SNAPSHOT_DEADLINE_MS,
     });
@@ -43,7 +44,20 @@ export class LiveNeighbours {
 
   /** Builds the indexes of the given versions now (e.g. at startup), so the first live request finds them ready. */
   async warm(weightings: ReadonlyArray<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]>): Promise<void> {
+    // Every version is seen before the first index asks for signals, so all of them share one snapshot.
+    for (const [model, w] of weightings) this.seen(model, w.version);
     await Promise.all(weightings.map(([model, w]) => this.index(model, w)));
+  }
+
+  /** When a model's version was first seen here (now, the first time). */
+  private seen(model: string, version: number): number {
+    const key = `${model}:${version}`;
+    let at = this.firstSeen.get(key);
+    if (at === undefined) {
+      at = Date.now();
+      this.firstSeen.set(key, at);
+    }
+    return at;
   }
 
   private signals(newerThan: number): Promise<Signals> {
@@ -72,9 +86,7 @@ export class LiveNeighbours {
   private index(model: Exclude<ModelName, ModelName.ALS>, w: VersionWeighting): Promise<LiveIndex> {
     const known = this.indexes.get(model);
     if (known !== undefined && known.version === w.version) return known.index;
-    const seenKey = `${model}:${w.version}`;
-    if (!this.firstSeen.has(seenKey)) this.firstSeen.set(seenKey, Date.now());
-    const index = this.signals(this.firstSeen.get(seenKey)!).then((s) => new LiveIndex(model, w.params, w.frozen, s));
+    const index = this.signals(this.seen(model, w.version)).then((s) => new LiveIndex(model, w.params, w.frozen, s));
     index.catch(() => {
       if (this.indexes.get(model)?.index === index) this.indexes.delete(model);
     });
