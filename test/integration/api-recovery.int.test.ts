@@ -5,8 +5,7 @@ import path from 'node:path';
 import { execute } from '../../src/api/client/request';
 import { createApp, type ApiServer } from '../../src/api/server';
 import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
-import { connectApiGraph } from '../../src/graph/api-connect';
-import { waitForQuery } from '../../src/graph/connect';
+import { openApiGraph, waitForQuery } from '../../src/graph/connect';
 import { Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
 import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
@@ -38,7 +37,15 @@ beforeAll(async () => {
     silentLogger,
   );
   await neo4j.start(PASSWORD);
-  const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD, NODE_ENV: 'test' });
+  // Patient deadlines, as the other functional tests: a cold first query on a busy 2-core machine can take
+  // seconds, and this test is about an outage (refused connections answer at once), not about deadlines.
+  const config = loadConfig({
+    NEO4J_URI: neo4j.boltUri,
+    NEO4J_PASSWORD: PASSWORD,
+    NODE_ENV: 'test',
+    API_QUERY_TIMEOUT_MS: '15000',
+    API_REQUEST_TIMEOUT_MS: '20000',
+  });
   const admin = Graph.connect(config.neo4j, PASSWORD);
   try {
     await waitForQuery(admin, 120_000);
@@ -47,7 +54,7 @@ beforeAll(async () => {
   } finally {
     await admin.close();
   }
-  api = await createApp(config, connectApiGraph(config.neo4j, PASSWORD), {
+  api = await createApp(config, openApiGraph(config), {
     log: silentLogger,
     cache: { refreshMs: 200, staleMs: 1_000 },
   });
