@@ -4,6 +4,7 @@ import type { Csr } from '../similarity/types';
 import {
   type Block,
   type FrozenWeighting,
+  itemAt,
   type ModelName,
   type ModelParams,
   thawWeighting,
@@ -100,9 +101,7 @@ export function decompose(
     const value = (m.data[p]! / na) * (wb / nb);
     if (value === 0) continue;
     score += value;
-    const block = blocks.find((x) => col >= x.offset && col < x.offset + x.cols)!;
-    const names = block.signal === 'views' ? s.courses.names : s.tags.names;
-    contributions.push({ signal: block.signal, item: names[col - block.offset]!, value });
+    contributions.push({ ...itemAt(blocks, s, col), value });
   }
   contributions.sort(
     (x, y) => y.value - x.value || x.signal.localeCompare(y.signal) || (x.item < y.item ? -1 : x.item > y.item ? 1 : 0),

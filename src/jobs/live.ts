@@ -6,6 +6,7 @@ import { pairSignals, type UserItems } from './explain';
 import {
   type Block,
   type FrozenWeighting,
+  itemAt,
   type ModelName,
   type ModelParams,
   thawWeighting,
@@ -38,9 +39,8 @@ export function userVector(
   if (norm === 0) return out;
   for (let p = m.indptr[0]!; p < m.indptr[1]!; p++) {
     const col = m.indices[p]!;
-    const block = blocks.find((b) => col >= b.offset && col < b.offset + b.cols)!;
-    const names = block.signal === 'views' ? s.courses.names : s.tags.names;
-    if (m.data[p] !== 0) out.set(key(block.signal, names[col - block.offset]!), m.data[p]! / norm);
+    const { signal, item } = itemAt(blocks, s, col);
+    if (m.data[p] !== 0) out.set(key(signal, item), m.data[p]! / norm);
   }
   return out;
 }

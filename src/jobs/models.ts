@@ -209,6 +209,14 @@ export interface WeightingStats {
 /** The blocks of a model's matrix, in column order: which signal, and the first column and width of each. */
 export type Block = { signal: 'interests' | 'views' | 'courseTags' | 'assessments'; offset: number; cols: number };
 
+/** The signal and item name behind column `col` of a model's matrix (layout `blocks`, over signals `s`). */
+export function itemAt(blocks: readonly Block[], s: Signals, col: number): { signal: Block['signal']; item: string } {
+  const block = blocks.find((b) => col >= b.offset && col < b.offset + b.cols);
+  if (block === undefined) throw new RangeError(`expected a column inside the model's blocks, but got ${col}`);
+  const names = block.signal === 'views' ? s.courses.names : s.tags.names;
+  return { signal: block.signal, item: names[col - block.offset] ?? '' };
+}
+
 /** A model's matrix, the statistics its weighting took (or was given), and its column layout. */
 export interface Weighted {
   matrix: Csr;
