@@ -1,7 +1,11 @@
 // Integration-test access to the run's real Neo4j (started by test/setup/global-setup.ts).
-import { loadConfig, type Config } from '../../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT, type Config } from '../../src/config';
 import { Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
+import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import { silentLogger } from '../../src/log';
 
 export function testConfig(extra: Record<string, string> = {}): Config {
   const uri = process.env.TEST_NEO4J_URI;
@@ -30,4 +34,37 @@ export function testGraph(): Graph {
 export async function resetGraph(graph: Graph): Promise<void> {
   await graph.autoCommit('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
   await applySchema(graph);
+}
+
+/**
+ * A Neo4j of the test file's own (for tests that stop, freeze or restart it), small, in .neo4j/<name>-<pid>;
+ * started with `password`. `remove()` stops it and deletes its folder.
+ */
+export async function dedicatedNeo4j(
+  name: string,
+  password: string,
+): Promise<{ server: LocalNeo4jServer; remove(): Promise<void> }> {
+  const home = path.join(PROJECT_ROOT, '.neo4j', `${name}-${process.pid}`);
+  fs.rmSync(home, { recursive: true, force: true });
+  const server = new LocalNeo4jServer(
+    {
+      home,
+      version: DEFAULT_NEO4J_VERSION,
+      boltPort: await freePort(),
+      httpPort: await freePort(),
+      heap: '512m',
+      pagecache: '64m',
+      javaHome: process.env.JAVA_HOME,
+      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
+    },
+    silentLogger,
+  );
+  await server.start(password);
+  return {
+    server,
+    remove: async () => {
+      await server.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
 }

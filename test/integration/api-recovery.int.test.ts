@@ -1,42 +1,27 @@
 // Neo4j goes away and comes back: the API answers UNAVAILABLE / 503 meanwhile and recovers without a restart.
 // It runs its own Neo4j (the run's shared one must stay up for the other files).
-import fs from 'node:fs';
-import path from 'node:path';
 import { execute } from '../../src/api/client/request';
 import { createApp, type ApiServer } from '../../src/api/server';
-import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { openApiGraph, waitForQuery } from '../../src/graph/connect';
 import { Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
-import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import type { LocalNeo4jServer } from '../../src/localdb/server';
+import { dedicatedNeo4j } from '../helpers/neo4j';
 import { silentLogger } from '../../src/log';
 import { SimilarUsersDocument } from '../../src/generated/client/graphql';
 import { cosineNeighbours, seedApiGraph } from './api-seed';
 
 const PASSWORD = 'recovery-password-1';
-const HOME = path.join(PROJECT_ROOT, '.neo4j', `api-recovery-${process.pid}`);
 
 let neo4j: LocalNeo4jServer;
+let dedicated: Awaited<ReturnType<typeof dedicatedNeo4j>> | undefined;
 let api: ApiServer;
 let base: string;
 
 beforeAll(async () => {
-  fs.rmSync(HOME, { recursive: true, force: true });
-  const [boltPort, httpPort] = [await freePort(), await freePort()];
-  neo4j = new LocalNeo4jServer(
-    {
-      home: HOME,
-      version: DEFAULT_NEO4J_VERSION,
-      boltPort,
-      httpPort,
-      heap: '512m',
-      pagecache: '64m',
-      javaHome: process.env.JAVA_HOME,
-      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
-    },
-    silentLogger,
-  );
-  await neo4j.start(PASSWORD);
+  dedicated = await dedicatedNeo4j('api-recovery', PASSWORD);
+  neo4j = dedicated.server;
   // Patient deadlines, as the other functional tests: a cold first query on a busy 2-core machine can take
   // seconds, and this test is about an outage (refused connections answer at once), not about deadlines.
   const config = loadConfig({
@@ -63,8 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
-  await neo4j?.stop();
-  fs.rmSync(HOME, { recursive: true, force: true });
+  await dedicated?.remove();
 });
 
 const similar = () => execute(`${base}/graphql`, SimilarUsersDocument, { handle: '1', limit: 3, reasons: 1 });

@@ -2,44 +2,29 @@
 // exceed its pool; after SIGCONT the answers are correct again within 5 s, without a restart.
 // It runs its own Neo4j: freezing the run's shared one would stall the other files.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { createApp, type ApiServer } from '../../src/api/server';
-import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { openApiGraph, waitForQuery } from '../../src/graph/connect';
 import { Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
-import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import type { LocalNeo4jServer } from '../../src/localdb/server';
+import { dedicatedNeo4j } from '../helpers/neo4j';
 import { silentLogger } from '../../src/log';
 import { cosineNeighbours, seedApiGraph } from './api-seed';
 
 const PASSWORD = 'stall-password-1';
-const HOME = path.join(PROJECT_ROOT, '.neo4j', `api-stall-${process.pid}`);
 const POOL = 8;
 
 let neo4j: LocalNeo4jServer;
+let dedicated: Awaited<ReturnType<typeof dedicatedNeo4j>> | undefined;
 let boltPort: number;
 let api: ApiServer;
 let base: string;
 
 beforeAll(async () => {
-  fs.rmSync(HOME, { recursive: true, force: true });
-  const httpPort = await freePort();
-  boltPort = await freePort();
-  neo4j = new LocalNeo4jServer(
-    {
-      home: HOME,
-      version: DEFAULT_NEO4J_VERSION,
-      boltPort,
-      httpPort,
-      heap: '512m',
-      pagecache: '64m',
-      javaHome: process.env.JAVA_HOME,
-      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
-    },
-    silentLogger,
-  );
-  await neo4j.start(PASSWORD);
+  dedicated = await dedicatedNeo4j('api-stall', PASSWORD);
+  neo4j = dedicated.server;
+  boltPort = Number(new URL(neo4j.boltUri).port);
   // The production deadlines (defaults), a small pool so that the load exceeds it.
   const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD, API_POOL_SIZE: String(POOL) });
   const admin = Graph.connect(config.neo4j, PASSWORD);
@@ -59,8 +44,7 @@ afterAll(async () => {
   const pid = neo4j?.runningPid();
   if (pid !== undefined) process.kill(pid, 'SIGCONT');
   await api?.stop();
-  await neo4j?.stop();
-  fs.rmSync(HOME, { recursive: true, force: true });
+  await dedicated?.remove();
 });
 
 interface Outcome {

@@ -1,20 +1,18 @@
 // Load on REST and GraphQL while a new version is switched in and Neo4j restarts: every answer is either a whole
 // list of one version or a 503, never a list mixing versions and never another error. Its own Neo4j (it restarts it).
-import fs from 'node:fs';
-import path from 'node:path';
 import { createApp, type ApiServer } from '../../src/api/server';
-import { DEFAULT_NEO4J_VERSION, loadConfig, PROJECT_ROOT } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { openApiGraph, waitForQuery } from '../../src/graph/connect';
 import { Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import { defaultParams } from '../../src/jobs/models';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
-import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
+import type { LocalNeo4jServer } from '../../src/localdb/server';
+import { dedicatedNeo4j } from '../helpers/neo4j';
 import { silentLogger } from '../../src/log';
 
 const PASSWORD = 'switch-password-1';
-const HOME = path.join(PROJECT_ROOT, '.neo4j', `api-switch-${process.pid}`);
 const USERS = 120;
 
 // Users follow 3 of 12 tags; the second version sees more follows, so many lists change between versions.
@@ -33,6 +31,7 @@ MERGE (u)-[:INTERESTED_IN]->(t)
 `;
 
 let neo4j: LocalNeo4jServer;
+let dedicated: Awaited<ReturnType<typeof dedicatedNeo4j>> | undefined;
 let admin: Graph;
 let api: ApiServer;
 let base: string;
@@ -46,21 +45,8 @@ async function lists(): Promise<Map<number, string>> {
 }
 
 beforeAll(async () => {
-  fs.rmSync(HOME, { recursive: true, force: true });
-  neo4j = new LocalNeo4jServer(
-    {
-      home: HOME,
-      version: DEFAULT_NEO4J_VERSION,
-      boltPort: await freePort(),
-      httpPort: await freePort(),
-      heap: '512m',
-      pagecache: '64m',
-      javaHome: process.env.JAVA_HOME,
-      libDir: path.join(PROJECT_ROOT, '.neo4j', `lib-${DEFAULT_NEO4J_VERSION}`),
-    },
-    silentLogger,
-  );
-  await neo4j.start(PASSWORD);
+  dedicated = await dedicatedNeo4j('api-switch', PASSWORD);
+  neo4j = dedicated.server;
   const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD });
   admin = Graph.connect(config.neo4j, PASSWORD);
   await waitForQuery(admin, 120_000);
@@ -74,8 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await admin?.close();
-  await neo4j?.stop();
-  fs.rmSync(HOME, { recursive: true, force: true });
+  await dedicated?.remove();
 });
 
 function job() {
