@@ -31,6 +31,8 @@ export interface GenerateOptions {
   /** Folder holding the real course_tags.csv(.gz) and user_assessment_scores.csv(.gz). */
   withReal?: string | undefined;
   gzip?: boolean;
+  /** Share of followed tags drawn from a user's communities (default: the calibrated CALIBRATED_INTEREST_SHARE). */
+  interestShare?: number | undefined;
   /** Warnings; defaults to stderr. */
   logger?: Logger;
   /** Progress output; defaults to src/log.ts progress on stderr. */
@@ -126,7 +128,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       ? realCatalogue(readCourseTags(opts.withReal), opts.seed)
       : syntheticCatalogue(opts.seed);
   const model = buildModel(catalogue, interestVocabulary(catalogue, real !== undefined));
-  const plan = planUsers(opts.users, opts.seed, model, real);
+  const plan = planUsers(opts.users, opts.seed, model, real, opts.interestShare);
   if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) {
     throw badInput(`--out: expected a folder, got the file ${opts.out}`);
   }

@@ -105,7 +105,16 @@ export interface Plan {
   courses: Uint16Array;
   /** Courses given to a user so that every course of the catalogue is viewed by someone. */
   forced: Map<number, number[]>;
+  /**
+   * Share of a user's followed tags drawn from their communities (main and second together); the rest come from
+   * everyone's. The calibrated default is KNOBS.interestMainShare + KNOBS.interestSecondShare; higher values make
+   * interests carry the community (data with strong interest signal, for checking that the fit uses it).
+   */
+  interestShare: number;
 }
+
+/** The calibrated share of followed tags drawn from a user's communities. */
+export const CALIBRATED_INTEREST_SHARE = KNOBS.interestMainShare + KNOBS.interestSecondShare;
 
 /** The real assessments table, as each assessed user's canonical assessment tags. */
 export interface RealAssessments {
@@ -113,9 +122,16 @@ export interface RealAssessments {
 }
 
 /** Plans every user; with real assessments, assessed users take the community their assessment tags point at. */
-export function planUsers(n: number, seed: number, model: Model, real?: RealAssessments): Plan {
+export function planUsers(
+  n: number,
+  seed: number,
+  model: Model,
+  real?: RealAssessments,
+  interestShare = CALIBRATED_INTEREST_SHARE,
+): Plan {
   const plan: Plan = {
     users: n,
+    interestShare,
     community: new Uint8Array(n + 1),
     second: new Uint8Array(n + 1),
     viewer: new Uint8Array(n + 1),
@@ -258,8 +274,10 @@ export function userRows(
   const second = plan.second[h] ?? 255;
   const p1 = second === 255 ? KNOBS.mainShare + KNOBS.secondShare : KNOBS.mainShare;
   const p2 = second === 255 ? 0 : KNOBS.secondShare;
-  const q1 = second === 255 ? KNOBS.interestMainShare + KNOBS.interestSecondShare : KNOBS.interestMainShare;
-  const q2 = second === 255 ? 0 : KNOBS.interestSecondShare;
+  // The calibrated split of the communities' share between main and second, scaled to the plan's share.
+  const q = plan.interestShare / CALIBRATED_INTEREST_SHARE;
+  const q1 = second === 255 ? plan.interestShare : KNOBS.interestMainShare * q;
+  const q2 = second === 255 ? 0 : KNOBS.interestSecondShare * q;
   const pickWith =
     (s1: number, s2: number) =>
     (perTopic: readonly Choice[], global: Choice): Choice => {

@@ -21,6 +21,11 @@ export interface AlsParams {
   confidence: 'binary' | 'log';
   /** Confidence added for a followed tag, relative to alpha; 0 leaves interests out of the model. */
   interestWeight: number;
+  /**
+   * 'mean' compares users by the cosine of their factors minus the mean factor row of all users with input,
+   * so the direction every user shares (what is popular) stops making everyone alike; 'none' uses the raw factors.
+   */
+  centre: 'mean' | 'none';
   /** HNSW graph degree and search breadth, used with --ann. */
   hnswM: number;
   hnswEf: number;
@@ -28,7 +33,8 @@ export interface AlsParams {
 
 /**
  * Where each run's fit starts (and what runs without fitting use): the best on the real behaviour structure's
- * validation split (`npm run evaluate -- --real-structure FILE`): views only, binary confidence, alpha 20.
+ * validation split (`npm run evaluate -- --real-structure FILE`): views only, binary confidence, alpha 20,
+ * neighbours by centred factors.
  */
 export const DEFAULT_ALS: AlsParams = {
   factors: 64,
@@ -39,6 +45,7 @@ export const DEFAULT_ALS: AlsParams = {
   alpha: 20,
   confidence: 'binary',
   interestWeight: 0,
+  centre: 'mean',
   hnswM: 16,
   hnswEf: 100,
 };
@@ -93,6 +100,27 @@ export function canonicalColumns(c: Csr, s: Signals): Csr {
   );
 }
 
+/**
+ * Subtracts the mean factor row of the users with input from each of their rows (rows without input stay zero):
+ * cosine on centred factors is a Pearson correlation of users' tastes, without the direction all users share.
+ */
+export function centreRows(users: DenseMatrix, c: Csr): void {
+  const f = users.cols;
+  const mean = new Float64Array(f);
+  let n = 0;
+  for (let r = 0; r < c.rows; r++) {
+    if (c.indptr[r + 1] === c.indptr[r]) continue;
+    n++;
+    for (let j = 0; j < f; j++) mean[j]! += users.data[r * f + j]!;
+  }
+  if (n === 0) return;
+  for (let j = 0; j < f; j++) mean[j] = mean[j]! / n;
+  for (let r = 0; r < c.rows; r++) {
+    if (c.indptr[r + 1] === c.indptr[r]) continue;
+    for (let j = 0; j < f; j++) users.data[r * f + j]! -= mean[j]!;
+  }
+}
+
 /** Zeroes the factor rows of users without any input, so they neither get nor give neighbours. */
 function zeroRowsWithout(users: DenseMatrix, c: Csr): void {
   for (let r = 0; r < c.rows; r++) {
@@ -120,6 +148,7 @@ export async function alsNeighbours(
     ...poolOpt,
   });
   zeroRowsWithout(model.users, c);
+  if (p.als.centre === 'mean') centreRows(model.users, c);
   const tieKey = s.users.handles;
   const details: Record<string, unknown> = {
     iterationMs: model.iterationMs.map((ms) => Math.round(ms)),

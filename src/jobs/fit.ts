@@ -155,6 +155,7 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     add('confidence', ['binary', 'log'], withAls('confidence'));
     add('interestWeight', [0, 0.25, 1, 4], withAls('interestWeight'));
     add('factors', [32, 64], withAls('factors'));
+    add('centre', ['none'], withAls('centre'));
   }
   return axes;
 }

@@ -152,6 +152,7 @@ export function fittedChoices(model: ModelName, p: ModelParams): Record<string, 
       interestWeight: a.interestWeight,
       regularization: a.regularization,
       factors: a.factors,
+      centre: a.centre,
     };
   }
   return {};

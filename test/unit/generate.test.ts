@@ -220,6 +220,23 @@ describe('calibration at 10,000 users, default mode', () => {
   });
 });
 
+describe('--interest-share', () => {
+  it('makes interests follow the communities more strongly, and keeps the default calibrated bytes', async () => {
+    const calibrated = path.join(tmp, 'share-default');
+    const explicit = path.join(tmp, 'share-explicit');
+    const strong = path.join(tmp, 'share-strong');
+    await generate({ users: 2000, seed: 5, out: calibrated, progress: silent });
+    await generate({ users: 2000, seed: 5, out: explicit, progress: silent, interestShare: 0.38 });
+    await generate({ users: 2000, seed: 5, out: strong, progress: silent, interestShare: 0.95 });
+    expect(files(explicit)).toEqual(files(calibrated));
+    // Share of users' top-10 cosine neighbours (tags and courses) in their own planted community.
+    const purityOf = (dir: string) => neighbourPurity(measure(dir), readCommunities(dir), 10, 400).purity;
+    const weak = purityOf(calibrated);
+    const high = purityOf(strong);
+    expect(high).toBeGreaterThan(weak + 0.1);
+  });
+});
+
 describe('--with-real against the real tables', () => {
   const dir = path.join(tmp, 'real10k');
   let m: Measured;
@@ -309,6 +326,11 @@ describe('command-line arguments', () => {
     [['generate', '--users', '10', '--seed=-1', '--out', 'x'], /--seed: expected an integer 0\.\.2147483647, got "-1"/],
     [['generate', '--users', '10'], /--out: expected a folder, got nothing/],
     [['generate', '--users', '10', '--out', 'x', '--colour'], /Unknown option '--colour'/],
+    [
+      ['generate', '--users', '10', '--out', 'x', '--interest-share', '1.5'],
+      /--interest-share: expected a number from 0 to 1 .*got "1\.5"/,
+    ],
+    [['generate', '--users', '10', '--out', 'x', '--interest-share', ''], /--interest-share: expected a number/],
     [
       ['generate', '--users', '10', '--out', path.join(tmp, 'y'), '--with-real', path.join(tmp, 'nowhere')],
       /expected user_assessment_scores\.csv or user_assessment_scores\.csv\.gz in/,

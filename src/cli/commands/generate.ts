@@ -8,7 +8,7 @@ export const generateCommand: Command = {
   name: 'generate',
   summary:
     'Write a seeded, deterministic data set (four tables + communities.csv), or interests and views for the real tables',
-  usage: 'similar-users generate --users N --out DIR [--seed S] [--with-real DIR] [--gzip]',
+  usage: 'similar-users generate --users N --out DIR [--seed S] [--with-real DIR] [--gzip] [--interest-share 0..1]',
   async run(argv) {
     const { values } = parse(this, argv, {
       users: { type: 'string' },
@@ -16,6 +16,7 @@ export const generateCommand: Command = {
       out: { type: 'string' },
       'with-real': { type: 'string' },
       gzip: { type: 'boolean' },
+      'interest-share': { type: 'string' },
     });
     if (values.users === undefined)
       throw badInput(`--users: expected an integer 1..10000000, got nothing\nusage: ${this.usage}`);
@@ -23,12 +24,20 @@ export const generateCommand: Command = {
       throw badInput(`--out: expected a folder, got nothing\nusage: ${this.usage}`);
     const users = intOption('users', values.users, 0, 1, 10_000_000);
     const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
+    const share = values['interest-share'];
+    const interestShare = share === undefined ? undefined : Number(share);
+    if (interestShare !== undefined && !(share!.trim() !== '' && interestShare >= 0 && interestShare <= 1)) {
+      throw badInput(
+        `--interest-share: expected a number from 0 to 1 (share of followed tags drawn from a user's communities), got "${share}"`,
+      );
+    }
     const summary = await generate({
       users,
       seed,
       out: values.out,
       withReal: values['with-real'],
       gzip: values.gzip === true,
+      interestShare,
     });
     for (const f of summary.files) process.stdout.write(`${f.path}: ${f.rows.toLocaleString('en-US')} rows\n`);
     process.stdout.write(

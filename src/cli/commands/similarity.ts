@@ -25,6 +25,7 @@ export const MODEL_OPTIONS = {
   alpha: { type: 'string' },
   'interest-weight': { type: 'string' },
   confidence: { type: 'string' },
+  centre: { type: 'string' },
   'views-weighting': { type: 'string' },
   'no-fit': { type: 'boolean' },
   'fit-seed': { type: 'string' },
@@ -52,6 +53,7 @@ export function modelParams(values: {
   alpha?: string | undefined;
   'interest-weight'?: string | undefined;
   confidence?: string | undefined;
+  centre?: string | undefined;
   'views-weighting'?: string | undefined;
   'no-fit'?: boolean | undefined;
   'fit-seed'?: string | undefined;
@@ -76,6 +78,7 @@ export function modelParams(values: {
   p.als.alpha = numberOption('alpha', values.alpha, p.als.alpha, 0, 1e6);
   p.als.interestWeight = numberOption('interest-weight', values['interest-weight'], p.als.interestWeight, 0, 1e6);
   p.als.confidence = choiceOption('confidence', values.confidence, p.als.confidence, ['binary', 'log'] as const);
+  p.als.centre = choiceOption('centre', values.centre, p.als.centre, ['mean', 'none'] as const);
   p.viewsWeighting = choiceOption('views-weighting', values['views-weighting'], p.viewsWeighting, [
     'bm25',
     'idf',
@@ -85,6 +88,7 @@ export function modelParams(values: {
   fix('alpha', values.alpha);
   fix('interestWeight', values['interest-weight']);
   fix('confidence', values.confidence);
+  fix('centre', values.centre);
   fix('viewsWeighting', values['views-weighting']);
   p.fit.enabled = values['no-fit'] !== true;
   p.fit.seed = intOption('fit-seed', values['fit-seed'], p.fit.seed, 0, 2 ** 31 - 1);
@@ -110,7 +114,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
