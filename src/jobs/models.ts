@@ -87,7 +87,7 @@ export interface FitSettings {
  */
 export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 120 };
 /** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
-export const FIT_ALS_ITERATIONS = 8;
+export const FIT_ALS_ITERATIONS = 6;
 
 export interface ModelParams {
   k: number;

@@ -1,6 +1,6 @@
 // Fitting on a validation split: interests get weight where they carry the signal, and none where they are noise.
-import { fitForRun, sampleUsers, selectRows, validationSplit } from '../../src/jobs/fit';
-import { defaultParams } from '../../src/jobs/models';
+import { fitForRun, sampleUsers, selectRows, validate, validationSplit } from '../../src/jobs/fit';
+import { computeModel, defaultParams, FIT_ALS_ITERATIONS } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
 import { csrFromTriples } from '../../src/similarity/csr';
@@ -87,6 +87,24 @@ describe.each([
     // Trained for the run with the full sweep count, whatever the fit used.
     expect(fit!.params.als.iterations).toBe(6);
   });
+});
+
+test('als: each candidate is judged by the mean of two folds, each its own split and initialisation', async () => {
+  const s = planted(true, 7);
+  const p = params();
+  const fit = await fitForRun('als', s, p, { pool });
+  expect(fit!.validation.folds).toBe(2);
+  // Recompute the chosen candidate's figure by hand: fold i hides courses with seed fit.seed + i, trains with seed + i.
+  const chosen = { ...fit!.params, als: { ...fit!.params.als, iterations: FIT_ALS_ITERATIONS } };
+  const recalls: number[] = [];
+  for (const i of [0, 1]) {
+    const v = validationSplit(s, { ...p.fit, seed: p.fit.seed + i });
+    const q = { ...chosen, als: { ...chosen.als, seed: chosen.als.seed + i } };
+    const result = await computeModel('als', v.train, q, pool, undefined, v.queryRows);
+    recalls.push(validate(v, result.neighbours).recall);
+  }
+  expect(recalls[0]).not.toBe(recalls[1]);
+  expect(fit!.validation.recall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 10);
 });
 
 test('explicit choices are left as given', async () => {
