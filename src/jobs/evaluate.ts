@@ -139,7 +139,15 @@ export async function evaluateModels(signals: Signals, opts: EvaluateOptions, po
       seed: opts.seed,
       k: opts.k,
       neighbours: opts.params.k,
-      ...(opts.protocol !== undefined ? { text: opts.protocol } : {}),
+      ...(opts.protocol !== undefined
+        ? {
+            text:
+              opts.protocol +
+              (opts.params.fit.enabled
+                ? '; each model fitted on a validation split of the training part, then computed on all of it'
+                : '; no fit (--no-fit): the given parameters'),
+          }
+        : {}),
     },
   };
 }
@@ -248,7 +256,7 @@ export function formatEvaluation(e: Evaluation): string {
   const pop = e.rows.find((r) => r.name === 'popularity');
   const lift =
     best !== undefined && pop !== undefined && pop.recall > 0
-      ? `\nbest model ${best.name}: recall@${k} ${((100 * (best.recall - pop.recall)) / pop.recall).toFixed(1)}% relative to popularity`
+      ? `\nbest model ${best.name}: recall@${k} ${(best.recall / pop.recall).toFixed(2)}x popularity's`
       : '';
   const how =
     e.protocol.text ??

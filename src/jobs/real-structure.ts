@@ -121,9 +121,8 @@ export async function loadRealStructure(file: string, seed: number): Promise<Rea
     `real behaviour structure ${path.basename(file)} (${rows.toLocaleString('en-US')} users, ` +
     `${courses.size.toLocaleString('en-US')} courses, ${tags.size.toLocaleString('en-US')} tags incl. one topic per course); ` +
     `a fifth (rounded down) of the courses of each user with 5+ courses held out, seed ${seed}; ` +
-    `${table !== undefined ? 'real assessments; ' : ''}each model fitted on a validation split of the rest, ` +
-    `computed on the rest, each user's 10 best neighbours recommend the courses they watched ` +
-    `(popular courses fill a shorter list); recall@10 = hits / min(10, held out)`;
+    `${table !== undefined ? 'real assessments; ' : ''}each user's 10 best neighbours on the rest recommend the ` +
+    `courses they watched (popular courses fill a shorter list); recall@10 = hits / min(10, held out)`;
   return {
     signals,
     split: { train, test: { indptr: testIndptr, indices: Int32Array.from(testIdx) }, rows: heldRows },
