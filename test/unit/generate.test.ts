@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { measure, neighbourPurity, readCommunities, readRows, type Measured } from '../../src/generate/calibration';
 import { generate, HEADERS } from '../../src/generate/generate';
-import { TOPICS } from '../../src/generate/topics';
+import { parseTopics, TOPICS } from '../../src/generate/topics';
 import { run } from '../../src/cli/run';
 import { canonicalTag } from '../../src/tags';
 
@@ -217,6 +217,35 @@ describe('calibration at 10,000 users, default mode', () => {
     expect(purity).toBeGreaterThan(3 * random);
     expect(purity).toBeLessThan(0.85);
     expect(random).toBeLessThan(0.15);
+  });
+});
+
+describe('topics.json', () => {
+  const valid = fs.readFileSync(path.resolve(__dirname, '../../src/generate/topics.json'), 'utf8');
+  const edit = (f: (d: { topics: Record<string, unknown>[] }) => void) => {
+    const d = JSON.parse(valid) as { topics: Record<string, unknown>[] };
+    f(d);
+    return JSON.stringify(d);
+  };
+
+  it('is read into the topics the generator uses', () => {
+    expect(parseTopics(valid)).toEqual(TOPICS);
+    expect(TOPICS.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each([
+    ['not JSON', () => '{ topics: [', /expected JSON, got a parse error/],
+    ['a missing field', () => edit((d) => delete d.topics[0]!.tags), /at topics\.0\.tags/],
+    ['a wrong type', () => edit((d) => (d.topics[1]!.users = 'many')), /at topics\.1\.users/],
+    ['an unknown field', () => edit((d) => (d.topics[0]!.colour = 'red')), /at topics\.0/],
+    ['a one-tag bundle', () => edit((d) => (d.topics[0]!.bundles = [['a']])), /at topics\.0\.bundles\.0/],
+    [
+      'a repeated name',
+      () => edit((d) => (d.topics[1]!.name = d.topics[0]!.name)),
+      /expected unique topic names, got "web-frontend" twice/,
+    ],
+  ])('refuses %s, naming where', (_name, text, message) => {
+    expect(() => parseTopics(text(), 'topics.json')).toThrow(message);
   });
 });
 
