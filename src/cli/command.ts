@@ -21,7 +21,7 @@ export function parse<O extends Options>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
-    throw badInput(`${cmd.name}: ${(err as Error).message}\nusage: ${cmd.usage}`);
+    throw badInput(`${(err as Error).message}\nusage: ${cmd.usage}`);
   }
 }
 
