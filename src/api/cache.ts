@@ -103,6 +103,14 @@ export class NeighbourCache implements NeighbourSource {
     this.timer.unref();
   }
 
+  /**
+   * Drops every entry now (a user was forgotten through this server): a refresh already in flight may have read
+   * the forgotten users before the change, so waiting for it would not be enough.
+   */
+  clear(): void {
+    this.entries.clear();
+  }
+
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;

@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
 import { AppError, badInput, describe } from '../errors';
+import { AdminOperations } from './admin';
 import { ApiRepository } from '../graph/api-repository';
 import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
@@ -24,7 +25,7 @@ import { createMetrics, metricsAccess } from './metrics';
 import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
-import { resolvers } from './graphql/resolvers';
+import { adminResolvers, resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
 
 export interface ApiOptions {
@@ -60,12 +61,18 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-/** The GraphQL SDL: every schema/*.graphql file of the project, in name order. */
-export function loadTypeDefs(root: string): string[] {
+/** The operators' part of the SDL (the Mutation type), served only with ADMIN_TOKEN. */
+const ADMIN_SDL = 'admin.graphql';
+
+/**
+ * The GraphQL SDL: every schema/*.graphql file of the project, in name order; the admin file only with
+ * `admin` (off by default: without ADMIN_TOKEN the schema has no Mutation type at all).
+ */
+export function loadTypeDefs(root: string, opts: { admin?: boolean } = {}): string[] {
   const dir = path.join(root, 'schema');
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.graphql'))
+    .filter((f) => f.endsWith('.graphql') && (opts.admin === true || f !== ADMIN_SDL))
     .sort()
     .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
 }
@@ -162,6 +169,9 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   if (cache !== undefined) await cache.start();
   const source = cache ?? uncached(repo, live);
   await warmLive(live, source, log);
+  // Operators' mutations only with a token; a forget empties this server's cache at once (others: within 1 s).
+  const adminToken = config.admin.token;
+  const admin = adminToken === undefined ? undefined : new AdminOperations(graph, adminToken, () => cache?.clear());
   const metrics = createMetrics({ repo, cache });
   graph.observe(metrics.query);
   const limits = config.limits;
@@ -177,8 +187,10 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   );
 
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(config.root),
-    resolvers: resolvers as NonNullable<ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']>,
+    typeDefs: loadTypeDefs(config.root, { admin: admin !== undefined }),
+    resolvers: (admin !== undefined ? adminResolvers : resolvers) as NonNullable<
+      ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']
+    >,
     introspection: config.http.introspection,
     // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
     stopOnTerminationSignals: false,
@@ -228,8 +240,12 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: ({ res }) => {
-        const context = createContext(repo, source);
+      context: ({ req, res }) => {
+        const context = createContext(
+          repo,
+          source,
+          admin !== undefined ? { operations: admin, authorization: req.headers.authorization } : undefined,
+        );
         metrics.bind(context, res);
         return Promise.resolve(context);
       },
