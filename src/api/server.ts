@@ -17,7 +17,7 @@ import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
 import { NeighbourCache, uncached, type CacheOptions, type NeighbourSource } from './cache';
 import { answersLive, LiveNeighbours } from './live';
-import { MODEL_NAMES, type ModelName } from './models';
+import { MODEL_NAMES, ModelName } from './models';
 import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
 import { graphiqlRouter } from './graphiql';
@@ -143,7 +143,12 @@ function bodyError(err: unknown, req: Request): AppError | undefined {
 const LIVE_WARM_WAIT_MS = 20_000;
 
 /** Builds the live indexes of the active versions, waiting a bounded time; a failure is logged, not fatal. */
-async function warmLive(live: LiveNeighbours, source: NeighbourSource, log: Logger): Promise<void> {
+async function warmLive(
+  live: LiveNeighbours,
+  source: NeighbourSource,
+  repo: ApiRepository,
+  log: Logger,
+): Promise<void> {
   const warm = (async () => {
     const pairs: Array<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]> = [];
     for (const model of MODEL_NAMES) {
@@ -151,7 +156,8 @@ async function warmLive(live: LiveNeighbours, source: NeighbourSource, log: Logg
       const w = await source.weighting(model);
       if (w !== null) pairs.push([model, w]);
     }
-    await live.warm(pairs);
+    const als = (await repo.models()).find((m) => m.name === String(ModelName.ALS))?.version ?? null;
+    await live.warm(pairs, als);
   })().catch((err: unknown) => log.warn(`live answers: indexes not built at startup (${(err as Error).message})`));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, LIVE_WARM_WAIT_MS)))]);
@@ -168,7 +174,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log, live);
   if (cache !== undefined) await cache.start();
   const source = cache ?? uncached(repo, live);
-  await warmLive(live, source, log);
+  await warmLive(live, source, repo, log);
   // Operators' mutations only with a token; a forget empties this server's cache at once (others: within 1 s).
   const adminToken = config.admin.token;
   const admin = adminToken === undefined ? undefined : new AdminOperations(graph, adminToken, () => cache?.clear());
