@@ -106,6 +106,12 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^[\x21-\x7e]{16,}$/.test(v), {
       message: 'METRICS_TOKEN: expected at least 16 printable characters without spaces',
     }),
+  ADMIN_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^[\x21-\x7e]{16,}$/.test(v), {
+      message: 'ADMIN_TOKEN: expected at least 16 printable characters without spaces',
+    }),
 });
 
 export interface LocalNeo4jConfig {
@@ -159,6 +165,8 @@ export interface Config {
   jobs: { leaseSeconds: number };
   /** /metrics: with a token only its bearer reads them; without one, nobody in production, anyone otherwise. */
   metrics: { token: string | undefined };
+  /** Operators' GraphQL mutations (forgetUser): present only with a token, and only its bearer may run them. */
+  admin: { token: string | undefined };
 }
 
 export const DEFAULT_NEO4J_VERSION = '5.26.19';
@@ -242,5 +250,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     },
     jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
     metrics: { token: e.METRICS_TOKEN === undefined || e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN },
+    admin: { token: e.ADMIN_TOKEN === undefined || e.ADMIN_TOKEN === '' ? undefined : e.ADMIN_TOKEN },
   };
 }

@@ -3,13 +3,16 @@
 /**
  * What went wrong, as a kind: the API maps each kind once to a GraphQL code, an HTTP status and a public message
  * (src/api/errors.ts). TIMEOUT: Neo4j or the request ran out of time; PAYLOAD_TOO_LARGE and
- * UNSUPPORTED_MEDIA_TYPE are bad input with a status of their own.
+ * UNSUPPORTED_MEDIA_TYPE are bad input with a status of their own; UNAUTHENTICATED (no credentials) and FORBIDDEN
+ * (other credentials) guard operators' operations.
  */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'UNAVAILABLE'
   | 'TIMEOUT'
   | 'CONFIG'

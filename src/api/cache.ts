@@ -2,7 +2,7 @@
 // it is active, so an entry is valid for as long as its version stays the active one.
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import type { Logger } from '../log';
-import { defaultModelOf, type ModelName } from './models';
+import { defaultModelOf, ModelName } from './models';
 import { answersLive, type LiveNeighbours } from './live';
 import { WeightingMemo, type VersionWeighting } from './weighting';
 
@@ -26,7 +26,7 @@ export interface NeighbourSource {
 
 /**
  * The lists with every empty list of an existing user replaced by a live one (computed on demand under the active
- * version's weighting) where the model answers live and the version's weighting is stored.
+ * version's weighting, or folded into its ALS factors) where the version stored what that needs.
  */
 async function withLive(
   lists: NeighbourList[],
@@ -36,17 +36,20 @@ async function withLive(
   live: LiveNeighbours | undefined,
   weighting: (model: ModelName) => Promise<VersionWeighting | null>,
 ): Promise<NeighbourList[]> {
-  if (live === undefined || !answersLive(model)) return lists;
+  if (live === undefined || !(answersLive(model) || model === String(ModelName.ALS))) return lists;
   const empty = lists.flatMap((l, i) => (l.found && l.version !== null && l.neighbours.length === 0 ? [i] : []));
   if (empty.length === 0) return lists;
-  const w = await weighting(model);
-  if (w === null || w.version !== lists[empty[0]!]!.version) return lists;
-  const fresh = await live.lists(
-    empty.map((i) => handles[i]!),
-    model,
-    w,
-    limit,
-  );
+  const version = lists[empty[0]!]!.version!;
+  const asked = empty.map((i) => handles[i]!);
+  let fresh: NeighbourList[] | null;
+  if (answersLive(model)) {
+    const w = await weighting(model);
+    if (w === null || w.version !== version) return lists;
+    fresh = await live.lists(asked, model, w, limit);
+  } else {
+    fresh = await live.alsLists(asked, version, limit);
+  }
+  if (fresh === null) return lists;
   const out = [...lists];
   empty.forEach((i, j) => (out[i] = fresh[j]!));
   return out;
@@ -101,6 +104,14 @@ export class NeighbourCache implements NeighbourSource {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();
+  }
+
+  /**
+   * Drops every entry now (a user was forgotten through this server): a refresh already in flight may have read
+   * the forgotten users before the change, so waiting for it would not be enough.
+   */
+  clear(): void {
+    this.entries.clear();
   }
 
   stop(): void {

@@ -4,7 +4,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError, type ErrorCode } from '../errors';
 
-export type GraphQLCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+export type GraphQLCode =
+  'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 export interface ErrorKind {
   graphql: GraphQLCode;
@@ -32,6 +33,8 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   PAYLOAD_TOO_LARGE: kind('BAD_USER_INPUT', 413),
   UNSUPPORTED_MEDIA_TYPE: kind('BAD_USER_INPUT', 415),
   NOT_FOUND: kind('NOT_FOUND', 404),
+  UNAUTHENTICATED: kind('UNAUTHENTICATED', 401),
+  FORBIDDEN: kind('FORBIDDEN', 403),
   UNAVAILABLE: kind('UNAVAILABLE', 503, UNAVAILABLE_MESSAGE, 1),
   TIMEOUT: kind('UNAVAILABLE', 503, TIMEOUT_MESSAGE, 1),
   CONFIG: kind('INTERNAL_SERVER_ERROR', 500, INTERNAL_MESSAGE),
@@ -42,6 +45,8 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
 const STATUS_BY_GRAPHQL_CODE: Readonly<Record<GraphQLCode, number>> = {
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };

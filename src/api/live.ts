@@ -1,9 +1,11 @@
 // Lists for users the active version has none for (imported after it): computed on demand from an index of every
-// user's row under that version's weighting, and marked live. Every user's signals are read once into a snapshot
-// (with a batch deadline, not a request's) shared by the models' indexes, and again only for a newer version.
+// user's row under that version's weighting (cosine family), or of every user folded into the version's stored ALS
+// item factors (ALS), and marked live. Every user's signals are read once into a snapshot (with a batch deadline,
+// not a request's) shared by the models' indexes, and again only for a newer version.
 import type { ApiRepository, NeighbourList } from '../graph/api-repository';
 import { Graph } from '../graph/executor';
 import { SimilarityRepository } from '../graph/similarity-repository';
+import { AlsFoldIn, decodeAlsFactors } from '../jobs/als-fold-in';
 import { LiveIndex } from '../jobs/live';
 import { SignalLoader, type Signals } from '../jobs/signals';
 import type { Logger } from '../log';
@@ -11,7 +13,7 @@ import { ModelName, MODEL_NAMES } from './models';
 import { loadUserItems } from './profiles';
 import type { VersionWeighting } from './weighting';
 
-/** Cosine-family models answer live; ALS would need its item factors (not stored yet). */
+/** Cosine-family models answer live from their version's weighting (ALS from its stored factors: alsLists). */
 export function answersLive(model: string): model is Exclude<ModelName, ModelName.ALS> {
   return model !== String(ModelName.ALS) && (MODEL_NAMES as readonly string[]).includes(model);
 }
@@ -21,6 +23,8 @@ const SNAPSHOT_DEADLINE_MS = 30 * 60_000;
 
 export class LiveNeighbours {
   private readonly indexes = new Map<string, { version: number; index: Promise<LiveIndex> }>();
+  /** The ALS version's users folded in; null when that version kept no factors (written before they were kept). */
+  private als: { version: number; index: Promise<AlsFoldIn | null> } | undefined;
   private snapshot: { at: number; signals: Promise<Signals> } | undefined;
   /** When each model's version was first seen here: a snapshot older than that misses its newest users. */
   private readonly firstSeen = new Map<string, number>();
@@ -43,10 +47,17 @@ export class LiveNeighbours {
   }
 
   /** Builds the indexes of the given versions now (e.g. at startup), so the first live request finds them ready. */
-  async warm(weightings: ReadonlyArray<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]>): Promise<void> {
+  async warm(
+    weightings: ReadonlyArray<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]>,
+    alsVersion: number | null = null,
+  ): Promise<void> {
     // Every version is seen before the first index asks for signals, so all of them share one snapshot.
     for (const [model, w] of weightings) this.seen(model, w.version);
-    await Promise.all(weightings.map(([model, w]) => this.index(model, w)));
+    if (alsVersion !== null) this.seen(ModelName.ALS, alsVersion);
+    await Promise.all([
+      ...weightings.map(([model, w]) => this.index(model, w)),
+      ...(alsVersion !== null ? [this.alsIndex(alsVersion)] : []),
+    ]);
   }
 
   /** When a model's version was first seen here (now, the first time). */
@@ -92,6 +103,50 @@ export class LiveNeighbours {
     });
     this.indexes.set(model, { version: w.version, index });
     return index;
+  }
+
+  /** The ALS version's fold-in, built on first use from its stored factors and the signals snapshot. */
+  private alsIndex(version: number): Promise<AlsFoldIn | null> {
+    if (this.als !== undefined && this.als.version === version) return this.als.index;
+    const index = (async () => {
+      const stored = await new SimilarityRepository(this.reader).alsFactors(ModelName.ALS, version);
+      if (stored === null) return null;
+      const factors = decodeAlsFactors(stored);
+      const signals = await this.signals(this.seen(ModelName.ALS, version));
+      const t = performance.now();
+      const folded = new AlsFoldIn(factors, signals);
+      this.log?.info(
+        `live answers: folded ${folded.users.toLocaleString('en-US')} users into als version ${version} in ` +
+          `${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      return folded;
+    })();
+    index.catch(() => {
+      if (this.als?.index === index) this.als = undefined;
+    });
+    this.als = { version, index };
+    return index;
+  }
+
+  /**
+   * Live ALS lists for the given handles under the given ALS version, in order; null when that version kept no
+   * factors (the lists stay empty until the next run).
+   */
+  async alsLists(handles: readonly number[], version: number, limit: number): Promise<NeighbourList[] | null> {
+    const [index, skip, items] = await Promise.all([
+      this.alsIndex(version),
+      this.skipSet(),
+      loadUserItems(this.repo, handles),
+    ]);
+    if (index === null) return null;
+    return handles.map((h, i) => ({
+      found: true,
+      version,
+      live: true,
+      neighbours: index
+        .neighbours(items[i]!, limit, (o) => o === h || skip.has(o))
+        .map((n, j) => ({ handle: n.handle, score: n.score, rank: j + 1 })),
+    }));
   }
 
   /** Handles forgotten, re-read when their number changes. */

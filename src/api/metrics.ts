@@ -1,12 +1,12 @@
 // Prometheus metrics (prom-client) of one API server: requests by route and GraphQL operation, errors by code,
 // Neo4j query latency (through the executor's observer), the neighbour cache, the active model versions and the
 // process's default metrics; /metrics answers them behind METRICS_TOKEN.
-import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiRepository } from '../graph/api-repository';
 import type { QueryObservation } from '../graph/executor';
+import { bearerAccess } from './bearer';
 import type { NeighbourCache } from './cache';
 
 /** The routes named in labels; anything else is counted as "other", so clients cannot grow the label set. */
@@ -214,9 +214,5 @@ export function metricsAccess(
   authorization: string | undefined,
 ): 200 | 401 | 403 | 404 {
   if (token === undefined) return production ? 404 : 200;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (m === null) return 401;
-  const given = crypto.createHash('sha256').update(m[1]!).digest();
-  const expected = crypto.createHash('sha256').update(token).digest();
-  return crypto.timingSafeEqual(given, expected) ? 200 : 403;
+  return bearerAccess(token, authorization);
 }

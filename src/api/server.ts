@@ -11,12 +11,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
 import { AppError, badInput, describe } from '../errors';
+import { AdminOperations } from './admin';
 import { ApiRepository } from '../graph/api-repository';
 import type { Graph } from '../graph/executor';
 import { consoleLogger, type Logger } from '../log';
 import { NeighbourCache, uncached, type CacheOptions, type NeighbourSource } from './cache';
 import { answersLive, LiveNeighbours } from './live';
-import { MODEL_NAMES, type ModelName } from './models';
+import { MODEL_NAMES, ModelName } from './models';
 import type { VersionWeighting } from './weighting';
 import { ERROR_KINDS, formatGraphQLError, publicMessage } from './errors';
 import { graphiqlRouter } from './graphiql';
@@ -24,7 +25,7 @@ import { createMetrics, metricsAccess } from './metrics';
 import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
-import { resolvers } from './graphql/resolvers';
+import { adminResolvers, resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
 
 export interface ApiOptions {
@@ -60,12 +61,18 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-/** The GraphQL SDL: every schema/*.graphql file of the project, in name order. */
-export function loadTypeDefs(root: string): string[] {
+/** The operators' part of the SDL (the Mutation type), served only with ADMIN_TOKEN. */
+const ADMIN_SDL = 'admin.graphql';
+
+/**
+ * The GraphQL SDL: every schema/*.graphql file of the project, in name order; the admin file only with
+ * `admin` (off by default: without ADMIN_TOKEN the schema has no Mutation type at all).
+ */
+export function loadTypeDefs(root: string, opts: { admin?: boolean } = {}): string[] {
   const dir = path.join(root, 'schema');
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.graphql'))
+    .filter((f) => f.endsWith('.graphql') && (opts.admin === true || f !== ADMIN_SDL))
     .sort()
     .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
 }
@@ -136,7 +143,12 @@ function bodyError(err: unknown, req: Request): AppError | undefined {
 const LIVE_WARM_WAIT_MS = 20_000;
 
 /** Builds the live indexes of the active versions, waiting a bounded time; a failure is logged, not fatal. */
-async function warmLive(live: LiveNeighbours, source: NeighbourSource, log: Logger): Promise<void> {
+async function warmLive(
+  live: LiveNeighbours,
+  source: NeighbourSource,
+  repo: ApiRepository,
+  log: Logger,
+): Promise<void> {
   const warm = (async () => {
     const pairs: Array<[Exclude<ModelName, ModelName.ALS>, VersionWeighting]> = [];
     for (const model of MODEL_NAMES) {
@@ -144,7 +156,8 @@ async function warmLive(live: LiveNeighbours, source: NeighbourSource, log: Logg
       const w = await source.weighting(model);
       if (w !== null) pairs.push([model, w]);
     }
-    await live.warm(pairs);
+    const als = (await repo.models()).find((m) => m.name === String(ModelName.ALS))?.version ?? null;
+    await live.warm(pairs, als);
   })().catch((err: unknown) => log.warn(`live answers: indexes not built at startup (${(err as Error).message})`));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, LIVE_WARM_WAIT_MS)))]);
@@ -161,7 +174,10 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   const cache = options.cache === false ? undefined : new NeighbourCache(repo, options.cache, log, live);
   if (cache !== undefined) await cache.start();
   const source = cache ?? uncached(repo, live);
-  await warmLive(live, source, log);
+  await warmLive(live, source, repo, log);
+  // Operators' mutations only with a token; a forget empties this server's cache at once (others: within 1 s).
+  const adminToken = config.admin.token;
+  const admin = adminToken === undefined ? undefined : new AdminOperations(graph, adminToken, () => cache?.clear());
   const metrics = createMetrics({ repo, cache });
   graph.observe(metrics.query);
   const limits = config.limits;
@@ -177,8 +193,10 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   );
 
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(config.root),
-    resolvers: resolvers as NonNullable<ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']>,
+    typeDefs: loadTypeDefs(config.root, { admin: admin !== undefined }),
+    resolvers: (admin !== undefined ? adminResolvers : resolvers) as NonNullable<
+      ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']
+    >,
     introspection: config.http.introspection,
     // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
     stopOnTerminationSignals: false,
@@ -228,8 +246,12 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: ({ res }) => {
-        const context = createContext(repo, source);
+      context: ({ req, res }) => {
+        const context = createContext(
+          repo,
+          source,
+          admin !== undefined ? { operations: admin, authorization: req.headers.authorization } : undefined,
+        );
         metrics.bind(context, res);
         return Promise.resolve(context);
       },

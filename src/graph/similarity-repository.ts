@@ -29,7 +29,21 @@ export const SIMILARITY_STATEMENTS = [
   'similarity/count-version-edges',
   'forget/forget-user',
   'forget/rerank',
+  'similarity/write-als-factors',
+  'similarity/read-als-factors',
+  'similarity/delete-als-factors',
 ] as const;
+
+/** What an ALS version keeps for folding users in, as stored: float arrays as base64 of little-endian float32. */
+export interface StoredAlsFactors {
+  factors: number;
+  /** Item keys ('c:' + course id, 't:' + tag) in the row order of itemFactors. */
+  items: string[];
+  itemFactors: string;
+  mean: string | null;
+  /** JSON of the regularisation and the confidence settings. */
+  settings: string;
+}
 
 /** One user's neighbours to write: handles and scores in rank order. */
 export interface EdgeRow {
@@ -232,6 +246,35 @@ export class SimilarityRepository {
     const holders = (row?.holders ?? []) as Array<{ handle: unknown; model: unknown; version: unknown }>;
     if (holders.length > 0) await this.graph.write(cypher('forget/rerank'), { holders });
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
+  }
+
+  /** Keeps with a version what folding users into it needs (ALS item factors, mean row, settings). */
+  async writeAlsFactors(model: string, version: number, stored: StoredAlsFactors): Promise<void> {
+    await this.graph.write(cypher('similarity/write-als-factors'), {
+      model,
+      version: neo4j.int(version),
+      ...stored,
+      factors: neo4j.int(stored.factors),
+    });
+  }
+
+  /** The fold-in factors of a version; null when it has none (written before versions kept them). */
+  async alsFactors(model: string, version: number): Promise<StoredAlsFactors | null> {
+    const [row] = await this.graph.read(cypher('similarity/read-als-factors'), { model, version: neo4j.int(version) });
+    if (row === undefined) return null;
+    return {
+      factors: asNumber(row.factors),
+      items: row.items as string[],
+      itemFactors: row.itemFactors as string,
+      mean: (row.mean as string | null) ?? null,
+      settings: row.settings as string,
+    };
+  }
+
+  /** Deletes the fold-in factors of every version of the model but `keep`; returns how many went. */
+  async deleteAlsFactors(model: string, keep: number): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-als-factors'), { model, keep: neo4j.int(keep) });
+    return asNumber(row?.deleted ?? 0);
   }
 
   /** Marks the active model with the best validation recall as the default; returns its name. */

@@ -103,8 +103,9 @@ export function canonicalColumns(c: Csr, s: Signals): Csr {
 /**
  * Subtracts the mean factor row of the users with input from each of their rows (rows without input stay zero):
  * cosine on centred factors is a Pearson correlation of users' tastes, without the direction all users share.
+ * Returns the mean subtracted (null when no user has input), which a version keeps for folding users in.
  */
-export function centreRows(users: DenseMatrix, c: Csr): void {
+export function centreRows(users: DenseMatrix, c: Csr): Float64Array | null {
   const f = users.cols;
   const mean = new Float64Array(f);
   let n = 0;
@@ -113,12 +114,13 @@ export function centreRows(users: DenseMatrix, c: Csr): void {
     n++;
     for (let j = 0; j < f; j++) mean[j]! += users.data[r * f + j]!;
   }
-  if (n === 0) return;
+  if (n === 0) return null;
   for (let j = 0; j < f; j++) mean[j] = mean[j]! / n;
   for (let r = 0; r < c.rows; r++) {
     if (c.indptr[r + 1] === c.indptr[r]) continue;
     for (let j = 0; j < f; j++) users.data[r * f + j]! -= mean[j]!;
   }
+  return mean;
 }
 
 /** Zeroes the factor rows of users without any input, so they neither get nor give neighbours. */
@@ -148,7 +150,7 @@ export async function alsNeighbours(
     ...poolOpt,
   });
   zeroRowsWithout(model.users, c);
-  if (p.als.centre === 'mean') centreRows(model.users, c);
+  const mean = p.als.centre === 'mean' ? centreRows(model.users, c) : null;
   const tieKey = s.users.handles;
   const details: Record<string, unknown> = {
     iterationMs: model.iterationMs.map((ms) => Math.round(ms)),
@@ -175,7 +177,7 @@ export async function alsNeighbours(
   } else {
     neighbours = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
   }
-  return { neighbours, usersWithSignal: nonEmptyRows(c), nonZeros: nnz(c), details };
+  return { neighbours, usersWithSignal: nonEmptyRows(c), nonZeros: nnz(c), details, als: { items: model.items, mean } };
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
-import type { Csr, Neighbours } from '../similarity/types';
+import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
 import type { Logger } from '../log';
 import { alsNeighbours, type AlsParams, DEFAULT_ALS } from './als-model';
 import { widen, type SignalName, type Signals } from './signals';
@@ -410,6 +410,11 @@ export interface ModelResult {
   details: Record<string, unknown>;
   /** The statistics the weighting took from the data (cosine-family models), frozen with the version. */
   weighting?: WeightingStats;
+  /**
+   * ALS: the item factors (items in canonical column order) and the mean user factor row subtracted before the
+   * cosine (null without centring), kept with the version so users can be folded in later.
+   */
+  als?: { items: DenseMatrix; mean: Float64Array | null };
 }
 
 /** Exact searches expected to run longer than this many seconds get a hint about --ann. */

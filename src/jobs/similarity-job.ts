@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
+import { alsVersionFactors, encodeAlsFactors } from './als-fold-in';
 import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
   computeModel,
@@ -243,6 +244,8 @@ async function leasedJob(
   // Model i's edges are written while model i + 1 is read and computed: Neo4j's work and ours overlap.
   let writing: Promise<void> = Promise.resolve();
   let writeFailed = false;
+  /** Models whose fold-in factors this process wrote for the version it activates. */
+  const foldInModels = new Set<ModelName>();
   try {
     for (const model of opts.models) {
       if (writeFailed) break;
@@ -257,6 +260,12 @@ async function leasedJob(
       }
       const params = fit?.params ?? runParams;
       const result = await computeModel(model, loader.signals, params, pool, log, queryRows);
+      // ALS keeps its item factors and mean row with the version, so the API can fold in users who come later;
+      // encoded now, while the signals' item names are those the model was trained on.
+      const foldIn =
+        result.als !== undefined
+          ? encodeAlsFactors(alsVersionFactors(loader.signals, params.als, result.als))
+          : undefined;
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
@@ -340,6 +349,10 @@ async function leasedJob(
           }
           report.edges = await repo.countVersionEdges(model, version);
         }
+        if (foldIn !== undefined) {
+          await repo.writeAlsFactors(model, version, foldIn);
+          foldInModels.add(model);
+        }
         const activation = repo.activate({
           model,
           version,
@@ -389,6 +402,8 @@ async function leasedJob(
     await pool?.close();
   }
   const old = reports.filter((r) => r.previous !== null && r.previous !== r.version);
+  // Fold-in factors of other versions (superseded, or of runs that never completed) go with their edges.
+  const keepFactors = reports.filter((r) => foldInModels.has(r.model));
   if (old.length > 0) {
     await new Promise((resolve) => setTimeout(resolve, graceMs));
     for (const r of old) {
@@ -397,6 +412,7 @@ async function leasedJob(
       r.writeSeconds += seconds(tDelete);
     }
   }
+  for (const r of keepFactors) await repo.deleteAlsFactors(r.model, r.version);
   return reports;
 }
 

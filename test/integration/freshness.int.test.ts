@@ -1,5 +1,6 @@
-// Fresh answers over a real Neo4j: a user imported after the run gets neighbours computed on demand (live), and a
-// forgotten user disappears from every list, stored, cached or live, within a second.
+// Fresh answers over a real Neo4j: a user imported after the run gets neighbours computed on demand (live; ALS by
+// folding the user into the version's stored item factors), and a forgotten user disappears from every list, stored,
+// cached or live, within a second.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,16 +90,35 @@ test('stored lists are not live', async () => {
   expect(data.user!.similarUsers.every((s) => !s.live)).toBe(true);
 });
 
+test('the ALS version keeps its item factors and mean row, once, for the active version', async () => {
+  const rows = await admin.read<{ version: number; factors: number; items: number; mean: boolean; active: number }>(
+    `MATCH (f:AlsFactors) MATCH (m:SimilarityModel {name: f.model})
+     RETURN f.version AS version, f.factors AS factors, size(f.items) AS items, f.mean IS NOT NULL AS mean,
+       m.version AS active`,
+  );
+  expect(rows).toHaveLength(1);
+  const [row] = rows;
+  expect(row!.version).toBe(row!.active);
+  expect(row!.factors).toBe(8);
+  // 10 courses and 6 tags (tag columns stay in the model's layout even when interests are left out).
+  expect(row!.items).toBe(16);
+  expect(row!.mean).toBe(true);
+});
+
 test('a user imported after the run gets live neighbours at once, the user it copies among the best', async () => {
   await admin.write(NEWCOMER);
-  for (const model of ['COSINE', 'INTERESTS', 'COURSE_VIEWS']) {
+  for (const model of ['COSINE', 'INTERESTS', 'COURSE_VIEWS', 'ALS']) {
     const sims = (await similar(9001, model, 3)).user!.similarUsers;
     expect(sims.length).toBe(3);
     expect(sims.every((s) => s.live)).toBe(true);
     // A user with the same items scores 1: the copied one, or one tied with it (the data repeats patterns).
     expect(sims[0]!.score).toBeCloseTo(1, 5);
     if (model === 'COSINE') expect(sims.find((x) => x.handle === '12')?.score).toBeCloseTo(1, 5);
+    // ALS folds the newcomer into the version's item factors: the same views, the same factors as user 12's.
+    if (model === 'ALS') expect(sims.map((x) => x.handle)).toContain('12');
   }
+  // Users the version has lists for are still served their stored lists.
+  expect((await similar(12, 'ALS', 3)).user!.similarUsers.every((s) => !s.live)).toBe(true);
 });
 
 test('forget: the user leaves every stored, cached and live list, and the graph, within a second', async () => {

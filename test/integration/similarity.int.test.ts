@@ -6,6 +6,7 @@ import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import { defaultParams, type ModelName, type ModelParams } from '../../src/jobs/models';
 import { runSimilarityJob, type JobOptions } from '../../src/jobs/similarity-job';
+import { decodeAlsFactors } from '../../src/jobs/als-fold-in';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 
 let graph: Graph;
@@ -175,6 +176,22 @@ describe('versions', () => {
     expect(second!.oldEdgesDeleted).toBe(first!.edges);
     expect(await allEdges('cosine')).toEqual(before);
     expect([...(await repo.edgeCounts('cosine')).keys()]).toEqual([second!.version]);
+  });
+
+  test('ALS keeps its fold-in factors with the active version only, and they decode to its shape', async () => {
+    const [first] = await runSimilarityJob(repo, job(['als'], 3));
+    const [second] = await runSimilarityJob(repo, job(['als'], 3));
+    const versions = await graph.read<{ v: number }>(
+      "MATCH (f:AlsFactors {model: 'als'}) RETURN f.version AS v ORDER BY v",
+    );
+    expect(versions).toEqual([{ v: second!.version }]);
+    expect(await repo.alsFactors('als', first!.version)).toBeNull();
+    const stored = await repo.alsFactors('als', second!.version);
+    const factors = decodeAlsFactors(stored!);
+    expect(factors.factors).toBe(8);
+    expect(factors.itemFactors).toHaveLength(factors.items.length * 8);
+    expect(factors.mean).toHaveLength(8);
+    expect(new Set(factors.items.map((k) => k.slice(0, 2)))).toEqual(new Set(['c:', 't:']));
   });
 
   test('a reader running throughout a recompute never sees a mixed or empty model', async () => {

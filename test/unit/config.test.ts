@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'has spaces in the token' }, root)).toThrow(/METRICS_TOKEN/);
   });
 
+  test('ADMIN_TOKEN: optional (admin operations off), at least 16 printable characters', () => {
+    expect(loadConfig({}, root).admin).toEqual({ token: undefined });
+    expect(loadConfig({ ADMIN_TOKEN: '' }, root).admin).toEqual({ token: undefined });
+    expect(loadConfig({ ADMIN_TOKEN: 'an-admin-token-of-16+' }, root).admin.token).toBe('an-admin-token-of-16+');
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' }, root)).toThrow(/ADMIN_TOKEN: expected at least 16/);
+    expect(() => loadConfig({ ADMIN_TOKEN: 'has spaces in the token' }, root)).toThrow(/ADMIN_TOKEN/);
+  });
+
   test('a short password is refused with its length', () => {
     expect(() => loadConfig({ NEO4J_PASSWORD: 'short' }, root)).toThrow(/at least 8 characters, got 5/);
   });

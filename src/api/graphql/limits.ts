@@ -77,6 +77,7 @@ export function statusFromErrorsPlugin<C extends object>(): ApolloServerPlugin<C
           if (errors.length > 0 && statuses.size === 1 && status !== undefined && status !== 500) {
             response.http.status = status;
             if (status === 503) response.http.headers.set('retry-after', '1');
+            if (status === 401) response.http.headers.set('www-authenticate', 'Bearer realm="admin"');
           }
           return Promise.resolve();
         },
@@ -155,7 +156,12 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
     requestDidStart() {
       return Promise.resolve({
         didResolveOperation({ request, document, schema, operation }) {
-          if (operation !== undefined && operation.operation !== OperationTypeNode.QUERY) {
+          // Mutations exist only on a server with ADMIN_TOKEN (schema/admin.graphql); subscriptions nowhere.
+          const allowed =
+            operation === undefined ||
+            operation.operation === OperationTypeNode.QUERY ||
+            (operation.operation === OperationTypeNode.MUTATION && schema.getMutationType() != null);
+          if (!allowed) {
             throw badRequestError(
               `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
             );

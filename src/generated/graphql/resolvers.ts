@@ -2,6 +2,7 @@
 import type { ModelName as SimilarityModel } from '../../api/models';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserParent, SimilarUserParent, ModelParent, ReasonParent, TagParent, ViewedCourseParent, AssessmentParent, UserConnectionParent } from '../../api/graphql/parents';
+import type { ForgetOutcome } from '../../api/admin';
 import type { Context } from '../../api/graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -28,6 +29,18 @@ export type Assessment = {
   takenAt?: Maybe<Scalars['String']['output']>;
 };
 
+/** What forgetting a user removed. */
+export type ForgetResult = {
+  __typename?: 'ForgetResult';
+  /** SIMILAR_TO edges removed: the user's own lists and its place in other users' lists, in every version. */
+  edges: Scalars['Int']['output'];
+  /** Whether the user was in the graph (false: the handle is recorded as forgotten all the same). */
+  found: Scalars['Boolean']['output'];
+  handle: Scalars['ID']['output'];
+  /** Other users' lists that named the user, renumbered 1..n. */
+  lists: Scalars['Int']['output'];
+};
+
 /** A similarity model with its active version. */
 export type ModelInfo = {
   __typename?: 'ModelInfo';
@@ -52,6 +65,22 @@ export type ModelInfo = {
   writing?: Maybe<Scalars['Int']['output']>;
   /** The sharded run writing the next version (similarity --shard I/N --run ID), if any. */
   writingRun?: Maybe<Scalars['String']['output']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Forgets a user, as `npm run forget -- <handle>` does: deletes the user with every relationship (its SIMILAR_TO
+   * edges of every version included), renumbers the lists that named it, and records the handle so an import of old
+   * files does not bring it back. Every answer of this server leaves it out at once (other servers within a second).
+   * Needs `Authorization: Bearer <ADMIN_TOKEN>`: UNAUTHENTICATED (401) without it, FORBIDDEN (403) with another.
+   */
+  forgetUser: ForgetResult;
+};
+
+
+export type MutationForgetUserArgs = {
+  handle: Scalars['ID']['input'];
 };
 
 /** Relay-style pagination state. */
@@ -276,10 +305,12 @@ export type ResolversTypes = {
   Assessment: ResolverTypeWrapper<AssessmentParent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ForgetResult: ResolverTypeWrapper<ForgetOutcome>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   ModelInfo: ResolverTypeWrapper<ModelParent>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Reason: ResolverTypeWrapper<ReasonParent>;
@@ -299,10 +330,12 @@ export type ResolversParentTypes = {
   Assessment: AssessmentParent;
   Boolean: Scalars['Boolean']['output'];
   Float: Scalars['Float']['output'];
+  ForgetResult: ForgetOutcome;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   ModelInfo: ModelParent;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Reason: ReasonParent;
@@ -319,6 +352,13 @@ export type AssessmentResolvers<ContextType = Context, ParentType extends Resolv
   score?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tag?: Resolver<ResolversTypes['Tag'], ParentType, ContextType>;
   takenAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ForgetResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ForgetResult'] = ResolversParentTypes['ForgetResult']> = {
+  edges?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  found?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  handle?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lists?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
@@ -338,6 +378,10 @@ export type ModelInfoResolvers<ContextType = Context, ParentType extends Resolve
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   writing?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   writingRun?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  forgetUser?: Resolver<ResolversTypes['ForgetResult'], ParentType, ContextType, RequireFields<MutationForgetUserArgs, 'handle'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -403,8 +447,10 @@ export type ViewedCourseResolvers<ContextType = Context, ParentType extends Reso
 
 export type Resolvers<ContextType = Context> = {
   Assessment?: AssessmentResolvers<ContextType>;
+  ForgetResult?: ForgetResultResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   ModelInfo?: ModelInfoResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Reason?: ReasonResolvers<ContextType>;

@@ -2,6 +2,7 @@
 import type { Resolvers } from '../../../generated/graphql/resolvers';
 import { ModelName } from '../../models';
 import { UserConnection } from './connection';
+import { forgetUser } from './mutation/forget-user';
 import { models } from './query/models';
 import { user } from './query/user';
 import { users } from './query/users';
@@ -11,6 +12,7 @@ import { reasons, reasonsExact } from './similar-user/reasons';
 import * as userFields from './user/fields';
 import { similarUsers } from './user/similar-users';
 
+/** The resolvers of the queries every server answers. */
 export const resolvers: Resolvers = {
   JSON: JSONScalar,
   SimilarityModel: {
@@ -31,4 +33,10 @@ export const resolvers: Resolvers = {
   Assessment: {
     tag: (a) => ({ name: a.tag }),
   },
+};
+
+/** With ADMIN_TOKEN set: the operators' mutations too (schema/admin.graphql). */
+export const adminResolvers: Resolvers = {
+  ...resolvers,
+  Mutation: { forgetUser },
 };

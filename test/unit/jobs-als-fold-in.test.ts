@@ -1,0 +1,145 @@
+// Folding a user into an ALS version: the same confidence row as the job's matrix, the exact solution of the job's
+// normal equations against fixed item factors, the version's centring, and a compact encoding that round-trips.
+import { alsMatrix, canonicalColumns, DEFAULT_ALS, type AlsParams } from '../../src/jobs/als-model';
+import {
+  alsColumnKeys,
+  alsVersionFactors,
+  AlsFoldIn,
+  confidenceEntries,
+  decodeAlsFactors,
+  encodeAlsFactors,
+} from '../../src/jobs/als-fold-in';
+import { pairSignals, type UserItems } from '../../src/jobs/explain';
+import { solveBlock, trainAls } from '../../src/similarity/als';
+import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
+
+const a: UserItems = {
+  interests: ['python', 'sql'],
+  views: [
+    { course: 'intro-python', seconds: 600, tags: ['python'] },
+    { course: 'sql-joins', seconds: 0, tags: ['sql'] },
+    { course: 'zen-of-data', seconds: 12_000, tags: [] },
+  ],
+  assessments: [],
+};
+const b: UserItems = {
+  interests: ['java', 'python'],
+  views: [
+    { course: 'java-streams', seconds: 1_800, tags: ['java'] },
+    { course: 'intro-python', seconds: 60, tags: ['python'] },
+  ],
+  assessments: [],
+};
+
+const settings = (p: Partial<AlsParams>): AlsParams => ({ ...DEFAULT_ALS, alpha: 5, ...p });
+
+describe('confidenceEntries and alsColumnKeys', () => {
+  for (const p of [
+    settings({ confidence: 'binary', interestWeight: 0 }),
+    settings({ confidence: 'log', interestWeight: 0.5 }),
+  ]) {
+    it(`give each user the job's row, keyed by item (${p.confidence}, interest weight ${p.interestWeight})`, () => {
+      const s = pairSignals(a, b);
+      const c = canonicalColumns(alsMatrix(s, p), s);
+      const keys = alsColumnKeys(s, c.cols);
+      const v = alsVersionFactors(s, p, {
+        items: { rows: c.cols, cols: 4, data: new Float32Array(c.cols * 4) },
+        mean: null,
+      });
+      [a, b].forEach((items, r) => {
+        const job = new Map<string, number>();
+        for (let q = c.indptr[r]!; q < c.indptr[r + 1]!; q++) job.set(keys[c.indices[q]!]!, c.data[q]!);
+        const ours = new Map(confidenceEntries(items, v.confidence));
+        expect([...ours.keys()].sort()).toEqual([...job.keys()].sort());
+        for (const [key, value] of job) expect(ours.get(key)).toBeCloseTo(value, 5);
+      });
+    });
+  }
+});
+
+describe('AlsFoldIn', () => {
+  it("solves the job's normal equations exactly (CG run to convergence agrees), centred and unit length", async () => {
+    const p = settings({ confidence: 'log', interestWeight: 0.5, factors: 8, regularization: 0.1 });
+    const s = pairSignals(a, b);
+    const c = canonicalColumns(alsMatrix(s, p), s);
+    const model = await trainAls(c, { factors: 8, regularization: 0.1, iterations: 5, threads: 1, kernel: 'js' });
+    const mean = Float64Array.from({ length: 8 }, (_, j) => 0.01 * (j + 1));
+    const v = alsVersionFactors(s, p, { items: model.items, mean });
+    const fold = new AlsFoldIn(v, s);
+    // The reference: the job's own CG kernel with many steps, on user a's row, from zero.
+    const gram = new Float64Array(64);
+    for (let i = 0; i < c.cols; i++)
+      for (let r = 0; r < 8; r++)
+        for (let k = 0; k < 8; k++) gram[r * 8 + k]! += model.items.data[i * 8 + r]! * model.items.data[i * 8 + k]!;
+    for (let r = 0; r < 8; r++) gram[r * 8 + r]! += 0.1;
+    const target = new Float32Array(c.rows * 8);
+    solveBlock({ c, other: model.items.data, target, gram, f: 8, cgSteps: 200, rowStart: 0, rowEnd: 1 });
+    const expected = Array.from({ length: 8 }, (_, j) => target[j]! - mean[j]!);
+    const norm = Math.hypot(...expected);
+    const got = fold.vector(a)!;
+    expect(Math.hypot(...got)).toBeCloseTo(1, 5);
+    got.forEach((x, j) => expect(x).toBeCloseTo(expected[j]! / norm, 4));
+  });
+
+  it('finds a copy of a user first, skips whom it is told to, and knows nobody for unknown items', async () => {
+    const p = settings({ confidence: 'binary', interestWeight: 0, factors: 4 });
+    // Six users over six courses, in two groups of taste.
+    const items = (courses: string[]): UserItems => ({
+      interests: [],
+      views: courses.map((course) => ({ course, seconds: 100, tags: [] })),
+      assessments: [],
+    });
+    const users = [
+      ['c1', 'c2'],
+      ['c1', 'c2', 'c3'],
+      ['c2', 'c3'],
+      ['c4', 'c5'],
+      ['c4', 'c5', 'c6'],
+      ['c5', 'c6'],
+    ];
+    const courses = new Dictionary();
+    const views = new TripleBuffer();
+    users.forEach((cs, r) => cs.forEach((x) => views.push(r, courses.id(x), 100)));
+    const s: Signals = {
+      users: new UserIndex(Float64Array.from([1, 2, 3, 4, 5, 6])),
+      tags: new Dictionary(),
+      courses,
+      views: views.toCsr(6, courses.size, 'sum'),
+      interests: new TripleBuffer().toCsr(6, 0, 'max'),
+    };
+    const c = canonicalColumns(alsMatrix(s, p), s);
+    const model = await trainAls(c, {
+      factors: 4,
+      regularization: 0.1,
+      iterations: 10,
+      threads: 1,
+      kernel: 'js',
+      seed: 3,
+    });
+    const fold = new AlsFoldIn(alsVersionFactors(s, p, { items: model.items, mean: null }), s);
+    const copy = fold.neighbours(items(['c4', 'c5', 'c6']), 3, () => false);
+    expect(copy[0]).toEqual({ handle: 5, score: 1 });
+    expect(copy.map((n) => n.handle).sort()).toEqual([4, 5, 6]);
+    expect(fold.neighbours(items(['c4', 'c5', 'c6']), 3, (h) => h === 5).map((n) => n.handle)).not.toContain(5);
+    expect(fold.neighbours(items(['unknown-course']), 3, () => false)).toEqual([]);
+  });
+});
+
+describe('encodeAlsFactors', () => {
+  it('round-trips, and a wrong length is refused with what was expected and what arrived', () => {
+    const v = {
+      factors: 2,
+      regularization: 0.1,
+      confidence: { alpha: 20, confidence: 'binary' as const, interestWeight: 0, viewLogMean: 1 },
+      items: ['c:1', 't:python'],
+      itemFactors: Float32Array.from([0.5, -1.25, 3, 1e-7]),
+      mean: Float32Array.from([0.1, 0.2]),
+    };
+    const stored = encodeAlsFactors(v);
+    expect(typeof stored.itemFactors).toBe('string');
+    expect(decodeAlsFactors(stored)).toEqual(v);
+    expect(() => decodeAlsFactors({ ...stored, items: ['c:1'] })).toThrow(
+      'AlsFactors.itemFactors: expected 2 float32 values (8 bytes), got 16 bytes',
+    );
+  });
+});
