@@ -153,12 +153,6 @@ async function writeVersion(
   return written;
 }
 
-/**
- * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
- * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
- * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
- * deleted by the next run.
- */
 /** The approximate search's measured recall (and its sample), kept with the version's parameters. */
 function searchFigures(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -181,6 +175,12 @@ function validationFigures(fit: FitResult, p: ModelParams): Record<string, unkno
   };
 }
 
+/**
+ * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
+ * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
+ * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
+ * deleted by the next run.
+ */
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
   // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
