@@ -1205,7 +1205,3 @@ export const TOPICS: readonly Topic[] = [
     ],
   },
 ];
-
-/** The course levels of the views table. */
-export const LEVELS = ['Beginner', 'Intermediate', 'Advanced'] as const;
-export type Level = (typeof LEVELS)[number];

@@ -18,7 +18,7 @@ import depthLimit from 'graphql-depth-limit';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError } from '../../errors';
 import { badRequestError, statusOfGraphQLCode } from '../errors';
-import { MAX_LIMIT, parseLimit } from '../models';
+import { DEFAULT_LIMIT, MAX_LIMIT, parseLimit } from '../models';
 import { MAX_PAGE } from './resolvers/query/users';
 
 export const MAX_DEPTH = 10;
@@ -49,7 +49,7 @@ const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
   // Out-of-range sizes are refused here with the same message the resolver would give, before any cost is paid.
   switch (name) {
     case 'similarUsers':
-      return read + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
+      return read + parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT) * childComplexity;
     case 'users':
       return read + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
     case 'reasons':

@@ -1,9 +1,9 @@
 // User.similarUsers: the active version's neighbours, batched across all users of the request.
 import type { UserResolvers } from '../../../../generated/graphql/resolvers';
-import { MAX_LIMIT, parseLimit } from '../../../models';
+import { DEFAULT_LIMIT, MAX_LIMIT, parseLimit } from '../../../models';
 
 export const similarUsers: NonNullable<UserResolvers['similarUsers']> = async (u, args, { loaders }) => {
-  const limit = parseLimit(args.limit, 'limit', 10, MAX_LIMIT);
+  const limit = parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const model = args.model ?? (await loaders.defaultModel());
   const list = await loaders.neighbours.load({ handle: u.handle, model, limit });
   const live = list.live === true;
