@@ -2,6 +2,7 @@
 // The server runs as a child process (`serve`), so that the load generator does not share its event loop.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -11,6 +12,7 @@ import { loadConfig, PROJECT_ROOT } from '../src/config';
 import { openGraph } from '../src/graph/connect';
 import type { Graph } from '../src/graph/executor';
 import { freePort } from '../src/localdb/server';
+import type { startServer as startServerType } from '../src/api/server';
 
 const USAGE =
   'npm run bench -- api [--duration 10] [--runs 3] [--rate 2000] [--connections 16] [--warmup 2] [--model cosine] [--cache both|on|off] [--synthetic 10000]\n' +
@@ -18,6 +20,7 @@ const USAGE =
   "  (0: no fixed-rate phase). cpu us/req is the server process's CPU time (user + system) per answered request.\n" +
   '  --cache on: the neighbour cache is filled first (every user once), so requests measure the steady state;\n' +
   '  --cache off: every request reads Neo4j. both (default) runs the two.\n' +
+  '  --in-process: instead, the server in this process and a keep-alive client: CPU per request of each route.\n' +
   '  Uses the graph NEO4J_* points at. Without an active version of --model, pass --synthetic N to write N users\n' +
   '  with 10 SIMILAR_TO edges each (model "bench", removed afterwards) instead of running import + similarity.';
 
@@ -209,6 +212,82 @@ function ratios(rows: Row[]): string[] {
   return out;
 }
 
+/**
+ * --in-process: the server in this process (cache on, filled), a keep-alive client sending 8 requests at a time;
+ * CPU time of the process (server and client) per request, median of the runs. Load from other programs slows
+ * it less than it slows req/s, so it is the steadier figure for comparing the routes' own cost.
+ */
+async function inProcess(
+  config: ReturnType<typeof loadConfig>,
+  graph: Graph,
+  handles: number[],
+  model: string,
+  scenarios: ReadonlyArray<{ name: string; path: string; body: () => string }>,
+  runs: number,
+): Promise<string> {
+  // graphql-js reads NODE_ENV when it loads (production skips its development checks), as the served process does.
+  process.env.NODE_ENV ??= 'production';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startServer } = require('../src/api/server') as { startServer: typeof startServerType };
+  const server = await startServer(config, graph, { port: 0, host: '127.0.0.1', closeGraph: false });
+  const url = new URL(server.url!);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const post = (pathname: string, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: pathname, method: 'POST', agent, headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const requests = 8000;
+  const cpu: number[][] = scenarios.map(() => []);
+  const wall: number[][] = scenarios.map(() => []);
+  try {
+    await fillCache(server.url!, handles, model);
+    const send = async (sc: (typeof scenarios)[number], n: number) => {
+      for (let i = 0; i < n; i += 8) {
+        const statuses = await Promise.all(Array.from({ length: 8 }, () => post(sc.path, sc.body())));
+        if (statuses.some((st) => st !== 200)) throw new Error(`${sc.name}: expected 200, got ${statuses.join(' ')}`);
+      }
+    };
+    for (let run = 0; run < runs; run++) {
+      for (const [i, sc] of scenarios.entries()) {
+        await send(sc, 1000);
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await send(sc, requests);
+        const c = process.cpuUsage(c0);
+        cpu[i]!.push((c.user + c.system) / requests);
+        wall[i]!.push(((performance.now() - t0) * 1000) / requests);
+      }
+    }
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+  const lines = scenarios.map(
+    (sc, i) =>
+      `${sc.name.padEnd(32)}  ${median(cpu[i]!).toFixed(0).padStart(10)}  ${median(wall[i]!).toFixed(0).padStart(11)}  ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2).padStart(12)}`,
+  );
+  return [
+    `in process, cache on: ${runs} runs x ${requests} requests per scenario, 8 in flight; medians; CPU of server and client together`,
+    `load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (on ${os.cpus().length} cores)`,
+    '',
+    `${'scenario'.padEnd(32)}  cpu us/req  wall us/req  cpu vs REST`,
+    ...lines,
+    '',
+  ].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -221,6 +300,7 @@ export async function main(argv: string[]): Promise<number> {
       model: { type: 'string', default: 'cosine' },
       synthetic: { type: 'string' },
       cache: { type: 'string', default: 'both' },
+      'in-process': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -296,6 +376,12 @@ export async function main(argv: string[]): Promise<number> {
         body: () => JSON.stringify({ query, variables: { h: String(pick()), m: gqlModel } }),
       },
     ];
+    if (values['in-process'] === true) {
+      process.stdout.write(
+        `machine: ${machine()}\ndata: ${data}\n${await inProcess(config, graph, handles, model, scenarios, runs)}`,
+      );
+      return 0;
+    }
     const rows: Row[] = [];
     const measure = async (url: string, sc: (typeof scenarios)[number], phase: { rate?: number }): Promise<Sample> => {
       const before = cpuSeconds(child?.pid);
