@@ -5,6 +5,13 @@
 export const MODEL_NAMES = ['interests', 'course_views', 'assessments', 'cosine', 'als'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
+/** One entry of a user's neighbour list in a model: who, how similar, and its place (1 = most similar). */
+export interface Neighbour {
+  handle: number;
+  score: number;
+  rank: number;
+}
+
 /** Neighbours a request gets when it names no limit, and the most it may ask for (REST, GraphQL, `query`). */
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;

@@ -1,5 +1,6 @@
 // Neo4j side of the similarity job: streams the signals users carry, and writes versioned SIMILAR_TO edges.
 import neo4j from 'neo4j-driver';
+import type { Neighbour } from '../domain';
 import { AppError } from '../errors';
 import { cypher, preload } from './cypher';
 import type { Graph, Params } from './executor';
@@ -49,10 +50,8 @@ export interface ModelNode {
   edges: number | null;
 }
 
-export interface Neighbour {
-  handle: number;
-  score: number;
-  rank: number;
+/** A stored neighbour, with the version that holds it. */
+export interface StoredNeighbour extends Neighbour {
   version: number;
 }
 
@@ -258,7 +257,7 @@ export class SimilarityRepository {
   }
 
   /** A user's neighbours in the model's active version, by rank (what the API and Browser read). */
-  async neighbours(model: string, handle: number): Promise<Neighbour[]> {
+  async neighbours(model: string, handle: number): Promise<StoredNeighbour[]> {
     const rows = await this.graph.read(cypher('similarity/read-neighbours'), { model, handle: neo4j.int(handle) });
     return rows.map((r) => ({
       handle: asNumber(r.handle),
