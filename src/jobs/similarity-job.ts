@@ -20,6 +20,7 @@ import {
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
 import { shardRows, type Shard } from './shard';
+import { table } from '../text-table';
 
 export interface JobOptions {
   models: ModelName[];
@@ -440,15 +441,4 @@ export function formatReports(reports: ModelReport[]): string {
     total[3]!.toFixed(1),
   ]);
   return table(head, rows);
-}
-
-/** A plain text table: the first column and those listed in `left` left-aligned, the others (numbers) right-aligned. */
-export function table(head: string[], rows: string[][], left: number[] = []): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
