@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { measure, neighbourPurity, readCommunities, TARGETS } from '../src/generate/calibration';
+import { LEVELS } from '../src/domain';
 import { generate } from '../src/generate/generate';
 import { signalStrength } from '../src/jobs/evaluate';
 import { loadRealStructure } from '../src/jobs/real-structure';
@@ -60,11 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     ['median course viewers', TARGETS.medianCourseViewers, m.medianCourseViewers],
     ['courses with 1 viewer', 725, m.singleViewerCourses],
     ['authors', 1412, m.authors],
-    [
-      'level shares B/I/A (pairs)',
-      '.455/.477/.068',
-      ['Beginner', 'Intermediate', 'Advanced'].map((l) => (m.levelShares[l] ?? 0).toFixed(3)).join('/'),
-    ],
+    ['level shares B/I/A (pairs)', '.455/.477/.068', LEVELS.map((l) => (m.levelShares[l] ?? 0).toFixed(3)).join('/')],
     ['interest rows', TARGETS.interestRows, m.interestRows],
     ['interest users', TARGETS.interestUsers, m.interestUsers],
     ['interest exact duplicates', TARGETS.interestDuplicates, m.interestDuplicates],

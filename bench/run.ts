@@ -2,6 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+// Like the CLI (src/cli/bin.ts): settings from .env, the real environment winning.
+const envFile = path.join(__dirname, '..', '.env');
+if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);
   const available = fs

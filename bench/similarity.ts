@@ -18,7 +18,7 @@ import {
   type ModelName,
   usesAnn,
 } from '../src/jobs/models';
-import { table } from '../src/jobs/similarity-job';
+import { table } from '../src/text-table';
 import { denseCosineTopK, trainAls } from '../src/similarity/als';
 import { l2NormalizeRows } from '../src/similarity/csr';
 import { cosineTopK } from '../src/similarity/topk';

@@ -48,10 +48,6 @@ export function notFound(message: string, details?: Record<string, unknown>): Ap
   return new AppError('NOT_FOUND', message, details);
 }
 
-export function assertNever(value: never, what = 'value'): never {
-  throw new AppError('INTERNAL', `Unexpected ${what}: ${JSON.stringify(value)}`);
-}
-
 /** Describes a value for "expected X, got Y" messages without dumping large inputs. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';

@@ -1,5 +1,9 @@
-// The similarity models by stored name; GraphQL's SimilarityModel enum maps onto these values.
+// The similarity models as the API names them: GraphQL's SimilarityModel enum maps onto ModelName, whose values are
+// the domain's model names (src/domain.ts), checked by the compiler both ways.
+import * as domain from '../domain';
 import { badInput, describe } from '../errors';
+
+export { DEFAULT_LIMIT, MAX_LIMIT } from '../domain';
 
 export enum ModelName {
   INTERESTS = 'interests',
@@ -9,14 +13,21 @@ export enum ModelName {
   ALS = 'als',
 }
 
-export const MODEL_NAMES: readonly ModelName[] = Object.values(ModelName);
+/** True when the enum's values and the domain's names are the same set; the line below fails to compile otherwise. */
+type SameNames = [`${ModelName}`] extends [domain.ModelName]
+  ? [domain.ModelName] extends [`${ModelName}`]
+    ? true
+    : false
+  : false;
+const sameNames: SameNames = true;
+
+/** Every model, in the domain's order. */
+export const MODEL_NAMES: readonly ModelName[] = sameNames ? domain.MODEL_NAMES.map((m) => m as ModelName) : [];
 /**
  * The model served when a client names none and the graph marks none as default (a graph whose models were
  * computed before runs chose a default): ALS, the best on the real behaviour structure.
  */
 export const FALLBACK_MODEL = ModelName.ALS;
-export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 100;
 
 /** The model marked default (the best validation recall of the last run) among rows of the models query. */
 export function defaultModelOf(
@@ -57,7 +68,12 @@ export function parseHandle(value: unknown, field = 'handle'): number {
 }
 
 /** A neighbour count in 1..max from a number or numeric string; the default when absent. */
-export function parseLimit(value: unknown, field = 'limit', fallback = DEFAULT_LIMIT, max = MAX_LIMIT): number {
+export function parseLimit(
+  value: unknown,
+  field = 'limit',
+  fallback = domain.DEFAULT_LIMIT,
+  max = domain.MAX_LIMIT,
+): number {
   if (value === undefined || value === null) return fallback;
   const n =
     typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;

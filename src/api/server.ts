@@ -6,7 +6,10 @@ import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
@@ -214,6 +217,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
+      // The schema sets no cache hints: the default cache-control plugin would only wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       complexityPlugin<Context>(),
       statusFromErrorsPlugin<Context>(),
       metrics.plugin<Context>(),

@@ -1,6 +1,6 @@
 // The shape of a CLI command: argv in, exit code out; parsing with node:util parseArgs.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AppError, badInput } from '../errors';
+import { badInput } from '../errors';
 
 export interface Command {
   name: string;
@@ -33,8 +33,4 @@ export function intOption(name: string, value: string | undefined, fallback: num
     throw badInput(`--${name}: expected an integer ${min}..${max}, got "${value}"`);
   }
   return n;
-}
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError;
 }

@@ -4,7 +4,8 @@
 import { canonicalTag } from '../tags';
 import { AliasTable } from './distributions';
 import { hashString, Rng, seedOf } from './prng';
-import { TOPICS, type Level } from './topics';
+import type { Level } from '../domain';
+import { TOPICS } from './topics';
 
 export interface Course {
   id: string;

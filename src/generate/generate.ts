@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { TABLE_HEADERS } from '../domain';
 import { badInput } from '../errors';
 import { consoleLogger, type Logger, progress, type Progress } from '../log';
 import { canonicalTag } from '../tags';
@@ -16,13 +17,8 @@ import { Sink } from './sink';
 import { TOPICS } from './topics';
 import { Formats, planUsers, quote, type RealAssessments, Scratch, userRows } from './users';
 
-export const HEADERS = {
-  interests: ['user_handle', 'interest_tag', 'date_followed'],
-  views: ['user_handle', 'view_date', 'course_id', 'author_handle', 'level', 'view_time_seconds'],
-  assessments: ['user_handle', 'assessment_tag', 'user_assessment_date', 'user_assessment_score'],
-  courseTags: ['course_id', 'course_tags'],
-  communities: ['user_handle', 'community'],
-} as const;
+/** The ground-truth file's header (not one of the platform's tables, which are in TABLE_HEADERS). */
+const COMMUNITIES_HEADER = ['user_handle', 'community'] as const;
 
 export interface GenerateOptions {
   users: number;
@@ -74,7 +70,7 @@ function readTable(file: string, header: readonly string[]): string[][] {
 /** The real course_tags rows as [course_id, tag]. */
 export function readCourseTags(dir: string): [string, string][] {
   const file = findTable(dir, 'course_tags');
-  return readTable(file, HEADERS.courseTags).map((r, i) => {
+  return readTable(file, TABLE_HEADERS.course_tags).map((r, i) => {
     const [id, tag] = r;
     if (id === undefined || id === '' || tag === undefined)
       throw badInput(`${file}:${i + 2}: expected course_id,course_tags, got ${r.join(',')}`);
@@ -85,7 +81,7 @@ export function readCourseTags(dir: string): [string, string][] {
 /** The real assessments, as canonical tags per user handle. */
 export function readAssessments(dir: string): RealAssessments & { maxHandle: number; rows: number } {
   const file = findTable(dir, 'user_assessment_scores');
-  const rows = readTable(file, HEADERS.assessments);
+  const rows = readTable(file, TABLE_HEADERS.user_assessment_scores);
   const byUser = new Map<number, string[]>();
   let maxHandle = 0;
   rows.forEach((r, i) => {
@@ -145,14 +141,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     void sink.write(`${header.map((h) => (quoted ? quote(h) : h)).join(',')}\n`);
     return sink;
   };
-  const interests = open('user_interests', HEADERS.interests, true);
-  const views = open('user_course_views', HEADERS.views, true);
-  const communities = open('communities', HEADERS.communities, false);
+  const interests = open('user_interests', TABLE_HEADERS.user_interests, true);
+  const views = open('user_course_views', TABLE_HEADERS.user_course_views, true);
+  const communities = open('communities', COMMUNITIES_HEADER, false);
   const sinks = [interests, views];
   let assessments: Sink | undefined;
   if (real === undefined) {
-    assessments = open('user_assessment_scores', HEADERS.assessments, true);
-    const courseTags = open('course_tags', HEADERS.courseTags, true);
+    assessments = open('user_assessment_scores', TABLE_HEADERS.user_assessment_scores, true);
+    const courseTags = open('course_tags', TABLE_HEADERS.course_tags, true);
     for (const c of catalogue.courses) {
       const tags = c.tags.length > 0 ? c.tags : [''];
       await courseTags.write(tags.map((t) => `${quote(c.id)},${quote(t)}\n`).join(''), tags.length);

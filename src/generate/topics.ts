@@ -59,7 +59,3 @@ export function parseTopics(text: string, file = TOPICS_FILE): readonly Topic[] 
 }
 
 export const TOPICS: readonly Topic[] = parseTopics(fs.readFileSync(TOPICS_FILE, 'utf8'));
-
-/** The course levels of the views table. */
-export const LEVELS = ['Beginner', 'Intermediate', 'Advanced'] as const;
-export type Level = (typeof LEVELS)[number];

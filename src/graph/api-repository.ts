@@ -1,13 +1,8 @@
 // Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
 import neo4j, { type Integer } from 'neo4j-driver';
+import type { Neighbour } from '../domain';
 import { cypher, preload } from './cypher';
 import type { Graph, Params, Row } from './executor';
-
-export interface Neighbour {
-  handle: number;
-  score: number;
-  rank: number;
-}
 
 export interface NeighbourList {
   /** Whether the user exists at all (an existing user may have no neighbours). */

@@ -1,13 +1,14 @@
 // Neo4j side of the similarity job: streams the signals users carry, and writes versioned SIMILAR_TO edges.
 import neo4j from 'neo4j-driver';
+import type { Neighbour } from '../domain';
 import { AppError } from '../errors';
-import { cypher } from './cypher';
+import { cypher, preload } from './cypher';
 import type { Graph, Params } from './executor';
 import { ModelLease, type ExpiredLease, type LeaseOptions } from './lease';
 import type { Logger } from '../log';
 
 /** The names of the statements this repository runs (all under cypher/similarity/). */
-export const SIMILARITY_STATEMENTS = [
+const SIMILARITY_STATEMENTS = [
   'similarity/read-users',
   'similarity/read-interests',
   'similarity/read-views',
@@ -63,10 +64,8 @@ export interface ModelNode {
   edges: number | null;
 }
 
-export interface Neighbour {
-  handle: number;
-  score: number;
-  rank: number;
+/** A stored neighbour, with the version that holds it. */
+export interface StoredNeighbour extends Neighbour {
   version: number;
 }
 
@@ -87,7 +86,9 @@ const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isIn
 const asNullableNumber = (v: unknown): number | null => (v === null || v === undefined ? null : asNumber(v));
 
 export class SimilarityRepository {
-  constructor(private readonly graph: Graph) {}
+  constructor(private readonly graph: Graph) {
+    preload(SIMILARITY_STATEMENTS);
+  }
 
   /**
    * Runs a read statement and hands each record to onRow as it arrives (the driver pulls in pages of
@@ -299,7 +300,7 @@ export class SimilarityRepository {
   }
 
   /** A user's neighbours in the model's active version, by rank (what the API and Browser read). */
-  async neighbours(model: string, handle: number): Promise<Neighbour[]> {
+  async neighbours(model: string, handle: number): Promise<StoredNeighbour[]> {
     const rows = await this.graph.read(cypher('similarity/read-neighbours'), { model, handle: neo4j.int(handle) });
     return rows.map((r) => ({
       handle: asNumber(r.handle),

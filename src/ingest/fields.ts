@@ -1,9 +1,8 @@
 // Field parsers for the four tables: each returns the typed value, or undefined when the text does not fit.
 // Callers turn undefined into a rejection that names the column, what was expected and what arrived.
 // They read character codes rather than run regular expressions: they run once per field of every row.
+import { type Level, LEVELS } from '../domain';
 
-export const LEVELS = ['Beginner', 'Intermediate', 'Advanced'] as const;
-export type Level = (typeof LEVELS)[number];
 const LEVEL_BY_TEXT = new Map<string, Level>(LEVELS.flatMap((l) => [[l, l] as const, [l.toLowerCase(), l] as const]));
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -19,7 +19,8 @@ import {
 } from './batch';
 import { isUnreadable, records, type TableFile } from './reader';
 import { csvRow, RejectsWriter } from './rejects';
-import { parseRecord, Rejection, type TableName } from './tables';
+import type { TableName } from '../domain';
+import { parseRecord, Rejection } from './tables';
 
 export interface ImportOptions {
   /** Rows per write transaction (a user's rows are kept together, so a batch may run a little over). */

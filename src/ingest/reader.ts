@@ -5,7 +5,8 @@ import { pipeline, Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { type CsvError, parse, type Parser } from 'csv-parse';
 import { badInput } from '../errors';
-import { headerProblem, TABLE_NAMES, type TableName } from './tables';
+import { TABLE_NAMES, type TableName } from '../domain';
+import { headerProblem } from './tables';
 
 export interface TableFile {
   table: TableName;

@@ -1,4 +1,5 @@
 // The import summary: a per-file table that reconciles rows read with rows imported, duplicate and rejected.
+import { table } from '../text-table';
 import type { FileReport, ImportReport } from './importer';
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -6,13 +7,6 @@ const n = (v: number) => v.toLocaleString('en-US');
 /** True when every row read is accounted for. */
 export function reconciles(f: Pick<FileReport, 'read' | 'imported' | 'duplicates' | 'rejected'>): boolean {
   return f.read === f.imported + f.duplicates + f.rejected;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The summary printed at the end of an import. */

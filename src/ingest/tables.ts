@@ -1,23 +1,7 @@
 // The four tables: their real headers, and how one CSV record becomes a typed row or a rejection with a reason.
+import { type Level, LEVELS, TABLE_HEADERS as HEADERS, type TableName } from '../domain';
 import { canonicalTag } from '../tags';
-import { type Level, LEVELS, parseCount, parseDate, parseDateTime, parseLevel, parseSignedInt } from './fields';
-
-export type TableName = 'course_tags' | 'user_course_views' | 'user_interests' | 'user_assessment_scores';
-
-/** Import order: the catalogue first, so that views find their courses; then the user tables. */
-export const TABLE_NAMES: readonly TableName[] = [
-  'course_tags',
-  'user_course_views',
-  'user_interests',
-  'user_assessment_scores',
-];
-
-export const HEADERS: Readonly<Record<TableName, readonly string[]>> = {
-  course_tags: ['course_id', 'course_tags'],
-  user_course_views: ['user_handle', 'view_date', 'course_id', 'author_handle', 'level', 'view_time_seconds'],
-  user_interests: ['user_handle', 'interest_tag', 'date_followed'],
-  user_assessment_scores: ['user_handle', 'assessment_tag', 'user_assessment_date', 'user_assessment_score'],
-};
+import { parseCount, parseDate, parseDateTime, parseLevel, parseSignedInt } from './fields';
 
 /** A record that is not imported, with the reason written for the rejects file. */
 export class Rejection {

@@ -30,7 +30,7 @@ import {
   type ModelParams,
   signalsOf,
 } from './models';
-import { table } from './similarity-job';
+import { table } from '../text-table';
 
 export interface EvaluateOptions {
   models: ModelName[];

@@ -1,4 +1,5 @@
 // The five similarity models: which signals each reads, how it turns them into a matrix, and its neighbours.
+import { MODEL_NAMES, type ModelName } from '../domain';
 import { badInput } from '../errors';
 import { hstack, l2NormalizeRows, mapValues, multiply, nnz, nonEmptyRows, scale } from '../similarity/csr';
 import {
@@ -12,7 +13,7 @@ import {
   tfidfWith,
   type Bm25Stats,
 } from '../similarity/weighting';
-import { sampledSparseRecall, sampleRows, sparseAnnTopK } from '../similarity/sparse-ann';
+import { sampledSparseRecall, sampleRows, SPARSE_ANN_DEFAULTS, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import type { Pool } from '../similarity/pool';
 import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
@@ -20,8 +21,8 @@ import type { Logger } from '../log';
 import { alsNeighbours, type AlsParams, DEFAULT_ALS } from './als-model';
 import { widen, type SignalName, type Signals } from './signals';
 
-export const MODEL_NAMES = ['interests', 'course_views', 'assessments', 'cosine', 'als'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+// The job's modules name models through this one; the names themselves are the domain's.
+export { MODEL_NAMES, type ModelName } from '../domain';
 
 /**
  * Per-signal weights of the `cosine` model. Each block is L2-normalised per user, then multiplied by its
@@ -62,11 +63,12 @@ export interface SparseAnnParams {
 }
 
 export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
-  dims: 64,
-  candidates: 50,
+  dims: SPARSE_ANN_DEFAULTS.dims,
+  candidates: SPARSE_ANN_DEFAULTS.candidates,
+  // The job refines one round more than the search's own default (SPARSE_ANN_DEFAULTS.rounds).
   rounds: 4,
-  listFactor: 3,
-  seed: 100,
+  listFactor: SPARSE_ANN_DEFAULTS.listFactor,
+  seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
 };
 

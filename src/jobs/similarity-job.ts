@@ -21,6 +21,7 @@ import {
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
 import { shardRows, type Shard } from './shard';
+import { table } from '../text-table';
 
 export interface JobOptions {
   models: ModelName[];
@@ -154,12 +155,6 @@ async function writeVersion(
   return written;
 }
 
-/**
- * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
- * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
- * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
- * deleted by the next run.
- */
 /** The approximate search's measured recall (and its sample), kept with the version's parameters. */
 function searchFigures(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -182,6 +177,12 @@ function validationFigures(fit: FitResult, p: ModelParams): Record<string, unkno
   };
 }
 
+/**
+ * Runs the job for the given models, one after the other (signals are read once and shared). Each model is
+ * written as a new version and switched to in one transaction; old versions are deleted at the end, after a
+ * short grace period. A failure leaves each unfinished model's previous version active; its partial edges are
+ * deleted by the next run.
+ */
 export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOptions): Promise<ModelReport[]> {
   const log = opts.log ?? silentLogger;
   // One run at a time per model. The lease on all the run's models comes first: a second run of any of them stops
@@ -456,15 +457,4 @@ export function formatReports(reports: ModelReport[]): string {
     total[3]!.toFixed(1),
   ]);
   return table(head, rows);
-}
-
-/** A plain text table: the first column and those listed in `left` left-aligned, the others (numbers) right-aligned. */
-export function table(head: string[], rows: string[][], left: number[] = []): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 || left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -7,7 +7,6 @@ import { Arena, kernelsFor, kernelsModule } from './wasm';
 import type { WasmMemory } from './wasm';
 
 export { denseCosineTopK, hnswTopK, recallAgainst } from './dense';
-export type { DenseTopKOptions, HnswOptions } from './dense';
 
 /** Options of trainAls. */
 export interface AlsOptions {

@@ -7,12 +7,6 @@ function checkShape(rows: number, cols: number): void {
   }
 }
 
-/** An all-zero rows x cols matrix. */
-export function emptyCsr(rows: number, cols: number): Csr {
-  checkShape(rows, cols);
-  return { rows, cols, indptr: new Int32Array(rows + 1), indices: new Int32Array(0), data: new Float32Array(0) };
-}
-
 /** Number of stored entries. */
 export function nnz(m: Csr): number {
   return m.indptr[m.rows] ?? 0;
@@ -245,32 +239,6 @@ export function mapValues(m: Csr, f: (v: number, row: number, col: number) => nu
     for (let p = m.indptr[r]!, end = m.indptr[r + 1]!; p < end; p++) data[p] = f(m.data[p]!, r, m.indices[p]!);
   }
   return { rows: m.rows, cols: m.cols, indptr: m.indptr.slice(), indices: m.indices.slice(), data };
-}
-
-/** Drops stored entries equal to zero (a copy). */
-export function pruneZeros(m: Csr): Csr {
-  const indptr = new Int32Array(m.rows + 1);
-  const keep = nnzNonZero(m);
-  const indices = new Int32Array(keep);
-  const data = new Float32Array(keep);
-  let out = 0;
-  for (let r = 0; r < m.rows; r++) {
-    for (let p = m.indptr[r]!, end = m.indptr[r + 1]!; p < end; p++) {
-      if (m.data[p] !== 0) {
-        indices[out] = m.indices[p]!;
-        data[out] = m.data[p]!;
-        out++;
-      }
-    }
-    indptr[r + 1] = out;
-  }
-  return { rows: m.rows, cols: m.cols, indptr, indices, data };
-}
-
-function nnzNonZero(m: Csr): number {
-  let n = 0;
-  for (let p = 0, end = nnz(m); p < end; p++) if (m.data[p] !== 0) n++;
-  return n;
 }
 
 /** Number of rows with at least one non-zero value (rows that can have neighbours). */

@@ -1,7 +1,7 @@
 // A small worker_threads pool for the similarity kernels, plus helpers that put typed arrays in shared memory once.
 import path from 'node:path';
 import { Worker, workerData } from 'node:worker_threads';
-import type { Csr, DenseMatrix } from './types';
+import type { Csr } from './types';
 
 /** A task for src/similarity/worker.ts: the kernel's name and its (structured-cloneable) arguments. */
 export interface Task {
@@ -174,11 +174,6 @@ export function shareCsr(m: Csr): Csr {
     indices: toShared(m.indices),
     data: toShared(m.data),
   };
-}
-
-/** The dense matrix with its data in shared memory. */
-export function shareDense(m: DenseMatrix): DenseMatrix {
-  return { rows: m.rows, cols: m.cols, data: toShared(m.data) };
 }
 
 /** Splits [0, n) into consecutive [start, end) ranges of `size` (the last may be shorter). */

@@ -10,6 +10,17 @@ import type { Pool } from './pool';
 import { cosineTopK, defaultBlockRows } from './topk';
 import type { Csr, DenseMatrix, Neighbours } from './types';
 
+/** Defaults of sparseAnnTopK's options (the job's --ann settings start from these). */
+export const SPARSE_ANN_DEFAULTS = {
+  dims: 64,
+  candidates: 50,
+  seed: 100,
+  shards: 2,
+  rounds: 3,
+  /** Neighbours kept per row while searching, as a multiple of k. */
+  listFactor: 3,
+} as const;
+
 /** Options of sparseAnnTopK; tieKey, minScore, threads and pool mean what they mean for cosineTopK. */
 export interface SparseAnnOptions {
   tieKey: Float64Array | Int32Array;
@@ -403,17 +414,17 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   if (opts.tieKey.length !== m.rows) {
     throw new RangeError(`expected ${m.rows} tie keys (one per row), but got ${opts.tieKey.length}`);
   }
-  const shards = opts.shards ?? 2;
+  const shards = opts.shards ?? SPARSE_ANN_DEFAULTS.shards;
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`expected shards >= 1, but got ${shards}`);
-  const candidates = opts.candidates ?? 50;
+  const candidates = opts.candidates ?? SPARSE_ANN_DEFAULTS.candidates;
   if (!Number.isInteger(candidates) || candidates < 1) {
     throw new RangeError(`expected candidates to be a positive integer, but got ${candidates}`);
   }
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   const minScore = opts.minScore ?? 0;
-  const seed = opts.seed ?? 100;
-  const width = Math.max(k, opts.listSize ?? 3 * k);
-  const dims = Math.min(opts.dims ?? 64, Math.max(1, m.cols));
+  const seed = opts.seed ?? SPARSE_ANN_DEFAULTS.seed;
+  const width = Math.max(k, opts.listSize ?? SPARSE_ANN_DEFAULTS.listFactor * k);
+  const dims = Math.min(opts.dims ?? SPARSE_ANN_DEFAULTS.dims, Math.max(1, m.cols));
   const merged: Neighbours = {
     rows: m.rows,
     k: width,
@@ -476,7 +487,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     }
   }
   const refined = await refineNeighbours(mn, merged, {
-    rounds: opts.rounds ?? 3,
+    rounds: opts.rounds ?? SPARSE_ANN_DEFAULTS.rounds,
     tieKey,
     minScore,
     threads,

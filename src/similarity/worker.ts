@@ -14,11 +14,6 @@ const kernels: Record<string, (args: never) => unknown> = {
   gramBlock,
   solveBlock,
   lossBlock,
-  // For the pool's own test: proves a task round-trips and shared memory is visible both ways.
-  ping: (args: { shared?: Int32Array }) => {
-    if (args.shared !== undefined) Atomics.add(args.shared, 0, 1);
-    return 'pong';
-  },
 };
 
 const port = parentPort;

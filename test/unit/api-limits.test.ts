@@ -74,3 +74,37 @@ test('fields that read Neo4j cost a query each, aliases included', async () => {
     ),
   ).resolves.toBeUndefined();
 });
+
+/** One parsed document priced again and again, as Apollo's document store hands back the same one per query text. */
+function pricer(query: string): (variables?: Record<string, unknown>) => Promise<void> {
+  const document = parse(query);
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  const plugin = complexityPlugin();
+  return async (variables = {}) => {
+    const hooks = await plugin.requestDidStart?.({} as never);
+    await hooks?.didResolveOperation?.({ request: { variables }, document, schema, operation } as never);
+  };
+}
+
+test('a kept price follows the variables that set it: sizes and @include', async () => {
+  const users = (n: number) => `a${n}: users(first: $n) @include(if: $all) { totalCount edges { node { handle } } }`;
+  const run = pricer(
+    `query($n: Int, $all: Boolean!, $h: ID!) { user(handle: $h) { handle } ${Array.from({ length: 45 }, (_x, i) => users(i)).join(' ')} }`,
+  );
+  await expect(run({ n: 1, all: true, h: '1' })).resolves.toBeUndefined();
+  // The same document with other values of its cost variables is priced again: refused above the budget.
+  await expect(run({ n: 100, all: true, h: '1' })).rejects.toThrow(/^Query too complex/);
+  await expect(run({ n: 100, all: false, h: '2' })).resolves.toBeUndefined();
+  await expect(run({ n: 100, all: true, h: '3' })).rejects.toThrow(/^Query too complex/);
+  await expect(run({ n: 'many', all: true, h: '1' })).rejects.toThrow(/^Variable "\$n" got invalid value "many"/);
+  await expect(run({ n: 0, all: true, h: '1' })).rejects.toThrow('first: expected an integer 1..100, got 0');
+  // A price kept for n = 1 stays right whatever the other variables are.
+  await expect(run({ n: 1, all: true, h: '4' })).resolves.toBeUndefined();
+});
+
+test('a shape refused once is refused every time', async () => {
+  const aliases = Array.from({ length: MAX_ALIASES + 1 }, (_x, i) => `a${i}: handle`).join(' ');
+  const run = pricer(`query($h: ID!) { user(handle: $h) { ${aliases} } }`);
+  await expect(run({ h: '1' })).rejects.toThrow(/^Too many aliases/);
+  await expect(run({ h: '1' })).rejects.toThrow(/^Too many aliases/);
+});

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { measure, neighbourPurity, readCommunities, readRows, type Measured } from '../../src/generate/calibration';
-import { generate, HEADERS } from '../../src/generate/generate';
+import { TABLE_HEADERS } from '../../src/domain';
+import { generate } from '../../src/generate/generate';
 import { parseTopics, TOPICS } from '../../src/generate/topics';
 import { run } from '../../src/cli/run';
 import { canonicalTag } from '../../src/tags';
@@ -61,9 +62,9 @@ describe('default mode: formats', () => {
 
   it('writes the real headers in the real quoting', () => {
     const quoted = (h: readonly string[]) => h.map((x) => `"${x}"`).join(',');
-    expect(firstLine(path.join(dir, 'user_interests.csv'))).toBe(quoted(HEADERS.interests));
-    expect(firstLine(path.join(dir, 'user_course_views.csv'))).toBe(quoted(HEADERS.views));
-    expect(firstLine(path.join(dir, 'user_assessment_scores.csv'))).toBe(quoted(HEADERS.assessments));
+    expect(firstLine(path.join(dir, 'user_interests.csv'))).toBe(quoted(TABLE_HEADERS.user_interests));
+    expect(firstLine(path.join(dir, 'user_course_views.csv'))).toBe(quoted(TABLE_HEADERS.user_course_views));
+    expect(firstLine(path.join(dir, 'user_assessment_scores.csv'))).toBe(quoted(TABLE_HEADERS.user_assessment_scores));
     expect(firstLine(path.join(dir, 'course_tags.csv'))).toBe('"course_id","course_tags"');
     expect(firstLine(path.join(dir, 'communities.csv'))).toBe('user_handle,community');
     const text = fs.readFileSync(path.join(dir, 'user_course_views.csv'), 'utf8').split('\n');

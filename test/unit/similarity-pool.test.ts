@@ -1,23 +1,49 @@
+import { gramBlock } from '../../src/similarity/als';
 import { createPool, toShared } from '../../src/similarity/pool';
 
-// The worker file is TypeScript here (jest via @swc/jest): this proves the tsx loader path works under jest.
+// The worker file is TypeScript here (jest via ts-jest): this proves the tsx loader path works under jest.
+// The tasks are the ALS kernels the job runs: the pool has no test-only kernel.
 test('workers run tasks and see shared memory; errors come back as rejections', async () => {
   const pool = createPool(2);
   try {
-    const counter = toShared(new Int32Array(1));
-    const replies = await pool.runAll<string>(
-      Array.from({ length: 10 }, () => ({ kind: 'ping', args: { shared: counter } })),
-    );
-    expect(replies).toEqual(Array(10).fill('pong'));
-    expect(Atomics.load(counter, 0)).toBe(10);
+    const f = 2;
+    const factors = toShared(Float32Array.from({ length: 10 * f }, (_x, i) => i + 1));
+    const blocks = Array.from({ length: 10 }, (_x, r) => ({ factors, f, rowStart: r, rowEnd: r + 1 }));
+    // Workers read the shared factors; results come back in task order.
+    const grams = await pool.runAll<Float64Array>(blocks.map((args) => ({ kind: 'gramBlock', args })));
+    expect(grams.map((g) => Array.from(g))).toEqual(blocks.map((b) => Array.from(gramBlock(b))));
+    // Workers write into shared memory the main thread sees: rows without entries are solved to zero in place.
+    const target = toShared(new Float32Array(10 * f).fill(1));
+    const empty = {
+      rows: 10,
+      cols: 10,
+      indptr: new Int32Array(11),
+      indices: new Int32Array(0),
+      data: new Float32Array(0),
+    };
+    const solve = (r: number) => ({
+      kind: 'solveBlock',
+      args: {
+        c: empty,
+        other: factors,
+        target,
+        gram: new Float64Array(f * f),
+        f,
+        cgSteps: 3,
+        rowStart: r,
+        rowEnd: r + 1,
+      },
+    });
+    await pool.runAll(Array.from({ length: 10 }, (_x, r) => solve(r)));
+    expect(Array.from(target)).toEqual(Array(10 * f).fill(0));
     await expect(pool.run({ kind: 'nope', args: {} })).rejects.toThrow('but got "nope"');
     // the pool still works after a failed task
-    expect(await pool.run<string>({ kind: 'ping', args: {} })).toBe('pong');
+    expect(Array.from(await pool.run<Float64Array>({ kind: 'gramBlock', args: blocks[0] }))).toEqual([1, 2, 2, 4]);
   } finally {
     await pool.close();
   }
   await pool.close(); // idempotent
-  await expect(pool.run({ kind: 'ping', args: {} })).rejects.toThrow('the similarity worker pool is closed');
+  await expect(pool.run({ kind: 'gramBlock', args: {} })).rejects.toThrow('the similarity worker pool is closed');
 });
 
 test('toShared copies ordinary arrays once and passes shared ones through', () => {

@@ -1,20 +1,24 @@
 // Request limits for GraphQL: a token cap at parse time, a depth rule, node and alias caps, a complexity budget
 // (any failure to estimate refuses the operation), and the HTTP status that follows from the errors' codes.
+// The shape check and the price are kept per operation of a document (and per value of the variables that can
+// change the price): Apollo's document store hands back the same parsed document for the same query text.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
   OperationTypeNode,
+  visit,
   type DocumentNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { AppError } from '../../errors';
 import { badRequestError, statusOfGraphQLCode } from '../errors';
-import { MAX_LIMIT, parseLimit } from '../models';
+import { DEFAULT_LIMIT, MAX_LIMIT, parseLimit } from '../models';
 import { MAX_PAGE } from './resolvers/query/users';
 
 export const MAX_DEPTH = 10;
@@ -30,6 +34,12 @@ export const MAX_ALIASES = 50;
 export const NEO4J_FIELD_COST = 10;
 
 /**
+ * The only arguments the estimator reads (`limit`, `first`): with the arguments of directives (@skip, @include),
+ * the only places where a variable can change a price. A document's prices are kept by these variables' values.
+ */
+const COST_ARGUMENTS: ReadonlySet<string> = new Set(['limit', 'first']);
+
+/**
  * Fields that read Neo4j cost NEO4J_FIELD_COST; lists whose size an argument sets cost that many children, other
  * lists about ten (models at most five).
  */
@@ -39,7 +49,7 @@ const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
   // Out-of-range sizes are refused here with the same message the resolver would give, before any cost is paid.
   switch (name) {
     case 'similarUsers':
-      return read + parseLimit(args.limit, 'limit', 10, MAX_LIMIT) * childComplexity;
+      return read + parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT) * childComplexity;
     case 'users':
       return read + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
     case 'reasons':
@@ -151,7 +161,73 @@ export function checkShape(
   }
 }
 
+/** Variables of the document used where they can change its price: COST_ARGUMENTS and directive arguments. */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) =>
+    visit(value, {
+      Variable(v) {
+        names.add(v.name.value);
+      },
+    });
+  visit(document, {
+    Field(field) {
+      for (const arg of field.arguments ?? []) if (COST_ARGUMENTS.has(arg.name.value)) collect(arg.value);
+    },
+    Directive(directive) {
+      for (const arg of directive.arguments ?? []) collect(arg.value);
+    },
+  });
+  return [...names].sort();
+}
+
+/** What is known of one operation of a parsed document once its shape passed. */
+interface Priced {
+  costVariables: string[];
+  /** Prices within budget, by the JSON of the cost variables' values. */
+  costs: Map<string, number>;
+}
+
+/** Prices kept per operation (and so per document: entries go with the documents Apollo's store evicts). */
+const PRICED = new WeakMap<OperationDefinitionNode, Priced>();
+/** Bounds what one operation keeps: this many distinct cost-variable values, keys of at most this many characters. */
+const MAX_PRICES = 64;
+const MAX_PRICE_KEY = 256;
+
+function priceKey(names: readonly string[], variables: Readonly<Record<string, unknown>>): string {
+  // JSON never yields '', so '' stands for an absent variable (which a default value may then fill).
+  return JSON.stringify(names.map((n) => (variables[n] === undefined ? '' : JSON.stringify(variables[n]))));
+}
+
+/**
+ * Refuses anything but queries, documents past the node or alias cap, and operations priced above `max` (or that
+ * cannot be priced). The shape of an operation is checked once and a price computed once per value of its cost
+ * variables; other variables are coerced by the executor, which refuses bad ones with a 400 as well.
+ */
 export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): ApolloServerPlugin<C> {
+  const price = (
+    schema: Parameters<typeof getComplexity>[0]['schema'],
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    operationName: string | null | undefined,
+  ): number => {
+    try {
+      return getComplexity({
+        schema,
+        query: document,
+        variables,
+        ...(operationName !== undefined && operationName !== null ? { operationName } : {}),
+        maxQueryNodes: MAX_NODES * 10,
+        estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch (err) {
+      // Whatever stops the estimate refuses the operation: an unpriced query never runs.
+      if (err instanceof AppError) throw badRequestError(err.message);
+      // graphql-js's own messages (bad variables, too many nodes) are written for clients.
+      if (err instanceof GraphQLError) throw badRequestError(err.message);
+      throw badRequestError("Cannot estimate the query's cost: expected a query the server can price; simplify it");
+    }
+  };
   return {
     requestDidStart() {
       return Promise.resolve({
@@ -166,27 +242,18 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
               `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
             );
           }
-          checkShape(document, request.operationName);
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(request.operationName !== undefined && request.operationName !== null
-                ? { operationName: request.operationName }
-                : {}),
-              maxQueryNodes: MAX_NODES * 10,
-              estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (err) {
-            // Whatever stops the estimate refuses the operation: an unpriced query never runs.
-            if (err instanceof AppError) throw badRequestError(err.message);
-            // graphql-js's own messages (bad variables, too many nodes) are written for clients.
-            if (err instanceof GraphQLError) throw badRequestError(err.message);
-            throw badRequestError(
-              "Cannot estimate the query's cost: expected a query the server can price; simplify it",
-            );
+          const variables = request.variables ?? {};
+          let known = operation !== undefined ? PRICED.get(operation) : undefined;
+          if (known === undefined) {
+            checkShape(document, request.operationName);
+            known = { costVariables: costVariables(document), costs: new Map() };
+            if (operation !== undefined) PRICED.set(operation, known);
+          }
+          const key = priceKey(known.costVariables, variables);
+          let cost = known.costs.get(key);
+          if (cost === undefined) {
+            cost = price(schema, document, variables, request.operationName);
+            if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
           }
           if (cost > max) {
             throw badRequestError(

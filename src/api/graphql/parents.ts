@@ -1,6 +1,7 @@
 // What each GraphQL object type's resolvers receive as parent (codegen mappers): small values, fields resolved lazily.
 import type { ModelName } from '../models';
-import type { ModelRow, Neighbour, UserPageRow } from '../../graph/api-repository';
+import type { Neighbour } from '../../domain';
+import type { ModelRow, UserPageRow } from '../../graph/api-repository';
 
 export interface UserParent {
   handle: number;

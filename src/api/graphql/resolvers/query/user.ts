@@ -2,7 +2,7 @@
 import { getArgumentValues, isObjectType, Kind, type GraphQLResolveInfo } from 'graphql';
 import type { QueryResolvers } from '../../../../generated/graphql/resolvers';
 import { AppError } from '../../../../errors';
-import { MAX_LIMIT, parseHandle, parseLimit, type ModelName } from '../../../models';
+import { DEFAULT_LIMIT, MAX_LIMIT, parseHandle, parseLimit, type ModelName } from '../../../models';
 
 /**
  * The arguments of a `similarUsers` selected directly under this field, if any. Looking ahead lets one query
@@ -17,7 +17,7 @@ function similarUsersAhead(info: GraphQLResolveInfo): { model: ModelName | null;
       if (sel.kind !== Kind.FIELD || sel.name.value !== 'similarUsers' || (sel.directives?.length ?? 0) > 0) continue;
       const args = getArgumentValues(def, sel, info.variableValues) as { model?: ModelName | null; limit: unknown };
       try {
-        return { model: args.model ?? null, limit: parseLimit(args.limit, 'limit', 10, MAX_LIMIT) };
+        return { model: args.model ?? null, limit: parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT) };
       } catch (err) {
         // The field's own resolver reports bad arguments with its path.
         if (err instanceof AppError) return undefined;
