@@ -9,7 +9,7 @@ import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
 import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
-  computeModel,
+  computeModelWithChoice,
   FITTED_MODELS,
   fittedChoices,
   freezeWeighting,
@@ -17,6 +17,7 @@ import {
   signalsOf,
   type ModelName,
   type ModelParams,
+  type SearchChoice,
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
 import { shardRows, type Shard } from './shard';
@@ -78,6 +79,8 @@ export interface ModelReport {
    * and whether this shard switched the version (the first to see it complete).
    */
   shards?: { done: number[]; count: number; complete: boolean; activated: boolean };
+  /** The search used (exact or approximate), why, and the exact search's estimate; stored as params.search. */
+  search?: SearchChoice;
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -188,7 +191,7 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   // The shards of one run share its lease (owner: the run), and only the shard that completes the run releases it.
   const leaseOptions = opts.lease ?? { ttlMs: DEFAULT_LEASE_MS };
   const shard = opts.shard;
-  if (shard !== undefined && opts.params.ann) {
+  if (shard !== undefined && (opts.params.search === 'ann' || opts.params.ann)) {
     throw badInput('--shard: the approximate search (--ann) does not run in shards yet; run it in one process');
   }
   const { lease } = await repo.takeLease(
@@ -256,7 +259,11 @@ async function leasedJob(
         fit = await fitForRun(model, loader.signals, runParams, { ...(pool !== undefined ? { pool } : {}), log });
       }
       const params = fit?.params ?? runParams;
-      const result = await computeModel(model, loader.signals, params, pool, log, queryRows);
+      const result = await computeModelWithChoice(model, loader.signals, params, {
+        ...(pool !== undefined ? { pool } : {}),
+        log,
+        ...(queryRows !== undefined ? { queryRows } : {}),
+      });
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
@@ -280,6 +287,7 @@ async function leasedJob(
         computeSeconds,
         writeSeconds: 0,
         details: result.details,
+        search: result.search,
         ...(fit !== undefined
           ? {
               validation: fit.validation.recall,
@@ -344,7 +352,8 @@ async function leasedJob(
           model,
           version,
           params: JSON.stringify({
-            ...paramsOf(model, params),
+            ...paramsOf(model, { ...params, ann: result.search.ann }),
+            search: result.search,
             ...searchFigures(result.details),
             ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
           }),
