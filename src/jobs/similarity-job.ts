@@ -192,7 +192,10 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   const leaseOptions = opts.lease ?? { ttlMs: DEFAULT_LEASE_MS };
   const shard = opts.shard;
   if (shard !== undefined && (opts.params.search === 'ann' || opts.params.ann)) {
-    throw badInput('--shard: the approximate search (--ann) does not run in shards yet; run it in one process');
+    throw badInput(
+      '--shard: expected the exact search (shards split it by users), but got --ann: the approximate search refines ' +
+        "every user's list together and does not split; run it in one process, or run shards without --ann",
+    );
   }
   const { lease } = await repo.takeLease(
     opts.models,

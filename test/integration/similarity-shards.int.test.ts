@@ -134,3 +134,17 @@ test('a second run cannot start while the shards of a run hold the lease', async
   });
   expect(r!.shards?.activated).toBe(true);
 });
+
+test('a shard refuses the approximate search before taking a lease or writing anything', async () => {
+  const p = params();
+  p.search = 'ann';
+  const edges = `MATCH ()-[s:SIMILAR_TO]->() RETURN count(s) AS n`;
+  const before = await graph.read<{ n: number }>(edges);
+  await expect(
+    runSimilarityJob(repo, { models: ['interests'], params: p, shard: { index: 0, count: 2, run: 'ann-run' } }),
+  ).rejects.toThrow(/--shard: expected the exact search .* but got --ann/);
+  expect(
+    await graph.read<{ n: number }>(`MATCH (m:SimilarityModel {leaseOwner: 'run:ann-run'}) RETURN count(m) AS n`),
+  ).toEqual([{ n: 0 }]);
+  expect(await graph.read<{ n: number }>(edges)).toEqual(before);
+});
