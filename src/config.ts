@@ -100,6 +100,13 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
   HTTP_BODY_TIMEOUT_MS: integer('HTTP_BODY_TIMEOUT_MS', 15_000, 1_000, 600_000),
   SIMILARITY_LEASE_SECONDS: integer('SIMILARITY_LEASE_SECONDS', 60, 2, 3600, 'a whole number of seconds'),
+  SIMILARITY_EXACT_BUDGET_SECONDS: integer(
+    'SIMILARITY_EXACT_BUDGET_SECONDS',
+    600,
+    0,
+    604_800,
+    'a whole number of seconds',
+  ),
   METRICS_TOKEN: z
     .string()
     .optional()
@@ -161,8 +168,11 @@ export interface Config {
   neo4j: Neo4jConfig;
   http: { port: number; host: string; introspection: boolean; playground: boolean };
   limits: ApiLimits;
-  /** How long a similarity run's lease on its models lives without a heartbeat. */
-  jobs: { leaseSeconds: number };
+  /**
+   * How long a similarity run's lease on its models lives without a heartbeat; how long one model's exact search may
+   * take (estimated) before the run picks the approximate search.
+   */
+  jobs: { leaseSeconds: number; exactBudgetSeconds: number };
   /** /metrics: with a token only its bearer reads them; without one, nobody in production, anyone otherwise. */
   metrics: { token: string | undefined };
   /** Operators' GraphQL mutations (forgetUser): present only with a token, and only its bearer may run them. */
@@ -248,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
     },
-    jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS },
+    jobs: { leaseSeconds: e.SIMILARITY_LEASE_SECONDS, exactBudgetSeconds: e.SIMILARITY_EXACT_BUDGET_SECONDS },
     metrics: { token: e.METRICS_TOKEN === undefined || e.METRICS_TOKEN === '' ? undefined : e.METRICS_TOKEN },
     admin: { token: e.ADMIN_TOKEN === undefined || e.ADMIN_TOKEN === '' ? undefined : e.ADMIN_TOKEN },
   };

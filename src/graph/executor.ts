@@ -2,6 +2,7 @@
 // finally, never more at once than the pool holds), sets transaction timeouts and classifies driver errors once.
 import neo4j, {
   Neo4jError,
+  type BookmarkManager,
   type Driver,
   type ManagedTransaction,
   type QueryResult,
@@ -35,6 +36,12 @@ export interface DriverProfile {
    * whenever the server answers (it keeps its slot until then, so connections never exceed the pool).
    */
   deadlineMs: number;
+  /**
+   * Every unit of work sees the writes of the earlier ones (one bookmark manager per Graph). On a cluster, where a
+   * `neo4j://` driver sends READ work to secondaries, a read that follows a write of the same process (a count
+   * after writing, the lease after taking it) then waits for the secondary to catch up instead of reading the past.
+   */
+  causal: boolean;
 }
 
 /** Batch jobs (import, similarity, evaluation): patient, long transactions allowed. */
@@ -47,6 +54,7 @@ export const JOB_PROFILE: DriverProfile = {
   // Explicit, so a job is not cut by the server default meant for interactive queries.
   txTimeoutMs: 4 * 3_600_000,
   deadlineMs: 0,
+  causal: true,
 };
 
 /** Serving requests: fail fast (503 within seconds) when Neo4j is down, stalled or saturated. */
@@ -60,6 +68,9 @@ export function apiProfile(opts: { poolSize?: number; queryTimeoutMs?: number } 
     retryMs: Math.min(1_000, queryTimeoutMs),
     txTimeoutMs: queryTimeoutMs,
     deadlineMs: queryTimeoutMs,
+    // The API only reads, one query per answer (a version and its list together), so any secondary answers
+    // consistently; waiting for bookmarks would only add latency.
+    causal: false,
   };
 }
 
@@ -172,6 +183,8 @@ export class Graph {
   /** Number of queries run since creation; tests use it to prove batching. */
   queryCount = 0;
   private readonly slots: Slots;
+  /** Bookmarks of this Graph's units of work (profile.causal), handed to every session. */
+  private readonly bookmarks: BookmarkManager | undefined;
   private closed = false;
   private observer: QueryObserver | undefined;
 
@@ -180,6 +193,7 @@ export class Graph {
     this.database = database;
     this.profile = profile;
     this.slots = new Slots(profile.poolSize);
+    this.bookmarks = profile.causal ? neo4j.bookmarkManager() : undefined;
   }
 
   /** A driver for the given server; JOB_PROFILE by default, apiProfile() for serving requests. */
@@ -203,6 +217,11 @@ export class Graph {
   /** Reports every unit of work from now on to `observer` (undefined: to nobody). An observer must not throw. */
   observe(observer: QueryObserver | undefined): void {
     this.observer = observer;
+  }
+
+  /** The bookmarks the next unit of work waits for (empty when the profile is not causal or nothing ran yet). */
+  async lastBookmarks(): Promise<string[]> {
+    return this.bookmarks === undefined ? [] : [...(await this.bookmarks.getBookmarks())];
   }
 
   /** Sessions open right now (never more than profile.poolSize). */
@@ -352,6 +371,7 @@ export class Graph {
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...(this.bookmarks !== undefined ? { bookmarkManager: this.bookmarks } : {}),
       ...extra,
     });
     try {

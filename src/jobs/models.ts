@@ -15,6 +15,8 @@ import {
 } from '../similarity/weighting';
 import { sampledSparseRecall, sampleRows, SPARSE_ANN_DEFAULTS, sparseAnnTopK } from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
+import { seededRandom } from '../similarity/als';
+import { denseCosineTopK } from '../similarity/dense';
 import type { Pool } from '../similarity/pool';
 import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
 import type { Logger } from '../log';
@@ -103,6 +105,19 @@ export interface ModelParams {
   als: AlsParams;
   /** Approximate search for the models in ANN_MODELS: HNSW on the factors (als), sparseAnnTopK (interests, cosine). */
   ann: boolean;
+  /**
+   * How the job chooses between the exact and the approximate search (see chooseSearch): `auto` from the exact
+   * search's sampled estimate against exactBudgetSeconds, or forced (`--exact`, `--ann`). The job resolves it into
+   * `ann` per model; code that calls computeModel directly uses `ann` as given.
+   */
+  search: SearchMode;
+  /** Seconds one model's exact search may take before `auto` picks the approximate search. */
+  exactBudgetSeconds: number;
+  /**
+   * Multiply-adds of an exact search (sparse: sum of df^2; ALS: users^2 x factors) below which it takes seconds
+   * and is not estimated (`auto` then searches exactly).
+   */
+  estimateAboveWork: number;
   sparseAnn: SparseAnnParams;
   threads: number;
   /** BM25 saturation and length damping for course views. */
@@ -118,6 +133,9 @@ export function defaultParams(): ModelParams {
     fixed: new Set(),
     als: { ...DEFAULT_ALS },
     ann: false,
+    search: 'auto',
+    exactBudgetSeconds: DEFAULT_EXACT_BUDGET_SECONDS,
+    estimateAboveWork: ESTIMATE_ABOVE_WORK,
     sparseAnn: { ...DEFAULT_SPARSE_ANN },
     threads: 2,
     bm25: { k1: 1.2, b: 0.75 },
@@ -170,6 +188,101 @@ export const ANN_MODELS: readonly ModelName[] = ['interests', 'cosine', 'als'];
 /** Whether this run computes the model approximately. */
 export function usesAnn(model: ModelName, p: Pick<ModelParams, 'ann'>): boolean {
   return p.ann && ANN_MODELS.includes(model);
+}
+
+/** `auto`: the job picks the search from the exact one's estimate; `exact`, `ann`: forced (--exact, --ann). */
+export type SearchMode = 'auto' | 'exact' | 'ann';
+export const SEARCH_MODES: readonly SearchMode[] = ['auto', 'exact', 'ann'];
+
+/**
+ * Seconds one model's exact search may take before `auto` searches approximately (SIMILARITY_EXACT_BUDGET_SECONDS,
+ * --exact-budget). Ten minutes: at 100,000 users every exact search stays well below (31-48 s on two cores), at
+ * 1,000,000 interests and cosine exceed it (55 and ~90 min) and the approximate search is 5x faster.
+ */
+export const DEFAULT_EXACT_BUDGET_SECONDS = 600;
+
+/** Why a model is searched the way it is. */
+export type SearchReason =
+  /** --exact or --ann. */
+  | 'forced'
+  /** The model has no approximate search (course_views, assessments). */
+  | 'exact-only'
+  /** Too little work to be worth estimating: the exact search takes seconds. */
+  | 'small'
+  /** The estimate is within the budget. */
+  | 'within-budget'
+  /** The estimate exceeds the budget. */
+  | 'over-budget'
+  /** A shard of a run: the approximate search does not run in shards, so shards search exactly. */
+  | 'shard';
+
+/** The search a run uses for one model, and why; stored with the version's parameters (`params.search`). */
+export interface SearchChoice {
+  mode: SearchMode;
+  ann: boolean;
+  reason: SearchReason;
+  /** Seconds the exact search was estimated to take here (timed on sampled users); null when not estimated. */
+  estimateSeconds: number | null;
+  budgetSeconds: number;
+}
+
+/**
+ * Decides a model's search. Forced modes win (`ann` only for the models that have an approximate search); in
+ * `auto` the approximate search is picked when the exact one's estimate reaches the budget. A shard always
+ * searches exactly (the caller refuses a forced --ann in shards).
+ */
+export function chooseSearch(
+  model: ModelName,
+  mode: SearchMode,
+  estimateSeconds: number | null,
+  budgetSeconds: number,
+  opts: { shard?: boolean } = {},
+): SearchChoice {
+  const choice = (ann: boolean, reason: SearchReason): SearchChoice => ({
+    mode,
+    ann,
+    reason,
+    estimateSeconds: estimateSeconds === null ? null : Math.round(estimateSeconds * 10) / 10,
+    budgetSeconds,
+  });
+  if (!ANN_MODELS.includes(model)) return choice(false, 'exact-only');
+  if (opts.shard === true) return choice(false, mode === 'auto' ? 'shard' : 'forced');
+  switch (mode) {
+    case 'exact':
+      return choice(false, 'forced');
+    case 'ann':
+      return choice(true, 'forced');
+    case 'auto':
+      if (estimateSeconds === null) return choice(false, 'small');
+      // Exact only while it fits strictly within the budget: a budget of 0 always searches approximately.
+      return estimateSeconds < budgetSeconds ? choice(false, 'within-budget') : choice(true, 'over-budget');
+  }
+}
+
+/** One line saying which search a model gets and why, for the job's output. */
+export function describeSearch(model: ModelName, c: SearchChoice): string {
+  const search = c.ann ? 'approximate search' : 'exact search';
+  const estimate =
+    c.estimateSeconds === null
+      ? ''
+      : `exact search estimated at ${Math.round(c.estimateSeconds).toLocaleString('en-US')} s`;
+  switch (c.reason) {
+    case 'forced':
+      return `${model}: ${search} (${c.ann ? '--ann' : '--exact'}${estimate !== '' ? `; ${estimate}` : ''})`;
+    case 'exact-only':
+      return `${model}: ${search} (the model has no approximate search${estimate !== '' ? `; ${estimate}` : ''})`;
+    case 'small':
+      return `${model}: ${search} (little work: not estimated)`;
+    case 'within-budget':
+      return `${model}: ${search} (${estimate}, within the budget of ${c.budgetSeconds} s; --ann forces the approximate one)`;
+    case 'over-budget':
+      return (
+        `${model}: ${search} (${estimate}, at or over the budget of ${c.budgetSeconds} s; --exact forces the exact one, ` +
+        `--exact-budget raises the budget)`
+      );
+    case 'shard':
+      return `${model}: ${search} (a shard searches exactly; its share of the work is 1/N)`;
+  }
 }
 
 /** The parameters that shape one model's output, as stored (JSON) on its model node. */
@@ -421,8 +534,8 @@ export interface ModelResult {
 
 /** Exact searches expected to run longer than this many seconds get a hint about --ann. */
 export const EXACT_HINT_SECONDS = 600;
-/** Below this much work (sum of df^2) the exact search takes seconds and is not estimated. */
-const ESTIMATE_ABOVE_WORK = 1e10;
+/** Below this much work (multiply-adds) the exact search takes seconds and is not estimated. */
+export const ESTIMATE_ABOVE_WORK = 1e10;
 
 /**
  * Seconds the exact search of m will take, estimated by timing it on `sample` seeded users (default 256) and
@@ -444,6 +557,80 @@ export async function estimateExactSeconds(
   };
   const fixed = await time(new Int32Array(0));
   return (Math.max(0, (await time(rows)) - fixed) * m.rows) / rows.length;
+}
+
+/** Rows of random factors the dense estimate scans (its cost per pair does not depend on the values). */
+const DENSE_ESTIMATE_ROWS = 20_000;
+
+/**
+ * Seconds the exact scan of `users` dense rows of `factors` (ALS's neighbour search) will take, estimated before
+ * training: `sample` seeded rows of random factors are scanned against DENSE_ESTIMATE_ROWS rows, and the time per
+ * pair (fixed cost apart, as in estimateExactSeconds) is scaled to users x users pairs.
+ */
+export async function estimateDenseExactSeconds(
+  users: number,
+  factors: number,
+  k: number,
+  opts: { threads: number; pool?: Pool; sample?: number },
+): Promise<number> {
+  const rows = Math.min(users, DENSE_ESTIMATE_ROWS);
+  if (rows === 0) return 0;
+  const random = seededRandom(7);
+  const data = new Float32Array(rows * factors);
+  for (let i = 0; i < data.length; i++) data[i] = random() - 0.5;
+  const f = { rows, cols: factors, data };
+  const query = sampleRows(rows, opts.sample ?? 256, 1);
+  const tieKey = new Float64Array(rows);
+  const time = async (queryRows: Int32Array): Promise<number> => {
+    const t = performance.now();
+    await denseCosineTopK(f, k, {
+      tieKey,
+      queryRows,
+      threads: opts.threads,
+      ...(opts.pool ? { pool: opts.pool } : {}),
+    });
+    return (performance.now() - t) / 1000;
+  };
+  const fixed = await time(new Int32Array(0));
+  const perPair = Math.max(0, (await time(query)) - fixed) / (query.length * rows);
+  return perPair * users * users;
+}
+
+/** The exact or approximate search of a cosine model's weighted matrix (every user's neighbours). */
+async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Float64Array, pool?: Pool) {
+  const poolOpt = pool !== undefined ? { pool } : {};
+  if (!ann) {
+    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, ...poolOpt });
+    return { neighbours, details: {} };
+  }
+  const a = p.sparseAnn;
+  const found = await sparseAnnTopK(m, p.k, {
+    tieKey,
+    threads: p.threads,
+    dims: a.dims,
+    candidates: a.candidates,
+    rounds: a.rounds,
+    listSize: Math.ceil(a.listFactor * p.k),
+    seed: a.seed,
+    ...poolOpt,
+  });
+  const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
+  const annRecall = await sampledSparseRecall(m, neighbours, {
+    sample: a.recallSample,
+    seed: a.seed,
+    tieKey,
+    threads: p.threads,
+    ...poolOpt,
+  });
+  return {
+    neighbours,
+    details: {
+      annRecall,
+      annRecallSample: Math.min(a.recallSample, m.rows),
+      annDims: found.dims,
+      exactRows: found.exactRows,
+    },
+  };
 }
 
 /**
@@ -469,48 +656,65 @@ export async function computeModel(
     const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
     return { neighbours, ...base, details: {} };
   }
-  if (!usesAnn(model, p)) {
-    if (log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
-      const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
-      if (estimate > EXACT_HINT_SECONDS) {
-        log.warn(
-          `${model}: the exact search will take about ${Math.round(estimate / 60)} min here (timed on 256 sampled ` +
-            `users); --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
-        );
-      }
+  const ann = usesAnn(model, p);
+  if (!ann && log !== undefined && exactWork(m) > ESTIMATE_ABOVE_WORK) {
+    const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
+    if (estimate > EXACT_HINT_SECONDS) {
+      log.warn(
+        `${model}: the exact search will take about ${Math.round(estimate / 60)} min here (timed on 256 sampled ` +
+          `users); --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
+      );
     }
-    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, ...poolOpt });
-    return { neighbours, ...base, details: {} };
   }
-  const a = p.sparseAnn;
-  const found = await sparseAnnTopK(m, p.k, {
-    tieKey,
-    threads: p.threads,
-    dims: a.dims,
-    candidates: a.candidates,
-    rounds: a.rounds,
-    listSize: Math.ceil(a.listFactor * p.k),
-    seed: a.seed,
-    ...poolOpt,
-  });
-  const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
-  const annRecall = await sampledSparseRecall(m, neighbours, {
-    sample: a.recallSample,
-    seed: a.seed,
-    tieKey,
-    threads: p.threads,
-    ...poolOpt,
-  });
-  return {
-    neighbours,
-    ...base,
-    details: {
-      annRecall,
-      annRecallSample: Math.min(a.recallSample, m.rows),
-      annDims: found.dims,
-      exactRows: found.exactRows,
-    },
+  return { ...base, ...(await searchWeighted(m, p, ann, tieKey, pool)) };
+}
+
+/**
+ * What the job runs per model: estimates the exact search where it could be long (timed on sampled users),
+ * chooses the search (chooseSearch, from p.search and p.exactBudgetSeconds) and computes the neighbours with it.
+ * With `queryRows` (a shard) only those users' lists are computed, exactly.
+ */
+export async function computeModelWithChoice(
+  model: ModelName,
+  s: Signals,
+  p: ModelParams,
+  opts: { pool?: Pool; log?: Logger; queryRows?: Int32Array } = {},
+): Promise<ModelResult & { search: SearchChoice }> {
+  const { pool, log, queryRows } = opts;
+  const poolOpt = pool !== undefined ? { pool } : {};
+  const shard = queryRows !== undefined;
+  // p.ann set by a caller (as computeModel reads it) forces the approximate search like --ann.
+  const mode: SearchMode = p.ann ? 'ann' : p.search;
+  const say = (c: SearchChoice) => {
+    if (c.estimateSeconds !== null || c.ann || c.reason === 'forced') log?.info(describeSearch(model, c));
   };
+  const wouldEstimate = !shard && mode !== 'ann';
+  if (model === 'als') {
+    const n = s.users.size;
+    const f = p.als.factors;
+    const estimate =
+      wouldEstimate && n * n * f > p.estimateAboveWork
+        ? await estimateDenseExactSeconds(n, f, p.k, { threads: p.threads, ...poolOpt })
+        : null;
+    const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds, { shard });
+    say(search);
+    return { ...(await alsNeighbours(s, { ...p, ann: search.ann }, pool, queryRows)), search };
+  }
+  const { matrix: m, stats } = weightedMatrix(model, s, p);
+  const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };
+  const tieKey = s.users.handles;
+  if (queryRows !== undefined) {
+    const search = chooseSearch(model, mode, null, p.exactBudgetSeconds, { shard });
+    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+    return { neighbours, ...base, details: {}, search };
+  }
+  const estimate =
+    wouldEstimate && exactWork(m) > p.estimateAboveWork
+      ? await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt })
+      : null;
+  const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds);
+  say(search);
+  return { ...base, ...(await searchWeighted(m, { ...p, ann: search.ann }, search.ann, tieKey, pool)), search };
 }
 
 /** Parses `interests=4,views=1,courseTags=2,assessments=1` (any subset) over the defaults. */

@@ -97,6 +97,13 @@ export interface Signals {
   courseTags?: Csr;
 }
 
+// A user's items arrive in the order Neo4j keeps the user's relationships, which changes as other relationships are
+// written (a shard's SIMILAR_TO edges turn users into dense nodes): sorted by name, they give the same dictionary
+// order, hence the same columns and the same seeded validation split, whenever the same data is read.
+const byName = (names: readonly string[]): string[] => [...names].sort();
+const byFirst = <T>(pairs: readonly [string, T][]): [string, T][] =>
+  [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
 export type SignalName = 'interests' | 'views' | 'assessments' | 'courseTags';
 
 /**
@@ -147,7 +154,7 @@ export class SignalLoader {
         rows = await this.repo.eachInterest((handle, tags) => {
           const r = users.row(handle);
           if (r === undefined) return;
-          for (const t of tags) buf.push(r, s.tags.id(t), 1);
+          for (const t of byName(tags)) buf.push(r, s.tags.id(t), 1);
         });
         s.interests = buf.toCsr(users.size, s.tags.size, 'max');
         break;
@@ -155,7 +162,7 @@ export class SignalLoader {
         rows = await this.repo.eachViews((handle, views) => {
           const r = users.row(handle);
           if (r === undefined) return;
-          for (const [course, seconds] of views) buf.push(r, s.courses.id(course), Math.max(0, seconds));
+          for (const [course, seconds] of byFirst(views)) buf.push(r, s.courses.id(course), Math.max(0, seconds));
         });
         s.views = buf.toCsr(users.size, s.courses.size, 'sum');
         break;
@@ -163,14 +170,14 @@ export class SignalLoader {
         rows = await this.repo.eachAssessments((handle, scores) => {
           const r = users.row(handle);
           if (r === undefined) return;
-          for (const [tag, score] of scores) buf.push(r, s.tags.id(tag), Math.max(0, score));
+          for (const [tag, score] of byFirst(scores)) buf.push(r, s.tags.id(tag), Math.max(0, score));
         });
         s.assessments = buf.toCsr(users.size, s.tags.size, 'max');
         break;
       case 'courseTags':
         rows = await this.repo.eachCourseTags((course, tags) => {
           const c = s.courses.id(course);
-          for (const t of tags) buf.push(c, s.tags.id(t), 1);
+          for (const t of byName(tags)) buf.push(c, s.tags.id(t), 1);
         });
         s.courseTags = buf.toCsr(s.courses.size, s.tags.size, 'max');
         break;

@@ -10,7 +10,7 @@ import type { Neighbours } from '../similarity/types';
 import { alsVersionFactors, encodeAlsFactors } from './als-fold-in';
 import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
-  computeModel,
+  computeModelWithChoice,
   FITTED_MODELS,
   fittedChoices,
   freezeWeighting,
@@ -18,6 +18,7 @@ import {
   signalsOf,
   type ModelName,
   type ModelParams,
+  type SearchChoice,
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
 import { shardRows, type Shard } from './shard';
@@ -80,6 +81,8 @@ export interface ModelReport {
    * and whether this shard switched the version (the first to see it complete).
    */
   shards?: { done: number[]; count: number; complete: boolean; activated: boolean };
+  /** The search used (exact or approximate), why, and the exact search's estimate; stored as params.search. */
+  search?: SearchChoice;
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -190,8 +193,11 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   // The shards of one run share its lease (owner: the run), and only the shard that completes the run releases it.
   const leaseOptions = opts.lease ?? { ttlMs: DEFAULT_LEASE_MS };
   const shard = opts.shard;
-  if (shard !== undefined && opts.params.ann) {
-    throw badInput('--shard: the approximate search (--ann) does not run in shards yet; run it in one process');
+  if (shard !== undefined && (opts.params.search === 'ann' || opts.params.ann)) {
+    throw badInput(
+      '--shard: expected the exact search (shards split it by users), but got --ann: the approximate search refines ' +
+        "every user's list together and does not split; run it in one process, or run shards without --ann",
+    );
   }
   const { lease } = await repo.takeLease(
     opts.models,
@@ -260,7 +266,11 @@ async function leasedJob(
         fit = await fitForRun(model, loader.signals, runParams, { ...(pool !== undefined ? { pool } : {}), log });
       }
       const params = fit?.params ?? runParams;
-      const result = await computeModel(model, loader.signals, params, pool, log, queryRows);
+      const result = await computeModelWithChoice(model, loader.signals, params, {
+        ...(pool !== undefined ? { pool } : {}),
+        log,
+        ...(queryRows !== undefined ? { queryRows } : {}),
+      });
       // ALS keeps its item factors and mean row with the version, so the API can fold in users who come later;
       // encoded now, while the signals' item names are those the model was trained on.
       const foldIn =
@@ -290,6 +300,7 @@ async function leasedJob(
         computeSeconds,
         writeSeconds: 0,
         details: result.details,
+        search: result.search,
         ...(fit !== undefined
           ? {
               validation: fit.validation.recall,
@@ -358,7 +369,8 @@ async function leasedJob(
           model,
           version,
           params: JSON.stringify({
-            ...paramsOf(model, params),
+            ...paramsOf(model, { ...params, ann: result.search.ann }),
+            search: result.search,
             ...searchFigures(result.details),
             ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
           }),

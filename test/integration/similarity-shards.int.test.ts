@@ -4,6 +4,7 @@ import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import { defaultParams, MODEL_NAMES, type ModelName } from '../../src/jobs/models';
 import { shardOf } from '../../src/jobs/shard';
+import { SignalLoader } from '../../src/jobs/signals';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
 import { resetGraph, testGraph } from '../helpers/neo4j';
 
@@ -133,4 +134,43 @@ test('a second run cannot start while the shards of a run hold the lease', async
     shard: { index: 1, count: 2, run: 'test-run-2' },
   });
   expect(r!.shards?.activated).toBe(true);
+});
+
+test('a shard refuses the approximate search before taking a lease or writing anything', async () => {
+  const p = params();
+  p.search = 'ann';
+  const edges = `MATCH ()-[s:SIMILAR_TO]->() RETURN count(s) AS n`;
+  const before = await graph.read<{ n: number }>(edges);
+  await expect(
+    runSimilarityJob(repo, { models: ['interests'], params: p, shard: { index: 0, count: 2, run: 'ann-run' } }),
+  ).rejects.toThrow(/--shard: expected the exact search .* but got --ann/);
+  expect(
+    await graph.read<{ n: number }>(`MATCH (m:SimilarityModel {leaseOwner: 'run:ann-run'}) RETURN count(m) AS n`),
+  ).toEqual([{ n: 0 }]);
+  expect(await graph.read<{ n: number }>(edges)).toEqual(before);
+});
+
+test('signals read the same after users became dense nodes: columns follow names, not relationship order', async () => {
+  const read = async () => {
+    const loader = await SignalLoader.open(repo);
+    await loader.need(['interests', 'views', 'assessments', 'courseTags']);
+    return loader.signals;
+  };
+  const before = await read();
+  // 60 more relationships on each of 20 users: Neo4j regroups a node's relationships past 50 (a dense node), as
+  // a shard's SIMILAR_TO edges do to the users the next shard reads.
+  await graph.write(
+    `MATCH (u:User) WHERE u.handle <= 20 MATCH (v:User) WHERE 60 < v.handle <= 120 CREATE (u)-[:DENSITY_PROBE]->(v)`,
+  );
+  try {
+    const after = await read();
+    expect(after.tags.names).toEqual(before.tags.names);
+    expect(after.courses.names).toEqual(before.courses.names);
+    for (const name of ['interests', 'views', 'assessments', 'courseTags'] as const) {
+      expect(Array.from(after[name]!.indices)).toEqual(Array.from(before[name]!.indices));
+      expect(Array.from(after[name]!.data)).toEqual(Array.from(before[name]!.data));
+    }
+  } finally {
+    await graph.write('MATCH ()-[r:DENSITY_PROBE]->() DELETE r');
+  }
 });

@@ -99,7 +99,12 @@ describe('hand-computed cosine on interests', () => {
     expect(await repo.neighbours('interests', 6)).toEqual([]);
     const node = await repo.model('interests');
     expect(node).toMatchObject({ name: 'interests', version: report!.version, writing: null, users: 5, edges: 8 });
-    expect(JSON.parse(node!.params!)).toEqual({ k: 10, ann: false });
+    expect(JSON.parse(node!.params!)).toEqual({
+      k: 10,
+      ann: false,
+      // Six users: too little work to estimate, so the exact search.
+      search: { mode: 'auto', ann: false, reason: 'small', estimateSeconds: null, budgetSeconds: 600 },
+    });
   });
 
   test('at most k per user: with k = 1 each user keeps its best neighbour, the tie going to the smaller handle', async () => {
@@ -126,6 +131,42 @@ test('--ann: approximate search recorded on the model node with its measured rec
   const stored = JSON.parse((await repo.model('interests'))!.params!) as Record<string, unknown>;
   expect(stored).toMatchObject({ k: 10, ann: true, annRecall: 1, annRecallSample: 6 });
   expect(stored.annSearch).toMatchObject({ dims: 64, rounds: 4 });
+});
+
+test('the exact-or-approximate choice: decided from the estimate against the budget, stored with the version', async () => {
+  // Every search estimated (no work is too small) against a budget of 0 s: the approximate search is picked.
+  const over = params(10);
+  over.estimateAboveWork = 0;
+  over.exactBudgetSeconds = 0;
+  const [annReport] = await runSimilarityJob(repo, { ...job(['interests'], 10), params: over });
+  expect(annReport!.search).toMatchObject({ mode: 'auto', ann: true, reason: 'over-budget', budgetSeconds: 0 });
+  const stored = JSON.parse((await repo.model('interests'))!.params!) as Record<string, unknown>;
+  expect(stored).toMatchObject({
+    ann: true,
+    annRecallSample: 6,
+    search: { mode: 'auto', ann: true, reason: 'over-budget' },
+  });
+  expect((stored.search as { estimateSeconds: unknown }).estimateSeconds).toEqual(expect.any(Number));
+
+  // A budget of a week: the exact search, with its estimate recorded.
+  const within = params(10);
+  within.estimateAboveWork = 0;
+  within.exactBudgetSeconds = 604_800;
+  await runSimilarityJob(repo, { ...job(['interests'], 10), params: within });
+  const exact = JSON.parse((await repo.model('interests'))!.params!) as Record<string, unknown>;
+  expect(exact).toMatchObject({ ann: false, search: { mode: 'auto', ann: false, reason: 'within-budget' } });
+  expect(exact.annRecall).toBeUndefined();
+
+  // --exact forces it whatever the estimate.
+  const forced = params(10);
+  forced.estimateAboveWork = 0;
+  forced.exactBudgetSeconds = 0;
+  forced.search = 'exact';
+  await runSimilarityJob(repo, { ...job(['interests'], 10), params: forced });
+  expect(JSON.parse((await repo.model('interests'))!.params!)).toMatchObject({
+    ann: false,
+    search: { mode: 'exact', ann: false, reason: 'forced' },
+  });
 });
 
 describe('versions', () => {

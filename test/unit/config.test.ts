@@ -106,6 +106,14 @@ describe('loadConfig', () => {
     );
   });
 
+  test('the exact-search budget is 600 s unless SIMILARITY_EXACT_BUDGET_SECONDS says otherwise', () => {
+    expect(loadConfig({}, root).jobs.exactBudgetSeconds).toBe(600);
+    expect(loadConfig({ SIMILARITY_EXACT_BUDGET_SECONDS: '0' }, root).jobs.exactBudgetSeconds).toBe(0);
+    expect(() => loadConfig({ SIMILARITY_EXACT_BUDGET_SECONDS: '1.5' }, root)).toThrow(
+      /SIMILARITY_EXACT_BUDGET_SECONDS: expected a whole number of seconds 0..604800, got "1.5"/,
+    );
+  });
+
   test('ports and switches are parsed', () => {
     const c = loadConfig(
       { NEO4J_BOLT_PORT: '7701', PORT: '4599', GRAPHQL_INTROSPECTION: 'false', NODE_ENV: 'production' },

@@ -3,7 +3,7 @@ import { loadConfig, PROJECT_ROOT } from '../../config';
 import { jobLease, openGraph } from '../../graph/connect';
 import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
-import { defaultParams, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
+import { defaultParams, describeSearch, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
 import { formatReports, runSimilarityJob } from '../../jobs/similarity-job';
 import { parseShard } from '../../jobs/shard';
 import { spawn } from 'node:child_process';
@@ -114,7 +114,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
@@ -124,9 +124,15 @@ export const similarity: Command = {
       run: { type: 'string' },
       shards: { type: 'string' },
       parallel: { type: 'string' },
+      exact: { type: 'boolean' },
+      'exact-budget': { type: 'string' },
     });
     const models = parseModels(values.model);
     const params = modelParams(values);
+    if (values.ann === true && values.exact === true) {
+      throw badInput('--ann and --exact: expected at most one of them (neither: chosen per model by --exact-budget)');
+    }
+    params.search = values.ann === true ? 'ann' : values.exact === true ? 'exact' : 'auto';
     const batchEdges = intOption('batch', values.batch, 10_000, 100, 1_000_000);
     if (values.shards !== undefined) {
       if (values.shard !== undefined || values.run !== undefined) {
@@ -138,6 +144,13 @@ export const similarity: Command = {
     }
     const shard = parseShard(values.shard, values.run);
     const config = loadConfig();
+    params.exactBudgetSeconds = numberOption(
+      'exact-budget',
+      values['exact-budget'],
+      config.jobs.exactBudgetSeconds,
+      0,
+      604_800,
+    );
     const started = performance.now();
     const graph = await openGraph(config, { schema: true });
     try {
@@ -170,6 +183,9 @@ export const similarity: Command = {
         );
       }
       for (const r of reports) {
+        if (r.search !== undefined && (r.search.estimateSeconds !== null || r.search.ann)) {
+          process.stdout.write(`${describeSearch(r.model, r.search)}\n`);
+        }
         const recall = r.details.annRecall;
         if (typeof recall === 'number') {
           const sample = r.details.annRecallSample;
