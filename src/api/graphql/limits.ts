@@ -138,7 +138,15 @@ export function checkShape(
   operationName: string | null | undefined,
   caps: Counts = { nodes: MAX_NODES, aliases: MAX_ALIASES },
 ): void {
-  const op = operationOf(document, operationName);
+  checkOperationShape(document, operationOf(document, operationName), caps);
+}
+
+/** The same for an operation already picked out of its document (as the server resolved it). */
+function checkOperationShape(
+  document: DocumentNode,
+  op: OperationDefinitionNode | undefined,
+  caps: Counts = { nodes: MAX_NODES, aliases: MAX_ALIASES },
+): void {
   if (op === undefined) return;
   const fragments = new Map(
     document.definitions
@@ -245,14 +253,15 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
           const variables = request.variables ?? {};
           let known = operation !== undefined ? PRICED.get(operation) : undefined;
           if (known === undefined) {
-            checkShape(document, request.operationName);
+            // The operation the server resolved, priced by its own name, not by the request's operationName.
+            checkOperationShape(document, operation ?? operationOf(document, request.operationName));
             known = { costVariables: costVariables(document), costs: new Map() };
             if (operation !== undefined) PRICED.set(operation, known);
           }
           const key = priceKey(known.costVariables, variables);
           let cost = known.costs.get(key);
           if (cost === undefined) {
-            cost = price(schema, document, variables, request.operationName);
+            cost = price(schema, document, variables, operation?.name?.value);
             if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
           }
           if (cost > max) {
