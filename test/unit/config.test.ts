@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import { defaultNodeEnv, loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
 const root = '/srv/project';
@@ -17,7 +17,8 @@ describe('loadConfig', () => {
       httpPort: 7474,
       heap: '2g',
     });
-    expect(c.http).toEqual({ port: 4000, host: '127.0.0.1', introspection: true, playground: true });
+    // Production settings unless told otherwise: no playground, no introspection.
+    expect(c.http).toEqual({ port: 4000, host: '127.0.0.1', introspection: false, playground: false });
     // Masked errors unless development is asked for explicitly.
     expect(c.env).toBe('production');
     expect(loadConfig({ NODE_ENV: 'development' }, root).env).toBe('development');
@@ -69,12 +70,30 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/GRAPHQL_PLAYGROUND: expected true or false, got "maybe"/);
   });
 
-  test('playground and introspection default off in production, and stay configurable', () => {
+  test('playground and introspection default off unless development, test or the demo, and stay configurable', () => {
     expect(loadConfig({ NODE_ENV: 'production' }, root).http).toMatchObject({
       introspection: false,
       playground: false,
     });
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'true' }, root).http.playground).toBe(true);
+    for (const env of ['development', 'test']) {
+      expect(loadConfig({ NODE_ENV: env }, root).http).toMatchObject({ introspection: true, playground: true });
+    }
+    // The local demo (`start`) keeps GraphiQL unless told otherwise.
+    expect(loadConfig({}, root, { demo: true }).http).toMatchObject({ introspection: true, playground: true });
+    expect(loadConfig({ GRAPHQL_PLAYGROUND: 'false' }, root, { demo: true }).http.playground).toBe(false);
+  });
+
+  test('an unset NODE_ENV reads as production for the libraries too; a set one is kept', () => {
+    const unset: NodeJS.ProcessEnv = {};
+    defaultNodeEnv(unset);
+    expect(unset.NODE_ENV).toBe('production');
+    const empty: NodeJS.ProcessEnv = { NODE_ENV: '' };
+    defaultNodeEnv(empty);
+    expect(empty.NODE_ENV).toBe('production');
+    const dev: NodeJS.ProcessEnv = { NODE_ENV: 'development' };
+    defaultNodeEnv(dev);
+    expect(dev.NODE_ENV).toBe('development');
   });
 
   test('METRICS_TOKEN: optional, at least 16 printable characters', () => {

@@ -120,7 +120,8 @@ export const start: Command = {
 async function prepare(cmd: Command, argv: string[], signal: AbortSignal, onHardStop: (fn?: () => void) => void) {
   const { values } = parse(cmd, argv, { data: { type: 'string' } });
   const dataDir = path.resolve(values.data ?? path.join(PROJECT_ROOT, 'data'));
-  const config = loadConfig();
+  // The local demo: GraphiQL and introspection on unless set (the API listens on 127.0.0.1 unless HOST says otherwise).
+  const config = loadConfig(undefined, undefined, { demo: true });
   const server = localServer(config);
   const wasRunning = server === undefined || server.runningPid() !== undefined;
   const t0 = performance.now();
