@@ -223,7 +223,7 @@ export class LocalNeo4jServer {
     if (fs.existsSync(this.file('data', 'databases', 'system'))) return;
     const argFile = this.file('run', `initial-password-${process.pid}.args`);
     fs.rmSync(argFile, { force: true });
-    writeSecret(argFile, `${quoteArg(password)}\n`);
+    writeSecret(argFile, passwordArgs(password));
     try {
       const res = spawnSync(
         this.java(),
@@ -375,6 +375,14 @@ export class LocalNeo4jServer {
 /** Writes a secret file: mode 0600, and only if it does not exist yet (flag 'wx', O_EXCL). */
 export function writeSecret(file: string, text: string): void {
   fs.writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+}
+
+/**
+ * The argument file of `set-initial-password`: `--` ends the options, so a password that starts with '-' (one
+ * generated password in 64: base64url) is read as the password, not as an unknown option.
+ */
+export function passwordArgs(password: string): string {
+  return `--\n${quoteArg(password)}\n`;
 }
 
 /** One argument for a picocli argument file (@file): double-quoted, backslash and quote escaped. */

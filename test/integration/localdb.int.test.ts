@@ -10,7 +10,8 @@ import { silentLogger } from '../../src/log';
 
 const home = path.join(PROJECT_ROOT, '.neo4j', `it-localdb-${process.pid}`);
 let env: NodeJS.ProcessEnv;
-const PASSWORD = `local "db" \\ test pw ${process.pid}`;
+// A leading '-' (as one generated password in 64 has), quotes, a backslash and spaces.
+const PASSWORD = `-local "db" \\ test pw ${process.pid}`;
 
 /** Every process command line on this machine that holds `text` (Linux /proc). */
 function commandLinesWith(text: string): string[] {
