@@ -24,7 +24,7 @@ export interface Reason {
   contribution: number;
 }
 
-/** The blocks of items each model compares; the combined and latent models use all three. */
+/** The blocks of items each model compares: the combined model all three, the latent model views and follows. */
 export function kindsOf(model: ModelName): readonly ReasonKind[] {
   switch (model) {
     case ModelName.INTERESTS:
@@ -34,8 +34,10 @@ export function kindsOf(model: ModelName): readonly ReasonKind[] {
     case ModelName.ASSESSMENTS:
       return ['ASSESSMENT'];
     case ModelName.COSINE:
-    case ModelName.ALS:
       return ['INTEREST', 'COURSE', 'ASSESSMENT'];
+    case ModelName.ALS:
+      // ALS trains on views and followed tags only: assessments never enter its factors.
+      return ['INTEREST', 'COURSE'];
   }
 }
 

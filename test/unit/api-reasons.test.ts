@@ -45,7 +45,8 @@ test('a model only looks at its own kinds of items', () => {
       .map((r) => r.kind)
       .sort(),
   ).toEqual(['COURSE', 'INTEREST']);
-  expect(kindsOf(ModelName.ALS)).toEqual(['INTEREST', 'COURSE', 'ASSESSMENT']);
+  expect(kindsOf(ModelName.COSINE)).toEqual(['INTEREST', 'COURSE', 'ASSESSMENT']);
+  expect(kindsOf(ModelName.ALS)).toEqual(['INTEREST', 'COURSE']);
 });
 
 test('nothing shared gives no reasons; limit cuts the list', () => {
