@@ -7,13 +7,13 @@ import { csrFromTriples } from '../../src/similarity/csr';
 import { createPool, type Pool } from '../../src/similarity/pool';
 
 /**
- * 600 users in 6 communities of 10 courses and 8 tags. Every user watches 8 courses: one of the community's two
+ * 1,200 users in 6 communities of 10 courses and 8 tags. Every user watches 8 courses: one of the community's two
  * halves for `fromCommunity` of them, popular courses of all communities for the rest. With `plantedInterests`
  * a user follows 4 of the tags of their community and of the half they watch; otherwise 4 tags at random.
  */
 function planted(plantedInterests: boolean, seed: number): Signals {
   const rand = seededRandom(seed);
-  const users = 600;
+  const users = 1200;
   const tags = new Dictionary();
   const courses = new Dictionary();
   for (let t = 0; t < 48; t++) tags.id(`t${t}`);
@@ -97,13 +97,15 @@ test('als: each candidate is judged by the mean of two folds, each its own split
   // Recompute the chosen candidate's figure by hand: fold i hides courses with seed fit.seed + i, trains with seed + i.
   const chosen = { ...fit!.params, als: { ...fit!.params.als, iterations: FIT_ALS_ITERATIONS } };
   const recalls: number[] = [];
+  const hidden: Int32Array[] = [];
   for (const i of [0, 1]) {
     const v = validationSplit(s, { ...p.fit, seed: p.fit.seed + i });
     const q = { ...chosen, als: { ...chosen.als, seed: chosen.als.seed + i } };
     const result = await computeModel('als', v.train, q, pool, undefined, v.queryRows);
     recalls.push(validate(v, result.neighbours).recall);
+    hidden.push(v.split.test.indices);
   }
-  expect(recalls[0]).not.toBe(recalls[1]);
+  expect(hidden[0]).not.toEqual(hidden[1]);
   expect(fit!.validation.recall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 10);
 });
 
@@ -115,15 +117,15 @@ test('explicit choices are left as given', async () => {
   expect(fit!.params.weights).toEqual({ interests: 3, views: 1, courseTags: 0, assessments: 0 });
 });
 
-test('the validation split is seeded and hides a fifth (rounded down) of the courses of users with 5+', () => {
+test('the validation split is seeded and hides a fifth (rounded to the nearest, at least one) of the courses of users with 2+', () => {
   const s = planted(true, 7);
   const p = defaultParams();
   const a = validationSplit(s, p.fit);
   const b = validationSplit(s, p.fit);
   expect(a.split.test.indices).toEqual(b.split.test.indices);
-  // 8 courses per user: one hidden from each.
-  expect(a.split.test.indices.length).toBe(600);
-  expect(a.queryRows.length).toBe(600);
+  // 8 courses per user: round(1.6) = 2 hidden from each.
+  expect(a.split.test.indices.length).toBe(2400);
+  expect(a.queryRows.length).toBe(1200);
   expect(validationSplit(s, { ...p.fit, seed: p.fit.seed + 1 }).split.test.indices).not.toEqual(a.split.test.indices);
 });
 
@@ -135,7 +137,7 @@ test('too few users to validate: no fit, and the reason is logged', async () => 
     log: { info: (m: string) => lines.push(m), warn: () => undefined },
   });
   expect(fit).toBeUndefined();
-  expect(lines.join('\n')).toContain('not fitted: 40 users with 5+ viewed courses');
+  expect(lines.join('\n')).toContain('not fitted: 40 users with 2+ viewed courses');
 });
 
 test('selectRows and sampleUsers keep rows and handles together', () => {
