@@ -40,9 +40,13 @@ function logNormal(random: () => number, mu: number, sigma: number): number {
  * Reads the matrix and holds out, for every user with at least 5 courses, a seeded fifth of them (rounded down),
  * as shared/acceptance/real_structure.py does. A course's view seconds are the sum of 1 to 3 log-normal views
  * (the real times are unknown). The real assessments table beside the file (user_assessment_scores.csv[.gz])
- * is read when present.
+ * is read when present. `holdOut: false` keeps every course in the training views (the split is then empty).
  */
-export async function loadRealStructure(file: string, seed: number): Promise<RealStructure> {
+export async function loadRealStructure(
+  file: string,
+  seed: number,
+  opts: { holdOut?: boolean } = {},
+): Promise<RealStructure> {
   if (!fs.existsSync(file)) throw badInput(`--real-structure: expected an .npz file, got "${file}" (not found)`);
   const npz = readNpz(file);
   const indptr = npz.get('indptr')?.values;
@@ -71,7 +75,7 @@ export async function loadRealStructure(file: string, seed: number): Promise<Rea
       } else own.push(courses.id(`course-${c}`));
     }
     // Partial Fisher-Yates: the first floor(n / 5) of a seeded shuffle are hidden.
-    const hide = own.length >= 5 ? Math.floor(own.length / 5) : 0;
+    const hide = opts.holdOut !== false && own.length >= 5 ? Math.floor(own.length / 5) : 0;
     for (let i = 0; i < hide; i++) {
       const j = i + Math.floor(random() * (own.length - i));
       [own[i], own[j]] = [own[j]!, own[i]!];
