@@ -2,6 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+// As the CLI (bin/similar-users.js): built-in modules resolve without tsx's hook.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('../bin/resolve-builtins');
+
 // Like the CLI (src/cli/bin.ts): settings from .env, the real environment winning.
 const envFile = path.join(__dirname, '..', '.env');
 if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
