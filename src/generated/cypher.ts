@@ -65,6 +65,8 @@ export interface CypherStatements {
       items: { courseId: string; level: string | null; seconds: number; days: number; df: number; tags: string[] }[];
     };
   };
+  /** What the database holds, for db:status: its users and SIMILAR_TO edges (every model and version). */
+  'db/status': { params: Record<never, never>; row: { users: number; edges: number } };
   /** Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both ways). */
   'forget/forget-user': {
     params: { handle: number | Integer };
@@ -401,6 +403,7 @@ export const CYPHER_REGISTRY: {
       '@param handles LIST<INTEGER>; @column handle INTEGER; @column items LIST<{courseId: STRING, level: STRING?, seconds: INTEGER, days: INTEGER, df: INTEGER, tags: LIST<STRING>}>',
     columns: ['handle', 'items'],
   },
+  'db/status': { signature: '@column users INTEGER; @column edges INTEGER', columns: ['users', 'edges'] },
   'forget/forget-user': {
     signature:
       '@param handle INTEGER; @column found BOOLEAN; @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>; @column edges INTEGER',
