@@ -1,6 +1,6 @@
 // Writes of the importer: one transaction per batch, each running the statements of cypher/ingest/.
 // Every statement merges idempotently, so a batch can be retried and a file re-imported without change.
-import { cypher } from './cypher';
+import { cypher, type RowOf } from './cypher';
 import type { Graph, TxRunner } from './executor';
 
 export interface TagWrite {
@@ -40,17 +40,8 @@ export interface UserAssessmentsWrite {
   attempts: { tag: string; at: string; score: number }[];
 }
 
-export interface GraphCounts {
-  users: number;
-  courses: number;
-  tags: number;
-  authors: number;
-  viewed: number;
-  interested: number;
-  assessed: number;
-  tagged: number;
-  authored: number;
-}
+/** Nodes by label and relationships by type: the columns of cypher/ingest/count-graph.cypher. */
+export type GraphCounts = RowOf<'ingest/count-graph'>;
 
 /** An import that started and never completed (and no later import of its folder has redone). */
 export interface IncompleteImport {
