@@ -147,7 +147,6 @@ export class IngestRepository {
     );
   }
 
-  /** Records an import run as started (an ImportRun node without completedAt). */
   /** Handles of users forgotten with `npm run forget`. */
   async forgottenHandles(): Promise<Set<number>> {
     const [row] = await this.graph.read(cypher('ingest/forgotten-handles'));
@@ -160,6 +159,7 @@ export class IngestRepository {
     return row?.unforgotten ?? 0;
   }
 
+  /** Records an import run as started (an ImportRun node without completedAt). */
   async beginImportRun(run: ImportRunStart): Promise<void> {
     await this.graph.write(cypher('ingest/begin-import-run'), { ...run });
   }
