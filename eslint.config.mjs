@@ -34,8 +34,55 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/graph/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  // The layers (README, Architecture): cli -> {api, ingest, jobs} -> graph -> neo4j-driver, never upwards.
+  {
+    files: ['src/graph/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/ingest/**', '**/jobs/**', '**/cli/**'],
+              message: 'graph/ is the bottom layer: api, ingest, jobs and cli import it, never the other way.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/api/**/*.ts', 'src/ingest/**/*.ts', 'src/jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'neo4j-driver', message: 'Only src/graph/ talks to Neo4j.' }],
+          patterns: [{ group: ['**/cli/**'], message: 'cli composes api, ingest and jobs; they never import it.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'neo4j-driver', message: 'Only src/graph/ talks to Neo4j.' }],
+          patterns: [
+            {
+              group: ['**/graph/**', '!**/graph/connect'],
+              message:
+                'cli reaches the graph through api, ingest and jobs (the repositories are theirs); it opens connections with graph/connect only.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/similarity/**/*.ts'],

@@ -9,16 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, PROJECT_ROOT } from '../src/config';
-import { localServer } from '../src/graph/connect';
-import { Graph } from '../src/graph/executor';
+import { PROJECT_ROOT } from '../src/config';
 import { applySchema } from '../src/graph/schema';
-import { generate } from '../src/generate/generate';
 import type { ImportReport } from '../src/ingest/importer';
 import { freePort } from '../src/localdb/server';
-import { silentLogger } from '../src/log';
+import { generatedDataSet, runCli, startBenchNeo4j } from './_local-neo4j';
 
-const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'end-to-end');
 const PASSWORD = 'bench-end-to-end-password';
 
@@ -30,42 +26,6 @@ interface Step {
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
-
-async function dataSet(users: number): Promise<string> {
-  const dir = path.join(OUT, `generated-${users}`);
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  // The real course tags and assessments where they fit (10,000 users); generated ones beyond.
-  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
-  if (withReal) {
-    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
-      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
-    }
-  }
-  process.stderr.write(`generating ${n(users)} users into ${dir} (not timed)\n`);
-  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return dir;
-}
-
-/** Runs the CLI; resolves with its wall time and what it printed. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args[0]} exited with ${code}:\n${out.slice(-2000)}`));
-      resolve({ seconds: (performance.now() - started) / 1000, out });
-    });
-  });
-}
 
 /** Starts `serve` and waits for /readyz; resolves with the time to ready, then stops it. */
 async function serveUntilReady(env: NodeJS.ProcessEnv, port: number): Promise<number> {
@@ -106,22 +66,8 @@ export async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs ?? 1);
   if (!Number.isInteger(users) || users < 100)
     throw new Error(`--users: expected an integer >= 100, got ${values.users}`);
-  const dir = await dataSet(users);
-  const config = loadConfig({
-    NEO4J_HOME: path.join('.neo4j', 'bench-end-to-end'),
-    NEO4J_BOLT_PORT: String(await freePort()),
-    NEO4J_HTTP_PORT: String(await freePort()),
-    NEO4J_PASSWORD: PASSWORD,
-    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '4g',
-    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '2g',
-  });
-  const server = localServer(config, silentLogger);
-  if (server === undefined) throw new Error('expected a local server configuration');
-  const data = path.join(server.home, 'data');
-  fs.rmSync(data, { recursive: true, force: true });
-  await server.start(PASSWORD);
-  const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
-  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const dir = await generatedDataSet(OUT, users);
+  const { config, graph, env, stop } = await startBenchNeo4j('end-to-end', PASSWORD, { heap: '4g', pagecache: '2g' });
   const all: Step[][] = [];
   try {
     for (let run = 1; run <= runs; run++) {
@@ -130,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       const steps: Step[] = [];
       process.stderr.write(`run ${run} of ${runs}: import\n`);
       const summary = path.join(os.tmpdir(), `e2e-bench-${process.pid}.json`);
-      const imp = await cli(
+      const imp = await runCli(
         ['import', '--data', dir, '--summary-json', summary, '--rejects', path.join(os.tmpdir(), 'e2e-rejects.csv')],
         env,
       );
@@ -143,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         note: `${n(rows)} rows, ${n(rows / imp.seconds)} rows/s`,
       });
       process.stderr.write(`run ${run} of ${runs}: similarity\n`);
-      const sim = await cli(
+      const sim = await runCli(
         ['similarity', '--model', values.models ?? 'all', ...(values.ann === true ? ['--ann'] : [])],
         env,
       );
@@ -162,9 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       all.push(steps);
     }
   } finally {
-    await graph.close();
-    await server.stop();
-    if (values.keep !== true) fs.rmSync(data, { recursive: true, force: true });
+    await stop(values.keep === true);
   }
   const cpus = os.cpus();
   process.stdout.write(

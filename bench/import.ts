@@ -12,16 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, PROJECT_ROOT } from '../src/config';
-import { localServer } from '../src/graph/connect';
-import { Graph } from '../src/graph/executor';
+import { PROJECT_ROOT } from '../src/config';
+import type { Graph } from '../src/graph/executor';
 import { applySchema } from '../src/graph/schema';
 import { generate } from '../src/generate/generate';
 import type { ImportReport } from '../src/ingest/importer';
-import { freePort } from '../src/localdb/server';
 import { silentLogger } from '../src/log';
+import { REAL, startBenchNeo4j } from './_local-neo4j';
 
-const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'import');
 const PASSWORD = 'bench-import-password';
 
@@ -131,20 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   const full = await dataSet('full-10000', 10_000, true);
   const large = values['skip-large'] === true ? undefined : await dataSet(`generated-${largeUsers}`, largeUsers, false);
 
-  const config = loadConfig({
-    NEO4J_HOME: path.join('.neo4j', 'bench-import'),
-    NEO4J_BOLT_PORT: String(await freePort()),
-    NEO4J_HTTP_PORT: String(await freePort()),
-    NEO4J_PASSWORD: PASSWORD,
-    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '2g',
-    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '1g',
-  });
-  const server = localServer(config, silentLogger);
-  if (server === undefined) throw new Error('expected a local server configuration');
-  const data = path.join(server.home, 'data');
-  fs.rmSync(data, { recursive: true, force: true });
-  await server.start(PASSWORD);
-  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const { config, graph, stop } = await startBenchNeo4j('import', PASSWORD, { heap: '2g', pagecache: '1g' });
   const results: Run[] = [];
   try {
     for (let w = 1; w <= warmups; w++) {
@@ -164,9 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    await graph.close();
-    await server.stop();
-    if (values.keep !== true) fs.rmSync(data, { recursive: true, force: true });
+    await stop(values.keep === true);
   }
 
   const cpus = os.cpus();

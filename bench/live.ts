@@ -9,16 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
-import { loadConfig, PROJECT_ROOT } from '../src/config';
-import { localServer } from '../src/graph/connect';
-import { Graph } from '../src/graph/executor';
+import { PROJECT_ROOT } from '../src/config';
+import type { Graph } from '../src/graph/executor';
 import { applySchema } from '../src/graph/schema';
-import { generate } from '../src/generate/generate';
 import { freePort } from '../src/localdb/server';
-import { silentLogger } from '../src/log';
 import { seededRandom } from '../src/similarity/als';
+import { generatedDataSet, runCli, startBenchNeo4j } from './_local-neo4j';
 
-const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'live');
 const PASSWORD = 'bench-live-password';
 const MODELS = ['cosine', 'interests', 'course_views', 'assessments', 'als'] as const;
@@ -29,23 +26,6 @@ const USAGE =
   '  measures the live computation, not the fit choosing other settings for the second run).';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
-
-async function dataSet(users: number): Promise<string> {
-  const dir = path.join(OUT, `generated-${users}`);
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
-  if (withReal) {
-    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
-      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
-    }
-  }
-  process.stderr.write(`generating ${n(users)} users into ${dir} (not timed)\n`);
-  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return dir;
-}
 
 function readTable(dir: string, table: string): { file: string; lines: string[] } {
   for (const file of [`${table}.csv`, `${table}.csv.gz`]) {
@@ -92,21 +72,9 @@ function split(dir: string, holdout: number, seed: number): { base: string; late
   return { base, late, handles };
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args[0]} exited with ${code}:\n${out.slice(-2000)}`));
-      resolve((performance.now() - started) / 1000);
-    });
-  });
+/** Runs the CLI; resolves with its wall time in seconds. */
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return (await runCli(args, env)).seconds;
 }
 
 async function serve(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
@@ -227,23 +195,14 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const dir = await dataSet(users);
+  const dir = await generatedDataSet(OUT, users);
   const { base, late, handles } = split(dir, holdout, seed);
-  const config = loadConfig({
-    NEO4J_HOME: path.join('.neo4j', 'bench-live'),
-    NEO4J_BOLT_PORT: String(await freePort()),
-    NEO4J_HTTP_PORT: String(await freePort()),
-    NEO4J_PASSWORD: PASSWORD,
-    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '2g',
-    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '1g',
-  });
-  const server = localServer(config, silentLogger);
-  if (server === undefined) throw new Error('expected a local server configuration');
-  const data = path.join(server.home, 'data');
-  fs.rmSync(data, { recursive: true, force: true });
-  await server.start(PASSWORD);
-  const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
-  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const {
+    config,
+    graph,
+    env,
+    stop: stopNeo4j,
+  } = await startBenchNeo4j('live', PASSWORD, { heap: '2g', pagecache: '1g' });
   const fit = values.fit === true ? [] : ['--no-fit'];
   const rejects = path.join(os.tmpdir(), `live-bench-rejects-${process.pid}.csv`);
   let child: ChildProcess | undefined;
@@ -336,9 +295,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } finally {
     if (child !== undefined) await stop(child);
-    await graph.close();
-    await server.stop();
-    if (values.keep !== true) fs.rmSync(data, { recursive: true, force: true });
+    await stopNeo4j(values.keep === true);
   }
   const cpus = os.cpus();
   const head = [

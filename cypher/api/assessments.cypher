@@ -1,5 +1,7 @@
 // Assessment attempts of each of $handles (latest first), with each tag's attempt count (document frequency).
-// Params: $handles LIST<INTEGER>. Columns: handle, items [{tag, score, takenAt, df}].
+// @param handles LIST<INTEGER>
+// @column handle INTEGER
+// @column items LIST<{tag: STRING, score: INTEGER, takenAt: STRING?, df: INTEGER}>
 UNWIND $handles AS h
 MATCH (u:User {handle: h})-[a:ASSESSED]->(t:Tag)
 WITH h, t, a

@@ -1,5 +1,8 @@
-// Tags followed by each of $handles (latest follow first), with each tag's follower count (document frequency).
-// Params: $handles LIST<INTEGER>. Columns: handle, items [{name, df}]; handles without interests give no row.
+// Tags followed by each of $handles (latest follow first), with each tag's follower count (document frequency);
+// handles without interests give no row.
+// @param handles LIST<INTEGER>
+// @column handle INTEGER
+// @column items LIST<{name: STRING, df: INTEGER}>
 UNWIND $handles AS h
 MATCH (u:User {handle: h})-[i:INTERESTED_IN]->(t:Tag)
 WITH h, t, coalesce(i.lastFollowedAt, i.followedAt) AS at

@@ -1,6 +1,10 @@
 // A model's active version with its parameters and frozen weighting statistics (JSON strings); the weighting
-// only when the version is not $known (the caller holds it already). Params: $model STRING, $known INTEGER
-// (-1 for none). Columns: version, params, weighting.
+// only when the version is not $known (the caller holds it already).
+// @param model STRING
+// @param known INTEGER  -1 for none
+// @column version INTEGER
+// @column params STRING?
+// @column weighting STRING?
 MATCH (m:SimilarityModel {name: $model})
 WHERE m.version IS NOT NULL
 RETURN

@@ -1,5 +1,16 @@
 // Every SimilarityModel node: active version, training time, parameters and metrics (JSON strings), counts.
-// Params: none. Columns: name, version, trainedAt, writing, params, metrics, users, edges, validation, isDefault, writingRun, shardsDone.
+// @column name STRING
+// @column version INTEGER?
+// @column trainedAt STRING?
+// @column writing INTEGER?
+// @column params STRING?
+// @column metrics STRING?
+// @column users INTEGER?
+// @column edges INTEGER?
+// @column validation FLOAT?
+// @column isDefault BOOLEAN
+// @column writingRun STRING?
+// @column shardsDone LIST<INTEGER>?
 MATCH (m:SimilarityModel)
 RETURN
   m.name AS name,

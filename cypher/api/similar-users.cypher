@@ -1,5 +1,12 @@
-// Neighbours of each of $handles under $model's ACTIVE version only (edge version = SimilarityModel.version), best first.
-// Params: $handles LIST<INTEGER>, $model STRING, $limit INTEGER. Columns: handle, found, version, neighbours [{handle, score, rank}].
+// Neighbours of each of $handles under $model's ACTIVE version only (edge version = SimilarityModel.version),
+// best first.
+// @param handles LIST<INTEGER>
+// @param model STRING
+// @param limit INTEGER
+// @column handle INTEGER
+// @column found BOOLEAN
+// @column version INTEGER?
+// @column neighbours LIST<{handle: INTEGER, score: FLOAT, rank: INTEGER}>
 OPTIONAL MATCH (m:SimilarityModel {name: $model})
 WITH m
 UNWIND $handles AS h

@@ -1,4 +1,4 @@
 // Number of users (from the count store).
-// Params: none. Columns: n.
+// @column n INTEGER
 MATCH (u:User)
 RETURN count(u) AS n

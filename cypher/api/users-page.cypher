@@ -1,5 +1,7 @@
 // One page of user handles in ascending order after $after (-1 for the first page), index-backed.
-// Params: $after INTEGER, $take INTEGER. Columns: handle.
+// @param after INTEGER
+// @param take INTEGER
+// @column handle INTEGER
 MATCH (u:User)
 WHERE u.handle > $after
 RETURN u.handle AS handle

@@ -1,5 +1,8 @@
 // Courses watched by each of $handles (most seconds first), with each course's viewer count (document frequency)
-// and tags. Params: $handles LIST<INTEGER>. Columns: handle, items [{courseId, level, seconds, days, df, tags}].
+// and tags.
+// @param handles LIST<INTEGER>
+// @column handle INTEGER
+// @column items LIST<{courseId: STRING, level: STRING?, seconds: INTEGER, days: INTEGER, df: INTEGER, tags: LIST<STRING>}>
 UNWIND $handles AS h
 MATCH (u:User {handle: h})-[w:VIEWED]->(c:Course)
 WITH h, c, w

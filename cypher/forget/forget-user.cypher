@@ -1,7 +1,10 @@
 // Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes
 // the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both
-// ways). Params: $handle INTEGER. Columns: found, holders [{handle, model, version}] (lists that named the user),
-// edges (SIMILAR_TO edges removed).
+// ways).
+// @param handle INTEGER
+// @column found BOOLEAN
+// @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>  lists that named the user
+// @column edges INTEGER  SIMILAR_TO edges removed
 MERGE (f:Forgotten {handle: $handle})
 SET f.at = datetime()
 WITH f

@@ -1,5 +1,6 @@
-// Renumbers the lists that lost a neighbour, so ranks run 1..n again. Params: $holders LIST<MAP> of
-// {handle, model, version}. Columns: lists (lists renumbered).
+// Renumbers the lists that lost a neighbour, so ranks run 1..n again.
+// @param holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>
+// @column lists INTEGER  lists renumbered
 UNWIND $holders AS h
 MATCH (a:User {handle: h.handle})-[s:SIMILAR_TO]->(:User)
 WHERE s.model = h.model AND s.version = h.version

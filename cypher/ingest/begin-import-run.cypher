@@ -1,4 +1,12 @@
-// Records that an import of folder $dir has started: its files (names, sizes, modification times) and who runs it; completedAt stays null until it completes. Params: $id, $dir, $files, $sizes, $mtimes, $owner. Columns: id.
+// Records that an import of folder $dir has started: its files (names, sizes, modification times) and who runs it;
+// completedAt stays null until it completes.
+// @param id STRING
+// @param dir STRING
+// @param files LIST<STRING>
+// @param sizes LIST<INTEGER>
+// @param mtimes LIST<STRING>
+// @param owner STRING
+// @column id STRING
 CREATE (r:ImportRun {
   id: $id,
   dir: $dir,

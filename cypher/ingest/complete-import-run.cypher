@@ -1,4 +1,12 @@
-// Marks import run $id completed with its row counts and the graph's counts ($counts, JSON), and marks every earlier incomplete run of the same folder as redone by it. Params: $id, $read, $imported, $duplicates, $rejected, $counts. Columns: redone.
+// Marks import run $id completed with its row counts and the graph's counts ($counts, JSON), and marks every
+// earlier incomplete run of the same folder as redone by it.
+// @param id STRING
+// @param read INTEGER
+// @param imported INTEGER
+// @param duplicates INTEGER
+// @param rejected INTEGER
+// @param counts STRING
+// @column redone INTEGER
 MATCH (r:ImportRun {id: $id})
 SET r.completedAt = datetime(),
   r.read = $read,

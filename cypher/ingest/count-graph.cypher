@@ -1,5 +1,13 @@
 // Node and relationship counts of the imported model (answered from the count store).
-// Columns: users, courses, tags, authors, viewed, interested, assessed, tagged, authored
+// @column users INTEGER
+// @column courses INTEGER
+// @column tags INTEGER
+// @column authors INTEGER
+// @column viewed INTEGER
+// @column interested INTEGER
+// @column assessed INTEGER
+// @column tagged INTEGER
+// @column authored INTEGER
 RETURN COUNT { (:User) } AS users,
        COUNT { (:Course) } AS courses,
        COUNT { (:Tag) } AS tags,

@@ -1,6 +1,6 @@
 // INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE;
 // each (user, tag) comes once per batch. The tags exist (merge-tags runs first).
-// $users: [{handle: INTEGER, tags: [{name: STRING canonical, times: [STRING YYYY-MM-DDTHH:MM:SS, ascending, distinct]}]}]
+// @param users LIST<{handle: INTEGER, tags: LIST<{name: STRING, times: LIST<STRING>}>}>  tag names canonical; times YYYY-MM-DDTHH:MM:SS, ascending, distinct
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
 WITH u, row

@@ -1,7 +1,6 @@
 // VIEWED edges of users who have none yet (see users-with-views, same transaction): plain CREATE, cheaper than
 // MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first).
-// $users: [{handle: INTEGER, views: [{course: STRING, dates: [STRING YYYY-MM-DD, ascending, distinct],
-//           secs: [INTEGER], seconds: INTEGER (sum of secs)}]}]
+// @param users LIST<{handle: INTEGER, views: LIST<{course: STRING, dates: LIST<STRING>, secs: LIST<INTEGER>, seconds: INTEGER}>}>  dates YYYY-MM-DD, ascending, distinct; seconds the sum of secs
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
 WITH u, row

@@ -1,6 +1,6 @@
 // One ASSESSED edge per attempt (user, tag, takenAt); the first score recorded for an attempt is kept.
 // The tags exist (see merge-tags, run first in the same transaction).
-// $users: [{handle: INTEGER, attempts: [{tag: STRING canonical, at: STRING YYYY-MM-DDTHH:MM:SS, score: INTEGER}]}]
+// @param users LIST<{handle: INTEGER, attempts: LIST<{tag: STRING, at: STRING, score: INTEGER}>}>  tags canonical; at YYYY-MM-DDTHH:MM:SS
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
 WITH u, row

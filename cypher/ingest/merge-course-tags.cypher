@@ -1,5 +1,5 @@
 // Creates courses from the catalogue and links each to its tags (the Tag nodes exist: see merge-tags).
-// $courses: [{id: STRING, tags: [STRING canonical tag names, possibly none]}]
+// @param courses LIST<{id: STRING, tags: LIST<STRING>}>  canonical tag names, possibly none
 UNWIND $courses AS row
 MERGE (c:Course {id: row.id})
 WITH c, row

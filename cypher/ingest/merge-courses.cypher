@@ -1,5 +1,5 @@
 // Courses and authors as seen in the views table: the first level seen is kept; every author seen is linked.
-// $courses: [{id: STRING, level: STRING, author: INTEGER}]
+// @param courses LIST<{id: STRING, level: STRING, author: INTEGER}>
 UNWIND $courses AS row
 MERGE (c:Course {id: row.id})
 FOREACH (_ IN CASE WHEN c.level IS NULL THEN [1] ELSE [] END | SET c.level = row.level)

@@ -1,7 +1,7 @@
 // Adds follow times to one INTERESTED_IN edge per (user, canonical tag); a time already there is not added
 // again, new ones are inserted in order. The tags exist (merge-tags runs first in the same transaction).
 // Every right-hand side of ON MATCH SET sees the edge as it was: no Eager.
-// $users: [{handle: INTEGER, tags: [{name: STRING canonical, times: [STRING YYYY-MM-DDTHH:MM:SS, ascending, distinct]}]}]
+// @param users LIST<{handle: INTEGER, tags: LIST<{name: STRING, times: LIST<STRING>}>}>  tag names canonical; times YYYY-MM-DDTHH:MM:SS, ascending, distinct
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
 WITH u, row

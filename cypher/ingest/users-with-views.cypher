@@ -1,5 +1,6 @@
 // Which of these users already have VIEWED edges: their views are merged, the others' simply created.
-// $handles: [INTEGER]. Columns: handles [INTEGER]
+// @param handles LIST<INTEGER>
+// @column handles LIST<INTEGER>
 UNWIND $handles AS h
 MATCH (u:User {handle: toInteger(h)})
 WHERE EXISTS { (u)-[:VIEWED]->() }

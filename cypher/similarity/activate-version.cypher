@@ -1,4 +1,13 @@
-// Makes version $version of model $model the active one, in one transaction, if this run still owns it. Params: $model, $version, $params, $metrics, $users, $edges, $validation (recall@10 on the run's validation split, or null), $weighting (the version's frozen weighting statistics, JSON, or null). Columns: previous.
+// Makes version $version of model $model the active one, in one transaction, if this run still owns it.
+// @param model STRING
+// @param version INTEGER
+// @param params STRING  JSON
+// @param metrics STRING?  JSON; null keeps the figures stored
+// @param users INTEGER
+// @param edges INTEGER
+// @param validation FLOAT?  recall@10 on the run's validation split, or null
+// @param weighting STRING?  the version's frozen weighting statistics (JSON), or null
+// @column previous INTEGER?
 MATCH (m:SimilarityModel {name: $model})
 WHERE m.writing = $version
 WITH m, m.version AS previous

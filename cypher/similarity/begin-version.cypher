@@ -1,4 +1,8 @@
-// Reserves a new version of model $model (above the active one and any unfinished one) and marks it as being written. Params: $model. Columns: active, version.
+// Reserves a new version of model $model (above the active one and any unfinished one) and marks it as being
+// written.
+// @param model STRING
+// @column active INTEGER?
+// @column version INTEGER
 MERGE (m:SimilarityModel {name: $model})
 WITH m, coalesce(m.version, 0) AS active, coalesce(m.writing, 0) AS writing
 SET m.writing = CASE WHEN active > writing THEN active ELSE writing END + 1

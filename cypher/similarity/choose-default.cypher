@@ -1,5 +1,6 @@
 // Marks the active model with the best validation recall@10 as the one served when a client names none
-// (default: true) and every other model default: false; ties by name. Params: none. Columns: name (null when none is active).
+// (default: true) and every other model default: false; ties by name.
+// @column name STRING?  null when no model is active
 MATCH (m:SimilarityModel)
 WITH m
 ORDER BY m.version IS NOT NULL DESC, coalesce(m.validation, -1.0) DESC, m.name ASC

@@ -1,4 +1,6 @@
-// Per user with any assessment: [tag name, score] per attempt. Columns: handle, scores.
+// Per user with any assessment: [tag name, score] per attempt.
+// @column handle INTEGER
+// @column scores LIST<LIST<ANY>>  [STRING, INTEGER] pairs
 MATCH (u:User)
 WITH u, [(u)-[a:ASSESSED]->(t:Tag) | [t.name, coalesce(a.score, 0)]] AS scores
 WHERE size(scores) > 0

@@ -1,4 +1,10 @@
-// The neighbours of user $handle in the active version of model $model, by rank. Params: $model, $handle. Columns: handle, score, rank, version.
+// The neighbours of user $handle in the active version of model $model, by rank.
+// @param model STRING
+// @param handle INTEGER
+// @column handle INTEGER
+// @column score FLOAT
+// @column rank INTEGER
+// @column version INTEGER
 MATCH (m:SimilarityModel {name: $model})
 MATCH (:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
 WHERE s.model = $model AND s.version = m.version

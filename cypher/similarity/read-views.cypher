@@ -1,4 +1,6 @@
-// Per user with any view: [course id, total seconds] pairs. Columns: handle, views.
+// Per user with any view: [course id, total seconds] pairs.
+// @column handle INTEGER
+// @column views LIST<LIST<ANY>>  [STRING, INTEGER] pairs
 MATCH (u:User)
 WITH u, [(u)-[v:VIEWED]->(c:Course) | [c.id, coalesce(v.seconds, 0)]] AS views
 WHERE size(views) > 0

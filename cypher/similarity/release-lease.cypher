@@ -1,4 +1,7 @@
-// Releases $owner's lease on each model of $models (a lease taken over by another run is left alone). Params: $models, $owner. Columns: released.
+// Releases $owner's lease on each model of $models (a lease taken over by another run is left alone).
+// @param models LIST<STRING>
+// @param owner STRING
+// @column released INTEGER
 UNWIND $models AS name
 MATCH (m:SimilarityModel {name: name})
 WHERE m.leaseOwner = $owner

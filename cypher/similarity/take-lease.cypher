@@ -1,4 +1,11 @@
-// Takes the lease of every model in $models for $owner, all or none: refused when another owner's lease has not expired (database clock, ms). Run after lock-models in the same transaction. Params: $models, $owner, $ttlMs. Columns: held (live leases of others), takenOver (expired leases replaced), taken.
+// Takes the lease of every model in $models for $owner, all or none: refused when another owner's lease has not
+// expired (database clock, ms). Run after lock-models in the same transaction.
+// @param models LIST<STRING>
+// @param owner STRING
+// @param ttlMs INTEGER
+// @column held LIST<{model: STRING, owner: STRING, expiresInMs: INTEGER, heartbeatAgoMs: INTEGER}>  live leases of others
+// @column takenOver LIST<{model: STRING, owner: STRING, expiredAgoMs: INTEGER, writing: INTEGER?}>  expired leases replaced
+// @column taken BOOLEAN
 UNWIND $models AS name
 MATCH (m:SimilarityModel {name: name})
 WITH collect(m) AS ms, timestamp() AS now

@@ -1,6 +1,10 @@
 // Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same
 // users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h,
-// neighbour handles n and scores s (rank = position + 1). Params: $rows, $model, $version. Columns: edges.
+// neighbour handles n and scores s (rank = position + 1).
+// @param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>
+// @param model STRING
+// @param version INTEGER
+// @column edges INTEGER
 UNWIND $rows AS row
 MATCH (a:User {handle: row.h})
 CALL (a) {

@@ -1,4 +1,9 @@
-// Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and scores s (rank = position + 1). Params: $rows, $model, $version. Columns: edges.
+// Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and
+// scores s (rank = position + 1).
+// @param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>
+// @param model STRING
+// @param version INTEGER
+// @column edges INTEGER
 UNWIND $rows AS row
 MATCH (a:User {handle: row.h})
 UNWIND range(0, size(row.n) - 1) AS j

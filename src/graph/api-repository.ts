@@ -1,8 +1,8 @@
 // Reads for the API: every query batches its handles with UNWIND and answers in key order (null/[] for a miss).
 import neo4j, { type Integer } from 'neo4j-driver';
 import type { Neighbour } from '../domain';
-import { cypher, preload } from './cypher';
-import type { Graph, Params, Row } from './executor';
+import { cypher, type Statement } from './cypher';
+import type { Graph } from './executor';
 
 export interface NeighbourList {
   /** Whether the user exists at all (an existing user may have no neighbours). */
@@ -69,19 +69,6 @@ export interface ModelRow {
   shardsDone: number[] | null;
 }
 
-const QUERIES = [
-  'api/users-by-handle',
-  'api/similar-users',
-  'api/interests',
-  'api/viewed-courses',
-  'api/assessments',
-  'api/user-count',
-  'api/users-page',
-  'api/model-weighting',
-  'api/forgotten',
-  'api/models',
-] as const;
-
 function parseJson(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? null;
   try {
@@ -90,10 +77,6 @@ function parseJson(value: unknown): unknown {
     // A hand-written property that is not JSON is still worth showing.
     return value;
   }
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' ? value : null;
 }
 
 // JavaScript numbers reach Cypher as floats: handles and limits go as integers (index seeks, LIMIT).
@@ -112,21 +95,19 @@ export class ApiRepository {
 
   constructor(graph: Graph) {
     this.graph = graph;
-    // A missing statement fails at startup, not on a request.
-    preload(QUERIES);
   }
 
   async ping(): Promise<void> {
-    await this.read(cypher('api/user-count'));
+    await this.read(cypher('api/user-count'), {});
   }
 
   /** One auto-commit read through the executor (its profile bounds the wait), retried once on a stale connection. */
-  private read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    return this.graph.autoCommit<T>(query, params, { mode: 'READ', retryConnection: true });
+  private read<P extends object, R extends object>(statement: Statement<P, R>, params: P): Promise<R[]> {
+    return this.graph.autoCommit(statement, params, { mode: 'READ', retryConnection: true });
   }
 
   async usersExist(handles: readonly number[]): Promise<boolean[]> {
-    const rows = await this.read<{ handle: number; found: boolean }>(cypher('api/users-by-handle'), {
+    const rows = await this.read(cypher('api/users-by-handle'), {
       handles: ints(handles),
     });
     const found = new Set(rows.filter((r) => r.found).map((r) => r.handle));
@@ -134,12 +115,11 @@ export class ApiRepository {
   }
 
   async neighbours(handles: readonly number[], model: string, limit: number): Promise<NeighbourList[]> {
-    const rows = await this.read<{
-      handle: number;
-      found: boolean;
-      version: number | null;
-      neighbours: Neighbour[];
-    }>(cypher('api/similar-users'), { handles: ints(handles), model, limit: neo4j.int(limit) });
+    const rows = await this.read(cypher('api/similar-users'), {
+      handles: ints(handles),
+      model,
+      limit: neo4j.int(limit),
+    });
     const map = new Map(rows.map((r) => [r.handle, r]));
     return handles.map((h) => {
       const r = map.get(h);
@@ -148,21 +128,21 @@ export class ApiRepository {
   }
 
   async interests(handles: readonly number[]): Promise<InterestItem[][]> {
-    const rows = await this.read<{ handle: number; items: InterestItem[] }>(cypher('api/interests'), {
+    const rows = await this.read(cypher('api/interests'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
   }
 
   async viewedCourses(handles: readonly number[]): Promise<ViewItem[][]> {
-    const rows = await this.read<{ handle: number; items: ViewItem[] }>(cypher('api/viewed-courses'), {
+    const rows = await this.read(cypher('api/viewed-courses'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
   }
 
   async assessments(handles: readonly number[]): Promise<AssessmentItem[][]> {
-    const rows = await this.read<{ handle: number; items: AssessmentItem[] }>(cypher('api/assessments'), {
+    const rows = await this.read(cypher('api/assessments'), {
       handles: ints(handles),
     });
     return byHandle(handles, rows);
@@ -170,51 +150,33 @@ export class ApiRepository {
 
   /** How many users were forgotten, and their handles unless that count is `known`. */
   async forgotten(known: number): Promise<{ count: number; handles: number[] | null }> {
-    const [row] = await this.read<{ count: unknown; handles: unknown[] | null }>(cypher('api/forgotten'), {
-      known: neo4j.int(known),
-    });
-    return {
-      count: num(row?.count) ?? 0,
-      handles: row?.handles === null || row?.handles === undefined ? null : row.handles.map((h) => num(h) ?? -1),
-    };
+    const [row] = await this.read(cypher('api/forgotten'), { known: neo4j.int(known) });
+    return { count: row?.count ?? 0, handles: row?.handles ?? null };
   }
 
   /** The active version's params and weighting of a model (the weighting omitted when it is `known`). */
   async weighting(model: string, known: number | null): Promise<WeightingRow | null> {
-    const [row] = await this.read<Record<string, unknown>>(cypher('api/model-weighting'), {
+    const [row] = await this.read(cypher('api/model-weighting'), {
       model,
       known: neo4j.int(known ?? -1),
     });
     if (row === undefined) return null;
-    return { version: num(row.version) ?? 0, params: parseJson(row.params), weighting: parseJson(row.weighting) };
+    return { version: row.version, params: parseJson(row.params), weighting: parseJson(row.weighting) };
   }
 
   async userCount(): Promise<number> {
-    const [row] = await this.read<{ n: number }>(cypher('api/user-count'));
+    const [row] = await this.read(cypher('api/user-count'), {});
     return row?.n ?? 0;
   }
 
   /** Handles after `after` (exclusive; -1 from the start), ascending, at most `take`. */
   async usersPage(after: number, take: number): Promise<UserPageRow[]> {
-    return this.read<UserPageRow>(cypher('api/users-page'), { after: neo4j.int(after), take: neo4j.int(take) });
+    return this.read(cypher('api/users-page'), { after: neo4j.int(after), take: neo4j.int(take) });
   }
 
   async models(): Promise<ModelRow[]> {
-    const rows = await this.read<Record<string, unknown>>(cypher('api/models'));
-    return rows.map((r) => ({
-      name: String(r.name),
-      version: num(r.version),
-      trainedAt: typeof r.trainedAt === 'string' ? r.trainedAt : null,
-      writing: num(r.writing),
-      params: parseJson(r.params),
-      metrics: parseJson(r.metrics),
-      users: num(r.users),
-      edges: num(r.edges),
-      validation: typeof r.validation === 'number' ? r.validation : null,
-      isDefault: r.isDefault === true,
-      writingRun: typeof r.writingRun === 'string' ? r.writingRun : null,
-      shardsDone: Array.isArray(r.shardsDone) ? r.shardsDone.map((x) => num(x) ?? -1) : null,
-    }));
+    const rows = await this.read(cypher('api/models'), {});
+    return rows.map((r) => ({ ...r, params: parseJson(r.params), metrics: parseJson(r.metrics) }));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { LocalNeo4jServer } from '../localdb/server';
 import { consoleLogger, type Logger } from '../log';
 import { connectApiGraph } from './api-connect';
+import { cypher } from './cypher';
 import { failureOf, Graph } from './executor';
 import type { LeaseOptions } from './lease';
 import { applySchema } from './schema';
@@ -68,6 +69,12 @@ export async function waitForQuery(graph: Graph, timeoutMs: number): Promise<voi
       await new Promise((r) => setTimeout(r, 300));
     }
   }
+}
+
+/** Users and SIMILAR_TO edges in the database (db:status). */
+export async function databaseCounts(graph: Graph): Promise<{ users: number; edges: number } | undefined> {
+  const [row] = await graph.read(cypher('db/status'));
+  return row;
 }
 
 /** The similarity lease for a CLI run: the configured ttl, heartbeats on their own connection in a worker thread. */

@@ -11,10 +11,17 @@ import neo4j, {
 } from 'neo4j-driver';
 import type { Neo4jConfig } from '../config';
 import { AppError } from '../errors';
+import type { NoParams, Statement, StatementText } from './cypher';
 import { Slots, SlotTimeoutError } from './slots';
 
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
+
+/** Reads one column of a streamed row, typed by the statement's row. */
+export type RowGetter<R extends object> = <K extends keyof R & string>(key: K) => R[K];
+
+const asStatement = (query: string | StatementText): StatementText =>
+  typeof query === 'string' ? { name: 'ad hoc', text: query } : query;
 
 /** How a driver is tuned and how long its work may take. */
 export interface DriverProfile {
@@ -162,8 +169,10 @@ export interface QueryObservation {
 /** Told of every unit of work; graph/ knows nothing of who listens (the API's metrics, a test). */
 export type QueryObserver = (observation: QueryObservation) => void;
 
+/** Runs the statements of one transaction (Graph.unit). */
 export interface TxRunner {
-  run<T extends Row = Row>(query: string, params?: Params): Promise<T[]>;
+  run<R extends object>(statement: Statement<NoParams, R>): Promise<R[]>;
+  run<P extends object, R extends object>(statement: Statement<P, R>, params: P): Promise<R[]>;
 }
 
 export interface AutoCommitOptions {
@@ -234,12 +243,19 @@ export class Graph {
     await this.read('RETURN 1 AS ok');
   }
 
-  async read<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    return this.unit('READ', async (tx) => tx.run<T>(query, params));
+  /** A statement of the registry, typed by it; or ad-hoc Cypher (tests, probes) with the row type the caller claims. */
+  read<R extends object>(statement: Statement<NoParams, R>): Promise<R[]>;
+  read<P extends object, R extends object>(statement: Statement<P, R>, params: P): Promise<R[]>;
+  read<T extends Row = Row>(query: string, params?: Params): Promise<T[]>;
+  async read(query: string | StatementText, params: object = {}): Promise<object[]> {
+    return this.unit('READ', async (tx) => tx.run(asStatement(query), params));
   }
 
-  async write<T extends Row = Row>(query: string, params: Params = {}): Promise<T[]> {
-    return this.unit('WRITE', async (tx) => tx.run<T>(query, params));
+  write<R extends object>(statement: Statement<NoParams, R>): Promise<R[]>;
+  write<P extends object, R extends object>(statement: Statement<P, R>, params: P): Promise<R[]>;
+  write<T extends Row = Row>(query: string, params?: Params): Promise<T[]>;
+  async write(query: string | StatementText, params: object = {}): Promise<object[]> {
+    return this.unit('WRITE', async (tx) => tx.run(asStatement(query), params));
   }
 
   /** Runs several statements in one transaction (retried as a whole on transient errors). */
@@ -261,18 +277,24 @@ export class Graph {
    * One auto-commit statement: a single round trip (no BEGIN/COMMIT), which matters at thousands of requests per
    * second; also for schema changes and CALL { } IN TRANSACTIONS.
    */
-  async autoCommit<T extends Row = Row>(
-    query: string,
-    params: Params = {},
+  autoCommit<P extends object, R extends object>(
+    statement: Statement<P, R>,
+    params: P,
+    opts?: AutoCommitOptions,
+  ): Promise<R[]>;
+  autoCommit<T extends Row = Row>(query: string, params?: Params, opts?: AutoCommitOptions): Promise<T[]>;
+  async autoCommit(
+    query: string | StatementText,
+    params: object = {},
     opts: AutoCommitOptions = {},
-  ): Promise<T[]> {
+  ): Promise<object[]> {
     return this.bounded(opts.mode ?? 'WRITE', async (deadline) => {
       for (let attempt = 0; ; attempt++) {
         try {
           return await this.withSession(opts.mode ?? 'WRITE', deadline, {}, async (session) => {
             this.queryCount++;
-            const res = await session.run(query, params, this.txConfig());
-            return res.records.map((r) => r.toObject() as T);
+            const res = await session.run(asStatement(query).text, params, this.txConfig());
+            return res.records.map((r) => r.toObject());
           });
         } catch (err) {
           const mapped = mapDriverError(err);
@@ -287,18 +309,21 @@ export class Graph {
    * Runs a read statement and hands each record to onRow as it arrives (the driver pulls in pages of fetchSize
    * with back-pressure), so tens of millions of rows never sit in memory at once. Returns the number of rows.
    */
-  async stream(
-    query: string,
-    params: Params,
-    onRow: (get: (key: string) => unknown) => void,
+  async stream<P extends object, R extends object>(
+    statement: Statement<P, R>,
+    params: P,
+    onRow: (get: RowGetter<R>) => void,
     opts: { fetchSize?: number } = {},
   ): Promise<number> {
     return this.bounded('READ', (deadline) =>
       this.withSession('READ', deadline, { fetchSize: opts.fetchSize ?? 5_000 }, async (session) => {
         let n = 0;
         this.queryCount++;
-        for await (const record of session.run(query, params, this.txConfig())) {
-          onRow((key) => record.get(key) as unknown);
+        for await (const record of session.run(statement.text, params, this.txConfig())) {
+          onRow(<K extends keyof R & string>(key: K) => {
+            const value: unknown = record.get(key);
+            return value as R[K];
+          });
           n++;
         }
         return n;
@@ -386,13 +411,30 @@ export class Graph {
   }
 
   private runner(tx: ManagedTransaction): TxRunner {
-    return {
-      run: async <T extends Row = Row>(query: string, params: Params = {}) => {
+    // One implementation for both signatures of TxRunner.run: the row type is the statement's, as declared.
+    const run = (statement: StatementText, params: object = {}) => this.runIn(tx, statement.text, params);
+    return { run };
+  }
+
+  private async runIn<R extends object>(tx: ManagedTransaction, query: string, params: object): Promise<R[]> {
+    this.queryCount++;
+    const res: QueryResult<RecordShape> = await tx.run(query, params);
+    // The registry's row types are checked against Neo4j's own columns by test/integration/cypher-explain.
+    return res.records.map((r) => r.toObject() as R);
+  }
+
+  /** The columns a statement returns, as Neo4j plans it (EXPLAIN: nothing runs). */
+  async columns(statement: StatementText): Promise<string[]> {
+    // WRITE mode: a write statement is planned, never run, but a READ session may refuse it.
+    return this.bounded('WRITE', (deadline) =>
+      this.withSession('WRITE', deadline, {}, async (session) => {
         this.queryCount++;
-        const res: QueryResult<RecordShape> = await tx.run(query, params);
-        return res.records.map((r) => r.toObject() as T);
-      },
-    };
+        const result = session.run(`EXPLAIN ${statement.text}`, {}, this.txConfig());
+        const keys = await result.keys();
+        await result.summary();
+        return [...keys];
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 // Writes of the importer: one transaction per batch, each running the statements of cypher/ingest/.
 // Every statement merges idempotently, so a batch can be retried and a file re-imported without change.
-import { cypher, preload } from './cypher';
+import { cypher, type RowOf } from './cypher';
 import type { Graph, TxRunner } from './executor';
 
 export interface TagWrite {
@@ -40,36 +40,8 @@ export interface UserAssessmentsWrite {
   attempts: { tag: string; at: string; score: number }[];
 }
 
-export interface GraphCounts {
-  users: number;
-  courses: number;
-  tags: number;
-  authors: number;
-  viewed: number;
-  interested: number;
-  assessed: number;
-  tagged: number;
-  authored: number;
-}
-
-const STATEMENTS = [
-  'ingest/merge-tags',
-  'ingest/merge-course-tags',
-  'ingest/merge-courses',
-  'ingest/users-with-views',
-  'ingest/create-views',
-  'ingest/merge-views',
-  'ingest/users-with-interests',
-  'ingest/create-interests',
-  'ingest/merge-interests',
-  'ingest/merge-assessments',
-  'ingest/count-graph',
-  'ingest/begin-import-run',
-  'ingest/complete-import-run',
-  'ingest/incomplete-import-runs',
-  'ingest/forgotten-handles',
-  'ingest/unforget-imported',
-] as const;
+/** Nodes by label and relationships by type: the columns of cypher/ingest/count-graph.cypher. */
+export type GraphCounts = RowOf<'ingest/count-graph'>;
 
 /** An import that started and never completed (and no later import of its folder has redone). */
 export interface IncompleteImport {
@@ -105,17 +77,19 @@ const META = { app: 'similar-users', job: 'import' };
  * Splits a batch into users without edges of the kind yet (written with CREATE) and users with some (merged).
  * Asked inside the write transaction, so a retried transaction decides again on what it sees.
  */
-async function split<U extends { handle: number }>(tx: TxRunner, query: string, users: U[]): Promise<[U[], U[]]> {
-  const [row] = await tx.run<{ handles: number[] }>(cypher(query), { handles: users.map((u) => u.handle) });
+async function split<U extends { handle: number }>(
+  tx: TxRunner,
+  query: 'ingest/users-with-views' | 'ingest/users-with-interests',
+  users: U[],
+): Promise<[U[], U[]]> {
+  const [row] = await tx.run(cypher(query), { handles: users.map((u) => u.handle) });
   const known = new Set(row?.handles ?? []);
   if (known.size === 0) return [users, []];
   return [users.filter((u) => !known.has(u.handle)), users.filter((u) => known.has(u.handle))];
 }
 
 export class IngestRepository {
-  constructor(private readonly graph: Graph) {
-    preload(STATEMENTS);
-  }
+  constructor(private readonly graph: Graph) {}
 
   /** Catalogue rows: tags first (with their raw forms), then courses and their TAGGED edges. */
   async writeCourseTags(tags: TagWrite[], courses: CourseTagsWrite[]): Promise<void> {
@@ -173,35 +147,35 @@ export class IngestRepository {
     );
   }
 
-  /** Records an import run as started (an ImportRun node without completedAt). */
   /** Handles of users forgotten with `npm run forget`. */
   async forgottenHandles(): Promise<Set<number>> {
-    const [row] = await this.graph.read<{ handles: unknown[] }>(cypher('ingest/forgotten-handles'));
-    return new Set((row?.handles ?? []).map((h) => Number(h)));
+    const [row] = await this.graph.read(cypher('ingest/forgotten-handles'));
+    return new Set(row?.handles ?? []);
   }
 
   /** Clears the forgotten mark of users that an import brought back; returns how many. */
   async unforgetImported(): Promise<number> {
-    const [row] = await this.graph.write<{ unforgotten: unknown }>(cypher('ingest/unforget-imported'));
-    return Number(row?.unforgotten ?? 0);
+    const [row] = await this.graph.write(cypher('ingest/unforget-imported'));
+    return row?.unforgotten ?? 0;
   }
 
+  /** Records an import run as started (an ImportRun node without completedAt). */
   async beginImportRun(run: ImportRunStart): Promise<void> {
     await this.graph.write(cypher('ingest/begin-import-run'), { ...run });
   }
 
   /** Marks the run completed; returns how many earlier incomplete runs of the same folder it redid. */
   async completeImportRun(run: ImportRunEnd): Promise<number> {
-    const [row] = await this.graph.write<{ redone: number }>(cypher('ingest/complete-import-run'), { ...run });
+    const [row] = await this.graph.write(cypher('ingest/complete-import-run'), { ...run });
     return row?.redone ?? 0;
   }
 
   async incompleteImportRuns(): Promise<IncompleteImport[]> {
-    return this.graph.read<IncompleteImport & Record<string, unknown>>(cypher('ingest/incomplete-import-runs'));
+    return this.graph.read(cypher('ingest/incomplete-import-runs'));
   }
 
   async counts(): Promise<GraphCounts> {
-    const [row] = await this.graph.read<Record<keyof GraphCounts, number>>(cypher('ingest/count-graph'));
+    const [row] = await this.graph.read(cypher('ingest/count-graph'));
     if (row === undefined) throw new Error('count-graph returned no row');
     return row;
   }

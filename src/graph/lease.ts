@@ -8,15 +8,8 @@ import { Worker } from 'node:worker_threads';
 import neo4j from 'neo4j-driver';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
-import { cypher, preload } from './cypher';
+import { cypher } from './cypher';
 import type { Graph } from './executor';
-
-export const LEASE_STATEMENTS = [
-  'similarity/lock-models',
-  'similarity/take-lease',
-  'similarity/renew-lease',
-  'similarity/release-lease',
-] as const;
 
 /** Where a heartbeat thread connects: its own driver, so renewals go on while the main thread computes. */
 export interface LeaseConnection {
@@ -108,7 +101,6 @@ export class ModelLease {
     opts: LeaseOptions,
     log?: Logger,
   ): Promise<{ lease: ModelLease; takenOver: ExpiredLease[] }> {
-    preload(LEASE_STATEMENTS);
     if (!Number.isInteger(opts.ttlMs) || opts.ttlMs < 100) {
       throw new AppError('INTERNAL', `lease ttl: expected an integer >= 100 ms, got ${opts.ttlMs}`);
     }
@@ -227,7 +219,7 @@ export async function renewLease(
       owner: p.owner,
       ttlMs: neo4j.int(p.ttlMs),
     });
-    return { kind: 'renewed', renewed: (row?.renewed as string[] | undefined) ?? [] };
+    return { kind: 'renewed', renewed: row?.renewed ?? [] };
   } catch (err) {
     return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
   }

@@ -2,38 +2,10 @@
 import neo4j from 'neo4j-driver';
 import type { Neighbour } from '../domain';
 import { AppError } from '../errors';
-import { cypher, preload } from './cypher';
-import type { Graph, Params } from './executor';
+import { cypher, type CypherName, type ParamsOf, type RowOf } from './cypher';
+import type { Graph, RowGetter } from './executor';
 import { ModelLease, type ExpiredLease, type LeaseOptions } from './lease';
 import type { Logger } from '../log';
-
-/** The names of the statements this repository runs (all under cypher/similarity/). */
-const SIMILARITY_STATEMENTS = [
-  'similarity/read-users',
-  'similarity/read-interests',
-  'similarity/read-views',
-  'similarity/read-assessments',
-  'similarity/read-course-tags',
-  'similarity/begin-version',
-  'similarity/delete-leftovers',
-  'similarity/delete-version',
-  'similarity/write-edges',
-  'similarity/activate-version',
-  'similarity/read-model',
-  'similarity/read-neighbours',
-  'similarity/count-edges',
-  'similarity/set-metrics',
-  'similarity/choose-default',
-  'similarity/join-run',
-  'similarity/write-edges-replace',
-  'similarity/finish-shard',
-  'similarity/count-version-edges',
-  'forget/forget-user',
-  'forget/rerank',
-  'similarity/write-als-factors',
-  'similarity/read-als-factors',
-  'similarity/delete-als-factors',
-] as const;
 
 /** What an ALS version keeps for folding users in, as stored: float arrays as base64 of little-endian float32. */
 export interface StoredAlsFactors {
@@ -86,15 +58,17 @@ const asNumber = (v: unknown): number => (typeof v === 'number' ? v : neo4j.isIn
 const asNullableNumber = (v: unknown): number | null => (v === null || v === undefined ? null : asNumber(v));
 
 export class SimilarityRepository {
-  constructor(private readonly graph: Graph) {
-    preload(SIMILARITY_STATEMENTS);
-  }
+  constructor(private readonly graph: Graph) {}
 
   /**
    * Runs a read statement and hands each record to onRow as it arrives (the driver pulls in pages of
    * fetchSize with back-pressure), so tens of millions of rows never sit in memory at once.
    */
-  async stream(name: string, params: Params, onRow: (get: (key: string) => unknown) => void): Promise<number> {
+  async stream<N extends CypherName>(
+    name: N,
+    params: ParamsOf<N>,
+    onRow: (get: RowGetter<RowOf<N>>) => void,
+  ): Promise<number> {
     return this.graph.stream(cypher(name), params, onRow, { fetchSize: 5000 });
   }
 
@@ -106,9 +80,7 @@ export class SimilarityRepository {
   }
 
   async eachInterest(onRow: (handle: number, tags: string[]) => void): Promise<number> {
-    return this.stream('similarity/read-interests', {}, (get) =>
-      onRow(asNumber(get('handle')), get('tags') as string[]),
-    );
+    return this.stream('similarity/read-interests', {}, (get) => onRow(asNumber(get('handle')), get('tags')));
   }
 
   async eachViews(onRow: (handle: number, views: [string, number][]) => void): Promise<number> {
@@ -124,9 +96,7 @@ export class SimilarityRepository {
   }
 
   async eachCourseTags(onRow: (course: string, tags: string[]) => void): Promise<number> {
-    return this.stream('similarity/read-course-tags', {}, (get) =>
-      onRow(get('course') as string, get('tags') as string[]),
-    );
+    return this.stream('similarity/read-course-tags', {}, (get) => onRow(get('course'), get('tags')));
   }
 
   /** Takes the lease of the models for one run (all or none); throws LeaseHeldError when another run holds one. */
@@ -244,7 +214,7 @@ export class SimilarityRepository {
    */
   async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
     const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
-    const holders = (row?.holders ?? []) as Array<{ handle: unknown; model: unknown; version: unknown }>;
+    const holders = row?.holders ?? [];
     if (holders.length > 0) await this.graph.write(cypher('forget/rerank'), { holders });
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
   }
@@ -265,10 +235,10 @@ export class SimilarityRepository {
     if (row === undefined) return null;
     return {
       factors: asNumber(row.factors),
-      items: row.items as string[],
-      itemFactors: row.itemFactors as string,
-      mean: (row.mean as string | null) ?? null,
-      settings: row.settings as string,
+      items: row.items,
+      itemFactors: row.itemFactors,
+      mean: row.mean ?? null,
+      settings: row.settings,
     };
   }
 
@@ -281,19 +251,19 @@ export class SimilarityRepository {
   /** Marks the active model with the best validation recall as the default; returns its name. */
   async chooseDefault(): Promise<string | null> {
     const [row] = await this.graph.write(cypher('similarity/choose-default'), {});
-    return (row?.name as string | null | undefined) ?? null;
+    return row?.name ?? null;
   }
 
   async model(model: string): Promise<ModelNode | null> {
     const [row] = await this.graph.read(cypher('similarity/read-model'), { model });
     if (row === undefined) return null;
     return {
-      name: row.name as string,
+      name: row.name,
       version: asNullableNumber(row.version),
       writing: asNullableNumber(row.writing),
-      trainedAt: (row.trainedAt as string | null) ?? null,
-      params: (row.params as string | null) ?? null,
-      metrics: (row.metrics as string | null) ?? null,
+      trainedAt: row.trainedAt ?? null,
+      params: row.params ?? null,
+      metrics: row.metrics ?? null,
       users: asNullableNumber(row.users),
       edges: asNullableNumber(row.edges),
     };

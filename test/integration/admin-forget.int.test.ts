@@ -4,38 +4,11 @@
 import { createApp, type ApiServer } from '../../src/api/server';
 import { connectApiGraph } from '../../src/graph/api-connect';
 import type { Graph } from '../../src/graph/executor';
-import { SimilarityRepository } from '../../src/graph/similarity-repository';
-import { defaultParams } from '../../src/jobs/models';
-import { runSimilarityJob } from '../../src/jobs/similarity-job';
-import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
+import { testConfig, testGraph } from '../helpers/neo4j';
+import { addNewcomer, seedSmallGraph } from '../helpers/seed';
 
 const TOKEN = 'admin-token-for-the-forget-test';
 const MODELS = ['COSINE', 'INTERESTS', 'COURSE_VIEWS', 'ALS'] as const;
-
-// 60 users over 6 tags and 10 courses; user h follows two tags and watches three courses, chosen by h.
-const DATA = `
-UNWIND range(0, 5) AS i CREATE (:Tag {name: 't' + i})
-WITH count(*) AS _
-UNWIND range(0, 9) AS i CREATE (:Course {id: 'c' + i})
-WITH count(*) AS _
-UNWIND range(1, 60) AS h
-CREATE (u:User {handle: h})
-WITH u, h
-MATCH (c:Course) WHERE c.id IN ['c' + (h % 10), 'c' + ((h * 3) % 10), 'c' + ((h * 7 + 1) % 10)]
-CREATE (u)-[:VIEWED {seconds: 100 + (h * 37) % 900}]->(c)
-WITH DISTINCT u, h
-MATCH (t:Tag) WHERE t.name IN ['t' + (h % 6), 't' + ((h * 5 + 2) % 6)]
-CREATE (u)-[:INTERESTED_IN]->(t)
-`;
-// A newcomer, imported after the run, who copies user 12's follows and views: answered live.
-const NEWCOMER = `
-MATCH (src:User {handle: 12})
-CREATE (n:User {handle: 9001})
-WITH src, n
-CALL (src, n) { MATCH (src)-[v:VIEWED]->(c:Course) CREATE (n)-[:VIEWED {seconds: v.seconds}]->(c) }
-CALL (src, n) { MATCH (src)-[:INTERESTED_IN]->(t:Tag) CREATE (n)-[:INTERESTED_IN]->(t) }
-RETURN n.handle AS handle
-`;
 
 let admin: Graph;
 let withToken: ApiServer;
@@ -98,19 +71,8 @@ type Forgot = { forgetUser: { handle: string; found: boolean; edges: number; lis
 
 beforeAll(async () => {
   admin = testGraph();
-  await resetGraph(admin);
-  await admin.write(DATA);
-  const p = defaultParams();
-  p.threads = 1;
-  p.fit.enabled = false;
-  p.als.factors = 8;
-  p.als.iterations = 4;
-  await runSimilarityJob(new SimilarityRepository(admin), {
-    models: ['interests', 'course_views', 'cosine', 'als'],
-    params: p,
-    graceMs: 0,
-  });
-  await admin.write(NEWCOMER);
+  await seedSmallGraph(admin);
+  await addNewcomer(admin);
   const on = testConfig({ ADMIN_TOKEN: TOKEN });
   const off = testConfig();
   // The cache on, as served by default: the mutation must reach cached lists too.

@@ -10,34 +10,8 @@ import { findTables } from '../../src/ingest/reader';
 import { connectApiGraph } from '../../src/graph/api-connect';
 import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
-import { defaultParams } from '../../src/jobs/models';
-import { runSimilarityJob } from '../../src/jobs/similarity-job';
-import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
-
-// 60 users over 6 tags and 10 courses; user h follows two tags and watches three courses, chosen by h.
-const DATA = `
-UNWIND range(0, 5) AS i CREATE (:Tag {name: 't' + i})
-WITH count(*) AS _
-UNWIND range(0, 9) AS i CREATE (:Course {id: 'c' + i})
-WITH count(*) AS _
-UNWIND range(1, 60) AS h
-CREATE (u:User {handle: h})
-WITH u, h
-MATCH (c:Course) WHERE c.id IN ['c' + (h % 10), 'c' + ((h * 3) % 10), 'c' + ((h * 7 + 1) % 10)]
-CREATE (u)-[:VIEWED {seconds: 100 + (h * 37) % 900}]->(c)
-WITH DISTINCT u, h
-MATCH (t:Tag) WHERE t.name IN ['t' + (h % 6), 't' + ((h * 5 + 2) % 6)]
-CREATE (u)-[:INTERESTED_IN]->(t)
-`;
-// A newcomer who copies user 12's follows and views.
-const NEWCOMER = `
-MATCH (src:User {handle: 12})
-CREATE (n:User {handle: 9001})
-WITH src, n
-CALL (src, n) { MATCH (src)-[v:VIEWED]->(c:Course) CREATE (n)-[:VIEWED {seconds: v.seconds}]->(c) }
-CALL (src, n) { MATCH (src)-[:INTERESTED_IN]->(t:Tag) CREATE (n)-[:INTERESTED_IN]->(t) }
-RETURN n.handle AS handle
-`;
+import { testConfig, testGraph } from '../helpers/neo4j';
+import { addNewcomer, seedSmallGraph } from '../helpers/seed';
 
 let admin: Graph;
 let server: ApiServer;
@@ -60,18 +34,7 @@ const similar = (h: number, model: string, limit = 10) =>
 
 beforeAll(async () => {
   admin = testGraph();
-  await resetGraph(admin);
-  await admin.write(DATA);
-  const p = defaultParams();
-  p.threads = 1;
-  p.fit.enabled = false;
-  p.als.factors = 8;
-  p.als.iterations = 4;
-  await runSimilarityJob(new SimilarityRepository(admin), {
-    models: ['interests', 'course_views', 'cosine', 'als'],
-    params: p,
-    graceMs: 0,
-  });
+  await seedSmallGraph(admin);
   const config = testConfig();
   const graph = connectApiGraph(config.neo4j, config.neo4j.password ?? '');
   // The cache on, as served by default: forgetting must reach cached lists too.
@@ -106,7 +69,7 @@ test('the ALS version keeps its item factors and mean row, once, for the active 
 });
 
 test('a user imported after the run gets live neighbours at once, the user it copies among the best', async () => {
-  await admin.write(NEWCOMER);
+  await addNewcomer(admin);
   for (const model of ['COSINE', 'INTERESTS', 'COURSE_VIEWS', 'ALS']) {
     const sims = (await similar(9001, model, 3)).user!.similarUsers;
     expect(sims.length).toBe(3);

@@ -1,6 +1,6 @@
 // db:start, db:stop, db:status: the locally managed Neo4j (or a report on the external one).
 import { loadConfig } from '../../config';
-import { localServer, openGraph } from '../../graph/connect';
+import { databaseCounts, localServer, openGraph } from '../../graph/connect';
 import type { Command } from '../command';
 import { parse } from '../command';
 
@@ -67,9 +67,7 @@ export const dbStatus: Command = {
       try {
         const graph = await openGraph(config);
         try {
-          const [row] = await graph.read<{ users: number; edges: number }>(
-            'MATCH (u:User) WITH count(u) AS users OPTIONAL MATCH ()-[s:SIMILAR_TO]->() RETURN users, count(s) AS edges',
-          );
+          const row = await databaseCounts(graph);
           answers = true;
           counts = row !== undefined ? `, ${row.users} users, ${row.edges} SIMILAR_TO edges` : '';
         } finally {

@@ -3,9 +3,9 @@
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
-import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
-import { evaluateModels, formatEvaluation, runEvaluation } from '../../jobs/evaluate';
+import { evaluateModels, formatEvaluation } from '../../jobs/evaluate';
+import { EvaluationJob } from '../../jobs/jobs';
 import { parseModels } from '../../jobs/models';
 import { loadRealStructure } from '../../jobs/real-structure';
 import { createPool } from '../../similarity/pool';
@@ -65,8 +65,7 @@ export const evaluate: Command = {
     const config = loadConfig();
     const graph = await openGraph(config, { schema: true });
     try {
-      const repo = new SimilarityRepository(graph);
-      const evaluation = await runEvaluation(repo, {
+      const evaluation = await new EvaluationJob(graph, {
         models,
         params,
         fraction,
@@ -75,7 +74,7 @@ export const evaluate: Command = {
         log: consoleLogger,
         store: values['no-store'] !== true,
         ...(values.communities !== undefined ? { communitiesFile: values.communities } : {}),
-      });
+      }).run();
       process.stdout.write(`${formatEvaluation(evaluation)}\n`);
       if (values['no-store'] !== true) process.stdout.write('figures stored in SimilarityModel.metrics (JSON)\n');
     } finally {

@@ -4,7 +4,7 @@ import { parseHandle } from '../../api/models';
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
-import { SimilarityRepository } from '../../graph/similarity-repository';
+import { ForgetJob } from '../../jobs/jobs';
 import type { Command } from '../command';
 import { parse } from '../command';
 
@@ -19,15 +19,13 @@ export const forget: Command = {
     const handles = positionals.map((p) => parseHandle(p, 'handle'));
     const graph = await openGraph(loadConfig(), { schema: true });
     try {
-      const repo = new SimilarityRepository(graph);
-      for (const h of handles) {
-        const r = await repo.forgetUser(h);
+      await new ForgetJob(graph).run(handles, (r) =>
         process.stdout.write(
           r.found
-            ? `user ${h} forgotten: removed with its relationships; ${r.edges} SIMILAR_TO edges gone, ${r.lists} lists renumbered\n`
-            : `user ${h} was not in the graph; recorded as forgotten, so an import will not bring it back\n`,
-        );
-      }
+            ? `user ${r.handle} forgotten: removed with its relationships; ${r.edges} SIMILAR_TO edges gone, ${r.lists} lists renumbered\n`
+            : `user ${r.handle} was not in the graph; recorded as forgotten, so an import will not bring it back\n`,
+        ),
+      );
       process.stdout.write('running API servers drop it from every answer within a second (cached and live lists)\n');
     } finally {
       await graph.close();

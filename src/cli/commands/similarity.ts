@@ -1,10 +1,10 @@
 // similarity: compute every user's neighbours under one or all models and write them back as SIMILAR_TO edges.
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { jobLease, openGraph } from '../../graph/connect';
-import { SimilarityRepository } from '../../graph/similarity-repository';
 import { consoleLogger } from '../../log';
+import { SimilarityJob } from '../../jobs/jobs';
 import { defaultParams, describeSearch, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
-import { formatReports, runSimilarityJob } from '../../jobs/similarity-job';
+import { formatReports } from '../../jobs/similarity-job';
 import { parseShard } from '../../jobs/shard';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -154,7 +154,7 @@ export const similarity: Command = {
     const started = performance.now();
     const graph = await openGraph(config, { schema: true });
     try {
-      const reports = await runSimilarityJob(new SimilarityRepository(graph), {
+      const reports = await new SimilarityJob(graph, {
         models,
         params,
         batchEdges,
@@ -162,7 +162,7 @@ export const similarity: Command = {
         log: consoleLogger,
         lease: jobLease(config),
         ...(shard !== undefined ? { shard } : {}),
-      });
+      }).run();
       const secs = (performance.now() - started) / 1000;
       const rss = process.resourceUsage().maxRSS / 1024;
       process.stdout.write(

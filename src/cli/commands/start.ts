@@ -1,64 +1,22 @@
-// start: the one-command demo. Neo4j (local unless NEO4J_URI), the sample data when the graph is empty, every model
-// without an active version, the page, and the API; Ctrl-C stops what this command started.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+// start: the one-command demo, composed of what the other commands run: Neo4j as `db:start` starts it, the sample
+// data imported as `import` does when the graph is empty, every model without an active version computed by the
+// job `similarity` runs, the page, and the API as `serve` serves it; Ctrl-C stops what this command started.
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { AppError } from '../../errors';
 import { jobLease, localServer, openGraph } from '../../graph/connect';
-import { IngestRepository } from '../../graph/ingest-repository';
-import { LeaseHeldError } from '../../graph/lease';
-import { SimilarityRepository } from '../../graph/similarity-repository';
-import { Importer } from '../../ingest/importer';
-import { recoverImports } from '../../ingest/recovery';
-import { checkHeaders, findTables } from '../../ingest/reader';
-import { defaultRejectsPath } from '../../ingest/rejects';
-import { defaultParams, MODEL_NAMES, type ModelName } from '../../jobs/models';
-import { runSimilarityJob } from '../../jobs/similarity-job';
+import { importIfEmpty } from '../../ingest/prepare';
+import { LeaseHeldError, modelsWithoutVersion, SimilarityJob } from '../../jobs/jobs';
+import { defaultParams, MODEL_NAMES } from '../../jobs/models';
 import { consoleLogger } from '../../log';
 import type { Command } from '../command';
 import { parse } from '../command';
+import { ensurePage } from '../page';
 import { serveApi } from '../serve-api';
 import { DEFAULT_BATCH_SIZE } from './import';
 
-const WEB_DIR = path.join(PROJECT_ROOT, 'web');
-
 function say(step: string, text: string): void {
   process.stderr.write(`[${step}] ${text}\n`);
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!fs.existsSync(dir)) return newest;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the page with Vite when web/dist is missing or older than its sources. */
-function ensurePage(): void {
-  const built = path.join(WEB_DIR, 'dist', 'index.html');
-  const sources = Math.max(
-    newestMtime(path.join(WEB_DIR, 'src')),
-    fs.existsSync(path.join(WEB_DIR, 'index.html')) ? fs.statSync(path.join(WEB_DIR, 'index.html')).mtimeMs : 0,
-  );
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) {
-    say('page', 'built page is up to date');
-    return;
-  }
-  say('page', 'building the page with Vite...');
-  const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'build:web'], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-  });
-  if (res.status !== 0) {
-    throw new AppError(
-      'INTERNAL',
-      `Building the page failed:\n${`${res.stdout}${res.stderr}`.trim().split('\n').slice(-10).join('\n')}`,
-    );
-  }
 }
 
 export const start: Command = {
@@ -141,33 +99,9 @@ async function prepare(cmd: Command, argv: string[], signal: AbortSignal, onHard
     say('neo4j', `ready (${elapsed()})`);
 
     const log = { info: (m: string) => say('data', m), warn: (m: string) => say('data', `warning: ${m}`) };
-    // An import that died (Ctrl-C, a kill, a crash) is redone before anything is served from a partial graph.
-    const recovery = await recoverImports(graph, { batchSize: DEFAULT_BATCH_SIZE, log, signal });
-    const users = (await new IngestRepository(graph).counts()).users;
-    if (users === 0) {
-      say('data', `the graph is empty: importing ${path.relative(process.cwd(), dataDir) || dataDir}`);
-      const files = findTables(dataDir);
-      await checkHeaders(files);
-      const report = await new Importer(graph, {
-        batchSize: DEFAULT_BATCH_SIZE,
-        rejectsPath: defaultRejectsPath(dataDir),
-        signal,
-      }).run(files);
-      const rows = report.files.reduce((n, f) => n + f.read, 0);
-      say(
-        'data',
-        `imported ${rows.toLocaleString('en-US')} rows in ${report.seconds.toFixed(1)} s (${report.rejects} rejected)`,
-      );
-    } else if (recovery.redone.length === 0) {
-      say('data', `the graph holds ${users.toLocaleString('en-US')} users: nothing to import`);
-    }
+    await importIfEmpty(graph, { dir: dataDir, batchSize: DEFAULT_BATCH_SIZE, log, signal });
 
-    const repo = new SimilarityRepository(graph);
-    const missing: ModelName[] = [];
-    for (const m of MODEL_NAMES) {
-      const node = await repo.model(m);
-      if (node === null || node.version === null) missing.push(m);
-    }
+    const missing = await modelsWithoutVersion(graph, MODEL_NAMES);
     if (signal.aborted) throw new AppError('UNAVAILABLE', 'stopped before computing the models');
     if (missing.length > 0) {
       say('models', `computing ${missing.join(', ')}...`);
@@ -177,12 +111,12 @@ async function prepare(cmd: Command, argv: string[], signal: AbortSignal, onHard
         process.exit(130);
       });
       try {
-        await runSimilarityJob(repo, {
+        await new SimilarityJob(graph, {
           models: missing,
           params: defaultParams(),
           log: consoleLogger,
           lease: jobLease(config),
-        });
+        }).run();
         say('models', `done (${elapsed()})`);
       } catch (err) {
         // Another run is computing them: serve what is active; its versions switch in when it finishes.
@@ -196,7 +130,7 @@ async function prepare(cmd: Command, argv: string[], signal: AbortSignal, onHard
     }
 
     if (signal.aborted) throw new AppError('UNAVAILABLE', 'stopped before serving');
-    ensurePage();
+    ensurePage((m) => say('page', m));
   } catch (err) {
     if (!signal.aborted) throw err;
     say('stop', err instanceof Error ? err.message : String(err));

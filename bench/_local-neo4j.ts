@@ -1,0 +1,102 @@
+// What the end-to-end, import and live benchmarks share: a dedicated local Neo4j of their own (its home under
+// .neo4j/bench-<name>, free ports, an emptied data folder), a generated data set kept between runs, and the CLI run
+// as a child process against that Neo4j.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, PROJECT_ROOT, type Config } from '../src/config';
+import { localServer } from '../src/graph/connect';
+import { Graph } from '../src/graph/executor';
+import { generate } from '../src/generate/generate';
+import { freePort, type LocalNeo4jServer } from '../src/localdb/server';
+import { silentLogger } from '../src/log';
+
+/** The real data set's folder (its course tags and assessments are reused where they fit). */
+export const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
+
+export interface BenchNeo4j {
+  config: Config;
+  server: LocalNeo4jServer;
+  /** A job-profile driver on it. */
+  graph: Graph;
+  /** The environment of CLI children: this server as NEO4J_URI. */
+  env: NodeJS.ProcessEnv;
+  /** Closes the driver and stops the server; its data is deleted unless `keep`. */
+  stop: (keep: boolean) => Promise<void>;
+}
+
+/**
+ * Starts a fresh local Neo4j for benchmark `name` with `password`; NEO4J_HEAP and NEO4J_PAGECACHE override the
+ * memory given.
+ */
+export async function startBenchNeo4j(
+  name: string,
+  password: string,
+  memory: { heap: string; pagecache: string },
+): Promise<BenchNeo4j> {
+  const config = loadConfig({
+    NEO4J_HOME: path.join('.neo4j', `bench-${name}`),
+    NEO4J_BOLT_PORT: String(await freePort()),
+    NEO4J_HTTP_PORT: String(await freePort()),
+    NEO4J_PASSWORD: password,
+    NEO4J_HEAP: process.env.NEO4J_HEAP ?? memory.heap,
+    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? memory.pagecache,
+  });
+  const server = localServer(config, silentLogger);
+  if (server === undefined) throw new Error('expected a local server configuration');
+  const data = path.join(server.home, 'data');
+  fs.rmSync(data, { recursive: true, force: true });
+  await server.start(password);
+  const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: password };
+  const graph = Graph.connect(config.neo4j, password);
+  return {
+    config,
+    server,
+    graph,
+    env,
+    stop: async (keep) => {
+      await graph.close();
+      await server.stop();
+      if (!keep) fs.rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `users` generated users (seed 1) in `out`/generated-<users>, made once and kept (a `.complete` marker); with the
+ * real course tags and assessments where they fit (10,000 users or fewer).
+ */
+export async function generatedDataSet(out: string, users: number): Promise<string> {
+  const dir = path.join(out, `generated-${users}`);
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
+  if (withReal) {
+    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
+      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
+    }
+  }
+  process.stderr.write(`generating ${Math.round(users).toLocaleString('en-US')} users into ${dir} (not timed)\n`);
+  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
+  fs.writeFileSync(path.join(dir, '.complete'), '');
+  return dir;
+}
+
+/** Runs the CLI in a child process; resolves with its wall time and what it printed, rejects when it fails. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${args[0]} exited with ${code}:\n${out.slice(-2000)}`));
+      resolve({ seconds: (performance.now() - started) / 1000, out });
+    });
+  });
+}
