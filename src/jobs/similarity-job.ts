@@ -267,8 +267,14 @@ async function leasedJob(
   const t0 = performance.now();
   const loader = await SignalLoader.open(repo);
   const users = loader.signals.users;
+  // Every signal the run's models need, read at once in the loader's fixed order: tags are numbered as first seen,
+  // and ALS's matrix is as wide as the dictionary, so reading in the order models come (which differs between the
+  // shards of a run, each taking the models nobody is deciding) would give other columns, hence other factors.
+  await loader.need([
+    ...new Set(opts.models.flatMap((m) => (opts.params.fit.enabled ? fitSignals([m]) : signalsOf(m)))),
+  ]);
   const userSeconds = seconds(t0);
-  log.info(`read ${users.size.toLocaleString('en-US')} users in ${userSeconds.toFixed(1)} s`);
+  log.info(`read ${users.size.toLocaleString('en-US')} users and their signals in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
   const shard = opts.shard;
   // A shard computes its users' lists only; fitting is the same in every shard (seeded, no time budget).

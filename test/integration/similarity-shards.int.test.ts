@@ -178,12 +178,16 @@ test('signals read the same after users became dense nodes: columns follow names
 });
 
 // 300 users in four groups of six courses (five views in their group, two anywhere): enough users with 5+ courses
-// for the run to fit cosine and ALS on a validation split.
+// for the run to fit cosine and ALS on a validation split. Tag g is only a course tag (nobody follows it), so the
+// tag dictionary depends on whether course tags were read before ALS's matrix was built.
 const FIT_DATA = `
 UNWIND ['a', 'b', 'c', 'd', 'e', 'f'] AS name CREATE (:Tag {name: name})
 WITH count(*) AS _
 UNWIND range(1, 24) AS i CREATE (c:Course {id: 'c' + i})
 WITH c, i MATCH (t:Tag {name: ['a', 'b', 'c', 'd', 'e', 'f'][i % 6]}) CREATE (c)-[:TAGGED]->(t)
+WITH count(*) AS _
+MERGE (g:Tag {name: 'g'})
+WITH g MATCH (c:Course) WHERE c.id IN ['c1', 'c2', 'c3'] CREATE (c)-[:TAGGED]->(g)
 WITH count(*) AS _
 UNWIND range(1, 300) AS h
 CREATE (u:User {handle: h})
