@@ -37,6 +37,7 @@ const SIMILARITY_STATEMENTS = [
   'similarity/claim-plan',
   'similarity/renew-plan',
   'similarity/store-plan',
+  'similarity/release-plan',
   'similarity/write-als-users',
   'similarity/read-als-users',
   'similarity/delete-als-users',
@@ -348,6 +349,17 @@ export class SimilarityRepository {
       ttlMs: neo4j.int(ttlMs),
     });
     return row?.renewed === true;
+  }
+
+  /** Gives up `owner`'s claim on a run's decisions before storing them (it failed); false when it held none. */
+  async releasePlan(model: string, run: string, version: number, owner: string): Promise<boolean> {
+    const [row] = await this.graph.write(cypher('similarity/release-plan'), {
+      model,
+      run,
+      version: neo4j.int(version),
+      owner,
+    });
+    return row?.released === true;
   }
 
   /** Stores a run's decisions (JSON) if `owner` still holds the claim; false otherwise. */

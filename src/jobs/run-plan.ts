@@ -183,6 +183,21 @@ export async function makePlan(
   p: ModelParams,
   opts: { pool?: Pool; log: Logger },
 ): Promise<{ plan: RunPlan; trained?: TrainedAls }> {
+  try {
+    return await decide(claim, signals, p, opts);
+  } catch (err) {
+    // The next shard to ask takes the decisions over at once rather than after the claim's life.
+    await claim.repo.releasePlan(claim.model, claim.run, claim.version, claim.owner).catch(() => false);
+    throw err;
+  }
+}
+
+async function decide(
+  claim: Claim,
+  signals: Signals,
+  p: ModelParams,
+  opts: { pool?: Pool; log: Logger },
+): Promise<{ plan: RunPlan; trained?: TrainedAls }> {
   const t0 = performance.now();
   const renew = renewer(claim);
   const { model, repo, version } = claim;

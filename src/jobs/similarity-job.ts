@@ -326,7 +326,7 @@ async function leasedJob(
         if (claim.state !== 'wait') {
           if (claim.state === 'claimed' && claim.tookOverFrom !== null) {
             log.warn(
-              `${model}: took over run ${shard.run}'s decisions from ${claim.tookOverFrom}, whose claim expired`,
+              `${model}: took over run ${shard.run}'s decisions from ${claim.tookOverFrom}, whose claim expired or was given up`,
             );
           }
           turn = { model, join, claim };

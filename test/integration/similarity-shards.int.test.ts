@@ -287,9 +287,18 @@ describe('a run decides once', () => {
     });
     expect(r!.decided?.here).toBe(true);
     expect(log.lines).toContain(
-      "warning: assessments: took over run takeover's decisions from a shard that died, whose claim expired",
+      "warning: assessments: took over run takeover's decisions from a shard that died, whose claim expired or was given up",
     );
     await runSimilarityJob(repo, { models, params: p, graceMs: 0, shard: { index: 1, count: 2, run: 'takeover' } });
+
+    // A shard that fails while deciding gives its claim up: the next shard claims at once.
+    const given = await repo.joinRun('assessments', 'given-up');
+    await repo.claimPlan('assessments', 'given-up', given.version, 'a failing shard', 60_000);
+    expect(await repo.releasePlan('assessments', 'given-up', given.version, 'a failing shard')).toBe(true);
+    expect(await repo.claimPlan('assessments', 'given-up', given.version, 'another shard', 60_000)).toEqual({
+      state: 'claimed',
+      tookOverFrom: 'a failing shard',
+    });
 
     const next = await repo.joinRun('assessments', 'slow');
     await repo.claimPlan('assessments', 'slow', next.version, 'a slow shard', 60_000);
