@@ -277,7 +277,8 @@ async function leasedJob(
   log.info(`read ${users.size.toLocaleString('en-US')} users and their signals in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
   const shard = opts.shard;
-  // A shard computes its users' lists only; fitting is the same in every shard (seeded, no time budget).
+  // A shard computes its users' lists only; the shard that decides a model fits without a time budget, so what it
+  // chooses depends on the data and flags, not on the machine.
   const queryRows = shard !== undefined ? shardRows(users.handles, shard) : undefined;
   if (shard !== undefined) {
     log.info(
