@@ -294,6 +294,7 @@ async function leasedJob(
   /** Models whose fold-in factors this process wrote for the version it activates. */
   const foldInModels = new Set<ModelName>();
   const planOptions: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...opts.plan };
+  let readCounted = false;
   const owner = shard !== undefined ? planOwner(shard) : '';
   /**
    * The models in the order this process computes them. A shard of a run decides once per model (fit, ALS
@@ -371,7 +372,9 @@ async function leasedJob(
       let result: Awaited<ReturnType<typeof computeModelWithChoice>>;
       let foldIn: ReturnType<typeof encodeAlsFactors> | undefined;
       let plan: RunPlan | undefined;
-      const firstRead = reports.length === 0 ? userSeconds : 0;
+      // The up-front read is counted once, with the first model (reports arrive only as writes finish).
+      const firstRead = readCounted ? 0 : userSeconds;
+      readCounted = true;
       if (claim === undefined) {
         await loader.need(runParams.fit.enabled ? fitSignals([model]) : signalsOf(model));
         readSeconds = seconds(tRead) + firstRead;
