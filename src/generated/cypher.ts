@@ -195,6 +195,8 @@ export interface CypherStatements {
   'ingest/users-with-views': { params: { handles: readonly (number | Integer)[] }; row: { handles: number[] } };
   /** One AlsFactors node per model version (what folding a user into that version needs). */
   'schema/als-factors-model-version': { params: Record<never, never>; row: Record<never, never> };
+  /** One AlsUserFactors node per model version and chunk (the user factors the shards of a run read). */
+  'schema/als-user-factors-key': { params: Record<never, never>; row: Record<never, never> };
   /** An author is identified by its integer handle. */
   'schema/author-handle-unique': { params: Record<never, never>; row: Record<never, never> };
   /** A course is identified by its course_id. */
@@ -229,12 +231,25 @@ export interface CypherStatements {
   'similarity/begin-version': { params: { model: string }; row: { active: number | null; version: number } };
   /** Marks the active model with the best validation recall@10 as the one served when a client names none (default: true) and every other model default: false; ties by name. */
   'similarity/choose-default': { params: Record<never, never>; row: { name: string | null } };
+  /** The decisions of run $run for version $version of model $model (fitted params, ALS factors), made once per run: the first shard to ask claims the fitting for $ttlMs (database clock, ms); later shards find it being made (wait) or made (ready); a claim whose owner stopped renewing expires and the next shard to ask takes it over. Run after lock-models in the same transaction. No row when $version is no longer the one run $run writes. */
+  'similarity/claim-plan': {
+    params: { model: string; run: string; version: number | Integer; owner: string; ttlMs: number | Integer };
+    row: {
+      state: string;
+      plan: string | null;
+      owner: string | null;
+      expiresInMs: number | null;
+      tookOverFrom: string | null;
+    };
+  };
   /** SIMILAR_TO edges of model $model per version. */
   'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number } };
   /** SIMILAR_TO edges of one version of model $model. */
   'similarity/count-version-edges': { params: { model: string; version: number | Integer }; row: { edges: number } };
   /** Deletes the fold-in factors of every version of $model but $keep (the active one): superseded versions and runs that never completed. */
   'similarity/delete-als-factors': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
+  /** Deletes the user factors shards read of every version of $model up to $upTo: the run that wrote them is complete (or was left unfinished and superseded). */
+  'similarity/delete-als-users': { params: { model: string; upTo: number | Integer }; row: { deleted: number } };
   /** Deletes the SIMILAR_TO edges of model $model whose version is in $versions (runs that failed or were killed), in batches. */
   'similarity/delete-leftovers': {
     params: { model: string; versions: readonly (number | Integer)[]; batch: number | Integer };
@@ -261,6 +276,11 @@ export interface CypherStatements {
   'similarity/read-als-factors': {
     params: { model: string; version: number | Integer };
     row: { factors: number; items: string[]; itemFactors: string; mean: string | null; settings: string };
+  };
+  /** The chunks of user factors of version $version of $model (see write-als-users), in order. */
+  'similarity/read-als-users': {
+    params: { model: string; version: number | Integer };
+    row: { chunk: number; first: number; rows: number; factors: number; data: string };
   };
   /** Per user with any assessment: [tag name, score] per attempt. */
   'similarity/read-assessments': { params: Record<never, never>; row: { handle: number; scores: unknown[][] } };
@@ -293,13 +313,28 @@ export interface CypherStatements {
   'similarity/read-views': { params: Record<never, never>; row: { handle: number; views: unknown[][] } };
   /** Releases $owner's lease on each model of $models (a lease taken over by another run is left alone). */
   'similarity/release-lease': { params: { models: readonly string[]; owner: string }; row: { released: number } };
+  /** Gives up $owner's claim on the decisions of run $run, version $version of $model before they are stored (the shard failed while making them), so the next shard to ask claims them at once instead of after the claim's life. */
+  'similarity/release-plan': {
+    params: { model: string; run: string; version: number | Integer; owner: string };
+    row: { released: boolean };
+  };
   /** Heartbeat: extends $owner's lease on each model of $models by $ttlMs from now (database clock); a model whose lease another run has taken over is not renewed. */
   'similarity/renew-lease': {
     params: { models: readonly string[]; owner: string; ttlMs: number | Integer };
     row: { renewed: string[] };
   };
+  /** Extends $owner's claim on the decisions of run $run, version $version of $model, by $ttlMs from now (database clock); renewed is false when another shard took it over. */
+  'similarity/renew-plan': {
+    params: { model: string; run: string; version: number | Integer; owner: string; ttlMs: number | Integer };
+    row: { renewed: boolean };
+  };
   /** Stores evaluation figures (JSON) on the model node of $model, creating it if needed. */
   'similarity/set-metrics': { params: { model: string; metrics: string }; row: Record<never, never> };
+  /** Stores the decisions of run $run for version $version of $model (JSON), if $owner still holds the claim; the shards waiting for them read them from here. */
+  'similarity/store-plan': {
+    params: { model: string; run: string; version: number | Integer; owner: string; plan: string };
+    row: { stored: boolean };
+  };
   /** Takes the lease of every model in $models for $owner, all or none: refused when another owner's lease has not expired (database clock, ms). Run after lock-models in the same transaction. */
   'similarity/take-lease': {
     params: { models: readonly string[]; owner: string; ttlMs: number | Integer };
@@ -321,6 +356,19 @@ export interface CypherStatements {
       settings: string;
     };
     row: { version: number };
+  };
+  /** One chunk of the user factors version $version of $model searches (rows $first .. $first + $rows - 1 of the run's users in handle order, $factors each, base64 of little-endian float32), written once per run for its shards to read. */
+  'similarity/write-als-users': {
+    params: {
+      model: string;
+      version: number | Integer;
+      chunk: number | Integer;
+      first: number | Integer;
+      rows: number | Integer;
+      factors: number | Integer;
+      data: string;
+    };
+    row: { chunk: number };
   };
   /** Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and scores s (rank = position + 1). */
   'similarity/write-edges': {
@@ -472,6 +520,7 @@ export const CYPHER_REGISTRY: {
     columns: ['handles'],
   },
   'schema/als-factors-model-version': { signature: '', columns: [] },
+  'schema/als-user-factors-key': { signature: '', columns: [] },
   'schema/author-handle-unique': { signature: '', columns: [] },
   'schema/course-id-unique': { signature: '', columns: [] },
   'schema/forgotten-handle-unique': { signature: '', columns: [] },
@@ -490,6 +539,11 @@ export const CYPHER_REGISTRY: {
     columns: ['active', 'version'],
   },
   'similarity/choose-default': { signature: '@column name STRING?', columns: ['name'] },
+  'similarity/claim-plan': {
+    signature:
+      '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column state STRING; @column plan STRING?; @column owner STRING?; @column expiresInMs INTEGER?; @column tookOverFrom STRING?',
+    columns: ['state', 'plan', 'owner', 'expiresInMs', 'tookOverFrom'],
+  },
   'similarity/count-edges': {
     signature: '@param model STRING; @column version INTEGER; @column edges INTEGER',
     columns: ['version', 'edges'],
@@ -500,6 +554,10 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/delete-als-factors': {
     signature: '@param model STRING; @param keep INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
+  },
+  'similarity/delete-als-users': {
+    signature: '@param model STRING; @param upTo INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
   'similarity/delete-leftovers': {
@@ -525,6 +583,11 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param version INTEGER; @column factors INTEGER; @column items LIST<STRING>; @column itemFactors STRING; @column mean STRING?; @column settings STRING',
     columns: ['factors', 'items', 'itemFactors', 'mean', 'settings'],
+  },
+  'similarity/read-als-users': {
+    signature:
+      '@param model STRING; @param version INTEGER; @column chunk INTEGER; @column first INTEGER; @column rows INTEGER; @column factors INTEGER; @column data STRING',
+    columns: ['chunk', 'first', 'rows', 'factors', 'data'],
   },
   'similarity/read-assessments': {
     signature: '@column handle INTEGER; @column scores LIST<LIST<ANY>>',
@@ -557,11 +620,26 @@ export const CYPHER_REGISTRY: {
     signature: '@param models LIST<STRING>; @param owner STRING; @column released INTEGER',
     columns: ['released'],
   },
+  'similarity/release-plan': {
+    signature:
+      '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @column released BOOLEAN',
+    columns: ['released'],
+  },
   'similarity/renew-lease': {
     signature: '@param models LIST<STRING>; @param owner STRING; @param ttlMs INTEGER; @column renewed LIST<STRING>',
     columns: ['renewed'],
   },
+  'similarity/renew-plan': {
+    signature:
+      '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column renewed BOOLEAN',
+    columns: ['renewed'],
+  },
   'similarity/set-metrics': { signature: '@param model STRING; @param metrics STRING', columns: [] },
+  'similarity/store-plan': {
+    signature:
+      '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param plan STRING; @column stored BOOLEAN',
+    columns: ['stored'],
+  },
   'similarity/take-lease': {
     signature:
       '@param models LIST<STRING>; @param owner STRING; @param ttlMs INTEGER; @column held LIST<{model: STRING, owner: STRING, expiresInMs: INTEGER, heartbeatAgoMs: INTEGER}>; @column takenOver LIST<{model: STRING, owner: STRING, expiredAgoMs: INTEGER, writing: INTEGER?}>; @column taken BOOLEAN',
@@ -571,6 +649,11 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param version INTEGER; @param factors INTEGER; @param items LIST<STRING>; @param itemFactors STRING; @param mean STRING?; @param settings STRING; @column version INTEGER',
     columns: ['version'],
+  },
+  'similarity/write-als-users': {
+    signature:
+      '@param model STRING; @param version INTEGER; @param chunk INTEGER; @param first INTEGER; @param rows INTEGER; @param factors INTEGER; @param data STRING; @column chunk INTEGER',
+    columns: ['chunk'],
   },
   'similarity/write-edges': {
     signature:

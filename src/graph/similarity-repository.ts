@@ -7,6 +7,21 @@ import type { Graph, RowGetter } from './executor';
 import { ModelLease, type ExpiredLease, type LeaseOptions } from './lease';
 import type { Logger } from '../log';
 
+/** What asking for a run's decisions gave (see claim-plan.cypher). */
+export type PlanClaim =
+  | { state: 'claimed'; tookOverFrom: string | null }
+  | { state: 'wait'; owner: string; expiresInMs: number }
+  | { state: 'ready'; plan: string };
+
+/** One stored chunk of a run's ALS user factors: rows first .. first + rows - 1, base64 of little-endian float32. */
+export interface StoredUserFactors {
+  chunk: number;
+  first: number;
+  rows: number;
+  factors: number;
+  data: string;
+}
+
 /** What an ALS version keeps for folding users in, as stored: float arrays as base64 of little-endian float32. */
 export interface StoredAlsFactors {
   factors: number;
@@ -245,6 +260,112 @@ export class SimilarityRepository {
   /** Deletes the fold-in factors of every version of the model but `keep`; returns how many went. */
   async deleteAlsFactors(model: string, keep: number): Promise<number> {
     const [row] = await this.graph.write(cypher('similarity/delete-als-factors'), { model, keep: neo4j.int(keep) });
+    return asNumber(row?.deleted ?? 0);
+  }
+
+  /**
+   * Asks for the decisions of run `run` on version `version` of a model: claims making them (the first to ask, or
+   * the next after a claim expired), or says they are being made by another shard, or returns them. The model's node
+   * is write-locked first, so two shards asking together cannot both claim.
+   */
+  async claimPlan(model: string, run: string, version: number, owner: string, ttlMs: number): Promise<PlanClaim> {
+    const row = await this.graph.unit('WRITE', async (tx) => {
+      await tx.run(cypher('similarity/lock-models'), { models: [model] });
+      const [r] = await tx.run(cypher('similarity/claim-plan'), {
+        model,
+        run,
+        version: neo4j.int(version),
+        owner,
+        ttlMs: neo4j.int(ttlMs),
+      });
+      return r;
+    });
+    if (row === undefined) {
+      throw new AppError(
+        'INTERNAL',
+        `${model}: expected version ${version} to be the one run ${run} writes, but another run took it over`,
+      );
+    }
+    switch (row.state) {
+      case 'ready':
+        return { state: 'ready', plan: row.plan as string };
+      case 'wait':
+        return { state: 'wait', owner: String(row.owner), expiresInMs: asNumber(row.expiresInMs) };
+      case 'claimed':
+        return { state: 'claimed', tookOverFrom: row.tookOverFrom ?? null };
+      default:
+        throw new AppError(
+          'INTERNAL',
+          `claim-plan: expected state claimed, wait or ready, but got ${String(row.state)}`,
+        );
+    }
+  }
+
+  /** Extends `owner`'s claim on a run's decisions; false when it no longer holds it. */
+  async renewPlan(model: string, run: string, version: number, owner: string, ttlMs: number): Promise<boolean> {
+    const [row] = await this.graph.write(cypher('similarity/renew-plan'), {
+      model,
+      run,
+      version: neo4j.int(version),
+      owner,
+      ttlMs: neo4j.int(ttlMs),
+    });
+    return row?.renewed === true;
+  }
+
+  /** Gives up `owner`'s claim on a run's decisions before storing them (it failed); false when it held none. */
+  async releasePlan(model: string, run: string, version: number, owner: string): Promise<boolean> {
+    const [row] = await this.graph.write(cypher('similarity/release-plan'), {
+      model,
+      run,
+      version: neo4j.int(version),
+      owner,
+    });
+    return row?.released === true;
+  }
+
+  /** Stores a run's decisions (JSON) if `owner` still holds the claim; false otherwise. */
+  async storePlan(model: string, run: string, version: number, owner: string, plan: string): Promise<boolean> {
+    const [row] = await this.graph.write(cypher('similarity/store-plan'), {
+      model,
+      run,
+      version: neo4j.int(version),
+      owner,
+      plan,
+    });
+    return row?.stored === true;
+  }
+
+  /** Writes the user factors a run's shards read, one chunk per transaction. */
+  async writeAlsUserFactors(model: string, version: number, chunks: readonly StoredUserFactors[]): Promise<void> {
+    for (const c of chunks) {
+      await this.graph.write(cypher('similarity/write-als-users'), {
+        model,
+        version: neo4j.int(version),
+        chunk: neo4j.int(c.chunk),
+        first: neo4j.int(c.first),
+        rows: neo4j.int(c.rows),
+        factors: neo4j.int(c.factors),
+        data: c.data,
+      });
+    }
+  }
+
+  /** The stored user factors of a version, chunk by chunk. */
+  async alsUserFactors(model: string, version: number): Promise<StoredUserFactors[]> {
+    const rows = await this.graph.read(cypher('similarity/read-als-users'), { model, version: neo4j.int(version) });
+    return rows.map((r) => ({
+      chunk: asNumber(r.chunk),
+      first: asNumber(r.first),
+      rows: asNumber(r.rows),
+      factors: asNumber(r.factors),
+      data: r.data,
+    }));
+  }
+
+  /** Deletes the stored user factors of every version of the model up to `upTo`; returns how many chunks went. */
+  async deleteAlsUserFactors(model: string, upTo: number): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-als-users'), { model, upTo: neo4j.int(upTo) });
     return asNumber(row?.deleted ?? 0);
   }
 

@@ -86,11 +86,11 @@ export function alsVersionFactors(
   };
 }
 
-function toBase64(a: Float32Array): string {
+export function toBase64(a: Float32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
 
-function fromBase64(text: string, length: number, what: string): Float32Array {
+export function fromBase64(text: string, length: number, what: string): Float32Array {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== length * 4) {
     throw new Error(`${what}: expected ${length} float32 values (${length * 4} bytes), got ${bytes.length} bytes`);

@@ -130,15 +130,23 @@ function zeroRowsWithout(users: DenseMatrix, c: Csr): void {
   }
 }
 
-/** ALS neighbours of every user (or of `queryRows` only, by the exact scan), and figures of the training. */
-export async function alsNeighbours(
-  s: Signals,
-  p: ModelParams,
-  pool?: Pool,
-  queryRows?: Int32Array,
-): Promise<ModelResult> {
+/**
+ * What ALS training gives the neighbour search: the user factors as searched (rows without input zeroed, centred
+ * when p.als.centre is 'mean'), the item factors and the mean subtracted (kept for folding users in), and figures.
+ * Float32 throughout, so stored and read back (a sharded run's factors) they search exactly as in this process.
+ */
+export interface TrainedAls {
+  users: DenseMatrix;
+  items: DenseMatrix;
+  mean: Float64Array | null;
+  usersWithSignal: number;
+  nonZeros: number;
+  details: Record<string, unknown>;
+}
+
+/** Trains ALS on the run's signals and prepares the user factors for the cosine search. */
+export async function trainAlsUsers(s: Signals, p: ModelParams, pool?: Pool): Promise<TrainedAls> {
   const c = canonicalColumns(alsMatrix(s, p.als), s);
-  const poolOpt = pool !== undefined ? { pool } : {};
   const model = await trainAls(c, {
     factors: p.als.factors,
     regularization: p.als.regularization,
@@ -147,19 +155,39 @@ export async function alsNeighbours(
     seed: p.als.seed,
     threads: p.threads,
     computeLoss: false,
-    ...poolOpt,
+    ...(pool !== undefined ? { pool } : {}),
   });
   zeroRowsWithout(model.users, c);
   const mean = p.als.centre === 'mean' ? centreRows(model.users, c) : null;
-  const tieKey = s.users.handles;
-  const details: Record<string, unknown> = {
-    iterationMs: model.iterationMs.map((ms) => Math.round(ms)),
+  return {
+    users: model.users,
+    items: model.items,
+    mean,
+    usersWithSignal: nonEmptyRows(c),
+    nonZeros: nnz(c),
+    details: { iterationMs: model.iterationMs.map((ms) => Math.round(ms)) },
   };
+}
+
+/**
+ * The neighbours of trained (or stored) user factors: every user's, or `queryRows` only by the exact scan (a
+ * shard); `tieKey` orders ties (the users' handles).
+ */
+export async function searchAlsUsers(
+  trained: TrainedAls,
+  tieKey: Float64Array,
+  p: ModelParams,
+  pool?: Pool,
+  queryRows?: Int32Array,
+): Promise<ModelResult> {
+  const users = trained.users;
+  const poolOpt = pool !== undefined ? { pool } : {};
+  const details: Record<string, unknown> = { ...trained.details };
   let neighbours;
   if (queryRows !== undefined) {
-    neighbours = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+    neighbours = await denseCosineTopK(users, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
   } else if (p.ann) {
-    neighbours = await hnswTopK(model.users, p.k, {
+    neighbours = await hnswTopK(users, p.k, {
       tieKey,
       M: p.als.hnswM,
       efConstruction: p.als.hnswEf,
@@ -167,17 +195,33 @@ export async function alsNeighbours(
       seed: p.als.seed,
     });
     // Recall against the exact scan: in full while that is cheap, on a seeded sample of users beyond.
-    if (model.users.rows <= 50_000) {
-      const exact = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
+    if (users.rows <= 50_000) {
+      const exact = await denseCosineTopK(users, p.k, { tieKey, threads: p.threads, ...poolOpt });
       details.annRecall = recallAgainst(exact, neighbours);
     } else {
-      details.annRecall = sampledRecall(model.users, neighbours, 500, p.als.seed);
+      details.annRecall = sampledRecall(users, neighbours, 500, p.als.seed);
       details.annRecallSample = 500;
     }
   } else {
-    neighbours = await denseCosineTopK(model.users, p.k, { tieKey, threads: p.threads, ...poolOpt });
+    neighbours = await denseCosineTopK(users, p.k, { tieKey, threads: p.threads, ...poolOpt });
   }
-  return { neighbours, usersWithSignal: nonEmptyRows(c), nonZeros: nnz(c), details, als: { items: model.items, mean } };
+  return {
+    neighbours,
+    usersWithSignal: trained.usersWithSignal,
+    nonZeros: trained.nonZeros,
+    details,
+    als: { items: trained.items, mean: trained.mean },
+  };
+}
+
+/** ALS neighbours of every user (or of `queryRows` only, by the exact scan), and figures of the training. */
+export async function alsNeighbours(
+  s: Signals,
+  p: ModelParams,
+  pool?: Pool,
+  queryRows?: Int32Array,
+): Promise<ModelResult> {
+  return searchAlsUsers(await trainAlsUsers(s, p, pool), s.users.handles, p, pool, queryRows);
 }
 
 /**

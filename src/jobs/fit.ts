@@ -178,7 +178,14 @@ export async function fitModel(
   model: ModelName,
   folds: ValidationSplit | readonly ValidationSplit[],
   p: ModelParams,
-  opts: { fixed: ReadonlySet<string>; budgetSeconds: number; pool?: Pool; log?: Logger },
+  opts: {
+    fixed: ReadonlySet<string>;
+    budgetSeconds: number;
+    pool?: Pool;
+    log?: Logger;
+    /** Awaited after each candidate (a shard renews its claim on the run's decisions). */
+    progress?: () => Promise<void>;
+  },
 ): Promise<FitResult> {
   const log = opts.log ?? silentLogger;
   const splits: readonly ValidationSplit[] = Array.isArray(folds) ? folds : [folds as ValidationSplit];
@@ -220,6 +227,7 @@ export async function fitModel(
     lastValidation.set(key, figures);
     seen.set(key, recall);
     tried.push({ choice: fittedChoices(model, q), recall });
+    await opts.progress?.();
     return recall;
   };
   let best = exact;
@@ -285,7 +293,7 @@ export async function fitForRun(
   model: ModelName,
   signals: Signals,
   p: ModelParams,
-  opts: { pool?: Pool; log?: Logger } = {},
+  opts: { pool?: Pool; log?: Logger; progress?: () => Promise<void> } = {},
 ): Promise<FitResult | undefined> {
   const v = validationSplit(signals, p.fit);
   const folds = [v];

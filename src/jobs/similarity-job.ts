@@ -8,8 +8,10 @@ import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
 import { alsVersionFactors, encodeAlsFactors } from './als-fold-in';
+import { searchAlsUsers, type TrainedAls } from './als-model';
 import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
+  chooseSearch,
   computeModelWithChoice,
   FITTED_MODELS,
   fittedChoices,
@@ -22,6 +24,17 @@ import {
 } from './models';
 import { SignalLoader, type UserIndex } from './signals';
 import { shardRows, type Shard } from './shard';
+import {
+  applyPlan,
+  DEFAULT_PLAN_OPTIONS,
+  makePlan,
+  parsePlan,
+  planOwner,
+  readPlannedAls,
+  type PlanOptions,
+  type RunPlan,
+} from './run-plan';
+import type { PlanClaim } from '../graph/similarity-repository';
 import { table } from '../text-table';
 
 export interface JobOptions {
@@ -48,6 +61,8 @@ export interface JobOptions {
    * version the run writes; the shard that completes the run switches the model to it. Shards share the run's lease.
    */
   shard?: Shard;
+  /** How the shards of a run share its decisions (claim life, polling, how long to wait for another shard). */
+  plan?: Partial<PlanOptions>;
 }
 
 /** How long a run's lease lives without a heartbeat (SIMILARITY_LEASE_SECONDS in the CLI). */
@@ -83,6 +98,18 @@ export interface ModelReport {
   shards?: { done: number[]; count: number; complete: boolean; activated: boolean };
   /** The search used (exact or approximate), why, and the exact search's estimate; stored as params.search. */
   search?: SearchChoice;
+  /**
+   * In a sharded run: who made the run's decisions for this model (fit, ALS training) and whether this shard did
+   * (the others read them from the graph).
+   */
+  decided?: { by: string; here: boolean; seconds: number };
+}
+
+/** One model's turn in a process: a shard's run version and, when the run decides once, the claim's answer. */
+interface Turn {
+  model: ModelName;
+  join?: { active: number | null; version: number; joined: boolean };
+  claim?: Exclude<PlanClaim, { state: 'wait' }>;
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -208,6 +235,12 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   try {
     const reports = await leasedJob(repo, opts, lease, log);
     completed ||= reports.every((r) => r.shards?.complete === true);
+    if (!completed) {
+      // Shards take models in different orders (each goes on while another decides), so the shard that completed
+      // the run's last model may not have completed the others itself: the graph says whether all are active.
+      const active = await Promise.all(reports.map(async (r) => (await repo.model(r.model))?.version === r.version));
+      completed = active.every(Boolean);
+    }
     return reports;
   } finally {
     if (completed) {
@@ -234,11 +267,18 @@ async function leasedJob(
   const t0 = performance.now();
   const loader = await SignalLoader.open(repo);
   const users = loader.signals.users;
+  // Every signal the run's models need, read at once in the loader's fixed order: tags are numbered as first seen,
+  // and ALS's matrix is as wide as the dictionary, so reading in the order models come (which differs between the
+  // shards of a run, each taking the models nobody is deciding) would give other columns, hence other factors.
+  await loader.need([
+    ...new Set(opts.models.flatMap((m) => (opts.params.fit.enabled ? fitSignals([m]) : signalsOf(m)))),
+  ]);
   const userSeconds = seconds(t0);
-  log.info(`read ${users.size.toLocaleString('en-US')} users in ${userSeconds.toFixed(1)} s`);
+  log.info(`read ${users.size.toLocaleString('en-US')} users and their signals in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
   const shard = opts.shard;
-  // A shard computes its users' lists only; fitting is the same in every shard (seeded, no time budget).
+  // A shard computes its users' lists only; the shard that decides a model fits without a time budget, so what it
+  // chooses depends on the data and flags, not on the machine.
   const queryRows = shard !== undefined ? shardRows(users.handles, shard) : undefined;
   if (shard !== undefined) {
     log.info(
@@ -253,30 +293,155 @@ async function leasedJob(
   let writeFailed = false;
   /** Models whose fold-in factors this process wrote for the version it activates. */
   const foldInModels = new Set<ModelName>();
-  try {
-    for (const model of opts.models) {
-      if (writeFailed) break;
-      const tRead = performance.now();
-      await loader.need(runParams.fit.enabled ? fitSignals([model]) : signalsOf(model));
-      const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
-      const tCompute = performance.now();
-      // Fitted on a validation split of this run's data (its hidden views are never the served ones).
-      let fit: FitResult | undefined;
-      if (runParams.fit.enabled) {
-        fit = await fitForRun(model, loader.signals, runParams, { ...(pool !== undefined ? { pool } : {}), log });
+  const planOptions: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...opts.plan };
+  let readCounted = false;
+  const owner = shard !== undefined ? planOwner(shard) : '';
+  /**
+   * The models in the order this process computes them. A shard of a run decides once per model (fit, ALS
+   * training): it claims the decisions of the first model nobody is making, and while another shard makes a
+   * model's, it goes on with the next; only when every model left is being decided elsewhere does it wait.
+   */
+  async function* turns(): AsyncGenerator<Turn> {
+    if (shard === undefined) {
+      for (const model of opts.models) yield { model };
+      return;
+    }
+    const decideOnce = (model: ModelName) => runParams.fit.enabled || model === 'als';
+    const pending = [...opts.models];
+    const joins = new Map<ModelName, NonNullable<Turn['join']>>();
+    const told = new Set<ModelName>();
+    let waitingSince = performance.now();
+    while (pending.length > 0) {
+      let turn: Turn | undefined;
+      const waiting: string[] = [];
+      for (const model of pending) {
+        let join = joins.get(model);
+        if (join === undefined) {
+          join = await repo.joinRun(model, shard.run);
+          joins.set(model, join);
+        }
+        if (!decideOnce(model)) {
+          turn = { model, join };
+          break;
+        }
+        const claim = await repo.claimPlan(model, shard.run, join.version, owner, planOptions.ttlMs);
+        if (claim.state !== 'wait') {
+          if (claim.state === 'claimed' && claim.tookOverFrom !== null) {
+            log.warn(
+              `${model}: took over run ${shard.run}'s decisions from ${claim.tookOverFrom}, whose claim expired or was given up`,
+            );
+          }
+          turn = { model, join, claim };
+          break;
+        }
+        waiting.push(`${model} (by ${claim.owner})`);
+        if (!told.has(model)) {
+          told.add(model);
+          log.info(
+            `${model}: ${claim.owner} is making run ${shard.run}'s decisions; this shard uses them once stored ` +
+              `(the claim expires ${Math.round(claim.expiresInMs / 1000)} s from now unless renewed)`,
+          );
+        }
       }
-      const params = fit?.params ?? runParams;
-      const result = await computeModelWithChoice(model, loader.signals, params, {
-        ...(pool !== undefined ? { pool } : {}),
-        log,
-        ...(queryRows !== undefined ? { queryRows } : {}),
-      });
-      // ALS keeps its item factors and mean row with the version, so the API can fold in users who come later;
-      // encoded now, while the signals' item names are those the model was trained on.
-      const foldIn =
-        result.als !== undefined
-          ? encodeAlsFactors(alsVersionFactors(loader.signals, params.als, result.als))
-          : undefined;
+      if (turn === undefined) {
+        const waited = performance.now() - waitingSince;
+        if (waited > planOptions.waitMs) {
+          throw new AppError(
+            'TIMEOUT',
+            `shard ${shard.index}/${shard.count} of run ${shard.run}: expected the run's decisions for ` +
+              `${waiting.join(', ')} within ${Math.round(planOptions.waitMs / 1000)} s, but they are still being ` +
+              `made; run this shard again once they are stored (models { writingRun } shows the run)`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, planOptions.pollMs));
+        continue;
+      }
+      waitingSince = performance.now();
+      pending.splice(pending.indexOf(turn.model), 1);
+      yield turn;
+    }
+  }
+  try {
+    for await (const { model, join, claim } of turns()) {
+      if (writeFailed) break;
+      let tRead = performance.now();
+      let readSeconds = 0;
+      let tCompute = performance.now();
+      let fit: FitResult | undefined;
+      let params: ModelParams;
+      let result: Awaited<ReturnType<typeof computeModelWithChoice>>;
+      let foldIn: ReturnType<typeof encodeAlsFactors> | undefined;
+      let plan: RunPlan | undefined;
+      // The up-front read is counted once, with the first model (reports arrive only as writes finish).
+      const firstRead = readCounted ? 0 : userSeconds;
+      readCounted = true;
+      if (claim === undefined) {
+        await loader.need(runParams.fit.enabled ? fitSignals([model]) : signalsOf(model));
+        readSeconds = seconds(tRead) + firstRead;
+        tCompute = performance.now();
+        // Fitted on a validation split of this run's data (its hidden views are never the served ones).
+        if (runParams.fit.enabled) {
+          fit = await fitForRun(model, loader.signals, runParams, { ...(pool !== undefined ? { pool } : {}), log });
+        }
+        params = fit?.params ?? runParams;
+        result = await computeModelWithChoice(model, loader.signals, params, {
+          ...(pool !== undefined ? { pool } : {}),
+          log,
+          ...(queryRows !== undefined ? { queryRows } : {}),
+        });
+        // ALS keeps its item factors and mean row with the version, so the API can fold in users who come later;
+        // encoded now, while the signals' item names are those the model was trained on.
+        foldIn =
+          result.als !== undefined
+            ? encodeAlsFactors(alsVersionFactors(loader.signals, params.als, result.als))
+            : undefined;
+      } else {
+        // A shard of a run that decides once: this shard makes the decisions (and stores them), or reads them.
+        const version = join!.version;
+        let trained: TrainedAls | undefined;
+        if (claim.state === 'claimed') {
+          await loader.need(runParams.fit.enabled ? fitSignals([model]) : signalsOf(model));
+          readSeconds = seconds(tRead) + firstRead;
+          tCompute = performance.now();
+          log.info(
+            `${model}: this shard decides for run ${shard!.run} (${runParams.fit.enabled ? 'fit' : 'no fit'}` +
+              `${model === 'als' ? ', ALS training' : ''}); the other shards read its decisions from the graph`,
+          );
+          const made = await makePlan(
+            { repo, model, run: shard!.run, version, owner, ttlMs: planOptions.ttlMs },
+            loader.signals,
+            runParams,
+            { ...(pool !== undefined ? { pool } : {}), log },
+          );
+          plan = made.plan;
+          trained = made.trained;
+        } else {
+          plan = parsePlan(model, claim.plan);
+          log.info(
+            `${model}: run ${shard!.run}'s decisions read from the graph (made by ${plan.by} in ${plan.seconds} s): ` +
+              `no ${model === 'als' ? 'fit or training' : 'fit'} here`,
+          );
+          tRead = performance.now();
+          if (model === 'als') trained = await readPlannedAls(repo, model, version, plan, users.size);
+          else await loader.need(signalsOf(model));
+          readSeconds = seconds(tRead) + firstRead;
+          tCompute = performance.now();
+        }
+        ({ params, fit } = applyPlan(runParams, plan));
+        if (model === 'als') {
+          const mode = params.ann ? 'ann' : params.search;
+          result = {
+            ...(await searchAlsUsers(trained!, users.handles, params, pool, queryRows)),
+            search: chooseSearch(model, mode, null, params.exactBudgetSeconds, { shard: true }),
+          };
+        } else {
+          result = await computeModelWithChoice(model, loader.signals, params, {
+            ...(pool !== undefined ? { pool } : {}),
+            log,
+            ...(queryRows !== undefined ? { queryRows } : {}),
+          });
+        }
+      }
       const computeSeconds = seconds(tCompute);
       const found = neighbourCount(result.neighbours);
       let without = 0;
@@ -301,6 +466,9 @@ async function leasedJob(
         writeSeconds: 0,
         details: result.details,
         search: result.search,
+        ...(plan !== undefined
+          ? { decided: { by: plan.by, here: claim?.state === 'claimed', seconds: plan.seconds } }
+          : {}),
         ...(fit !== undefined
           ? {
               validation: fit.validation.recall,
@@ -313,9 +481,10 @@ async function leasedJob(
         const tWrite = performance.now();
         await lease.confirm();
         const { active, version, joined } =
-          shard !== undefined
+          join ??
+          (shard !== undefined
             ? await repo.joinRun(model, shard.run)
-            : { ...(await repo.beginVersion(model)), joined: false };
+            : { ...(await repo.beginVersion(model)), joined: false });
         report.version = version;
         // The first shard of a run (or a whole run) deletes what unfinished runs left; later shards join it.
         if (!joined) report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
@@ -365,6 +534,8 @@ async function leasedJob(
           await repo.writeAlsFactors(model, version, foldIn);
           foldInModels.add(model);
         }
+        // The shard that decided for the run stored the fold-in factors with the version already.
+        if (plan?.als !== undefined) foldInModels.add(model);
         const activation = repo.activate({
           model,
           version,
@@ -373,6 +544,23 @@ async function leasedJob(
             search: result.search,
             ...searchFigures(result.details),
             ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
+            ...(plan !== undefined
+              ? {
+                  decided: {
+                    by: plan.by,
+                    seconds: plan.seconds,
+                    ...(plan.als !== undefined
+                      ? {
+                          alsFactors: {
+                            chunks: plan.als.chunks,
+                            bytes: plan.als.bytes,
+                            trainSeconds: plan.als.trainSeconds,
+                          },
+                        }
+                      : {}),
+                  },
+                }
+              : {}),
           }),
           metrics: null,
           users: result.usersWithSignal,
@@ -393,6 +581,8 @@ async function leasedJob(
           reports.push(report);
           return;
         }
+        // The user factors were for the run's shards; the version keeps its fold-in factors (AlsFactors) only.
+        if (plan?.als !== undefined) await repo.deleteAlsUserFactors(model, version);
         report.defaultModel = await repo.chooseDefault();
         report.writeSeconds = seconds(tWrite);
         reports.push(report);

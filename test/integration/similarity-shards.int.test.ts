@@ -1,7 +1,9 @@
 // Shards of one run against a real Neo4j: together they write exactly the edges a single process writes (same
 // pairs, same ranks, scores within 1e-6), the last one switches the version, and a shard run twice changes nothing.
+// A run's decisions (fit, ALS training) are made once, by one shard, and read by the others.
 import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
+import type { Logger } from '../../src/log';
 import { defaultParams, MODEL_NAMES, type ModelName } from '../../src/jobs/models';
 import { shardOf } from '../../src/jobs/shard';
 import { SignalLoader } from '../../src/jobs/signals';
@@ -173,4 +175,143 @@ test('signals read the same after users became dense nodes: columns follow names
   } finally {
     await graph.write('MATCH ()-[r:DENSITY_PROBE]->() DELETE r');
   }
+});
+
+// 300 users in four groups of six courses (five views in their group, two anywhere): enough users with 5+ courses
+// for the run to fit cosine and ALS on a validation split. Tag g is only a course tag (nobody follows it), so the
+// tag dictionary depends on whether course tags were read before ALS's matrix was built.
+const FIT_DATA = `
+UNWIND ['a', 'b', 'c', 'd', 'e', 'f'] AS name CREATE (:Tag {name: name})
+WITH count(*) AS _
+UNWIND range(1, 24) AS i CREATE (c:Course {id: 'c' + i})
+WITH c, i MATCH (t:Tag {name: ['a', 'b', 'c', 'd', 'e', 'f'][i % 6]}) CREATE (c)-[:TAGGED]->(t)
+WITH count(*) AS _
+MERGE (g:Tag {name: 'g'})
+WITH g MATCH (c:Course) WHERE c.id IN ['c1', 'c2', 'c3'] CREATE (c)-[:TAGGED]->(g)
+WITH count(*) AS _
+UNWIND range(1, 300) AS h
+CREATE (u:User {handle: h})
+WITH u, h
+UNWIND range(0, 6) AS j
+WITH u, h, j, CASE WHEN j < 5 THEN (h % 4) * 6 + 1 + (h * (j + 3) + j) % 6 ELSE 1 + (h * 7 + j * 11) % 24 END AS ci
+MATCH (c:Course {id: 'c' + ci})
+MERGE (u)-[v:VIEWED]->(c) ON CREATE SET v.seconds = 30 + (h * 13 + j * 7) % 600
+WITH DISTINCT u, h
+MATCH (t:Tag) WHERE t.name IN ['a', 'b', 'c', 'd', 'e', 'f'][h % 6 .. h % 6 + 2]
+CREATE (u)-[:INTERESTED_IN]->(t)
+WITH DISTINCT u, h WHERE h % 3 = 0
+MATCH (t:Tag {name: ['a', 'b', 'c', 'd'][h % 4]})
+CREATE (u)-[:ASSESSED {score: 30 + (h * 17) % 250}]->(t)
+`;
+
+function capture(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`) };
+}
+
+describe('a run decides once', () => {
+  beforeAll(async () => {
+    await resetGraph(graph);
+    await graph.write(FIT_DATA);
+  });
+
+  test('three shards with fitting on: one fits each model and trains ALS, all write the single-process edges', async () => {
+    const models = [...MODEL_NAMES];
+    const single = capture();
+    await runSimilarityJob(repo, { models, params: params(), graceMs: 0, log: single });
+    // The single process fitted (the data has users enough to validate on).
+    expect(single.lines.filter((l) => /^(cosine|als): fitted on/.test(l))).toHaveLength(2);
+    const expected = new Map<ModelName, Edge[]>();
+    for (const m of models) expected.set(m, await activeEdges(m));
+
+    const log = capture();
+    const run = 'decide-once';
+    const shard = (index: number) =>
+      runSimilarityJob(repo, {
+        models,
+        params: params(),
+        graceMs: 0,
+        log,
+        plan: { pollMs: 20 },
+        shard: { index, count: 3, run },
+      });
+    const reports = (await Promise.all([shard(0), shard(1), shard(2)])).flat();
+
+    for (const m of models) {
+      const sharded = await activeEdges(m);
+      const want = expected.get(m)!;
+      expect(sharded.length).toBeGreaterThan(0);
+      expect(sharded.map((e) => [e.a, e.b, e.rank])).toEqual(want.map((e) => [e.a, e.b, e.rank]));
+      sharded.forEach((e, i) => expect(Math.abs(e.score - want[i]!.score)).toBeLessThan(1e-6));
+      // Exactly one shard made the model's decisions; the version records which.
+      const deciders = reports.filter((r) => r.model === m && r.decided?.here === true);
+      expect(deciders).toHaveLength(1);
+      const [node] = await graph.read<{ params: string; plan: string | null }>(
+        'MATCH (m:SimilarityModel {name: $m}) RETURN m.params AS params, m.plan AS plan',
+        { m },
+      );
+      const stored = JSON.parse(node!.params) as { decided?: { by: string }; validation?: unknown };
+      expect(stored.decided?.by).toBe(deciders[0]!.decided!.by);
+      expect(stored.validation).toBeDefined();
+      expect(node!.plan).toBeNull();
+    }
+    // The fit ran once per fitted model and ALS was trained once, across the three shards.
+    expect(log.lines.filter((l) => /^cosine: fitted on/.test(l))).toHaveLength(1);
+    expect(log.lines.filter((l) => /^als: fitted on/.test(l))).toHaveLength(1);
+    expect(log.lines.filter((l) => /^als: trained once for run decide-once/.test(l))).toHaveLength(1);
+    expect(log.lines.filter((l) => l.includes('decisions read from the graph'))).toHaveLength(2 * models.length);
+    // The shards' user factors are gone with the run; the active version keeps its fold-in factors.
+    const [factors] = await graph.read<{ users: number; foldIn: number }>(
+      `MATCH (m:SimilarityModel {name: 'als'})
+       RETURN COUNT { (c:AlsUserFactors) } AS users, COUNT { (f:AlsFactors {model: 'als', version: m.version}) } AS foldIn`,
+    );
+    expect(factors).toEqual({ users: 0, foldIn: 1 });
+  });
+
+  test('a claim whose shard stopped renewing is taken over; a shard waits for live decisions only so long', async () => {
+    const p = params();
+    const models: ModelName[] = ['assessments'];
+    const { version } = await repo.joinRun('assessments', 'takeover');
+    expect(await repo.claimPlan('assessments', 'takeover', version, 'a shard that died', 1)).toEqual({
+      state: 'claimed',
+      tookOverFrom: null,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const log = capture();
+    const [r] = await runSimilarityJob(repo, {
+      models,
+      params: p,
+      graceMs: 0,
+      log,
+      shard: { index: 0, count: 2, run: 'takeover' },
+    });
+    expect(r!.decided?.here).toBe(true);
+    expect(log.lines).toContain(
+      "warning: assessments: took over run takeover's decisions from a shard that died, whose claim expired or was given up",
+    );
+    await runSimilarityJob(repo, { models, params: p, graceMs: 0, shard: { index: 1, count: 2, run: 'takeover' } });
+
+    // A shard that fails while deciding gives its claim up: the next shard claims at once.
+    const given = await repo.joinRun('assessments', 'given-up');
+    await repo.claimPlan('assessments', 'given-up', given.version, 'a failing shard', 60_000);
+    expect(await repo.releasePlan('assessments', 'given-up', given.version, 'a failing shard')).toBe(true);
+    expect(await repo.claimPlan('assessments', 'given-up', given.version, 'another shard', 60_000)).toEqual({
+      state: 'claimed',
+      tookOverFrom: 'a failing shard',
+    });
+
+    const next = await repo.joinRun('assessments', 'slow');
+    await repo.claimPlan('assessments', 'slow', next.version, 'a slow shard', 60_000);
+    await expect(
+      runSimilarityJob(repo, {
+        models,
+        params: p,
+        graceMs: 0,
+        plan: { pollMs: 20, waitMs: 100 },
+        shard: { index: 1, count: 2, run: 'slow' },
+      }),
+    ).rejects.toThrow(
+      "shard 1/2 of run slow: expected the run's decisions for assessments (by a slow shard) within 0 s, but they are still being made",
+    );
+  });
 });

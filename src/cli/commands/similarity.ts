@@ -6,6 +6,7 @@ import { SimilarityJob } from '../../jobs/jobs';
 import { defaultParams, describeSearch, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
 import { formatReports } from '../../jobs/similarity-job';
 import { parseShard } from '../../jobs/shard';
+import { DEFAULT_PLAN_OPTIONS } from '../../jobs/run-plan';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from '../command';
@@ -114,7 +115,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
@@ -126,6 +127,7 @@ export const similarity: Command = {
       parallel: { type: 'string' },
       exact: { type: 'boolean' },
       'exact-budget': { type: 'string' },
+      'plan-wait': { type: 'string' },
     });
     const models = parseModels(values.model);
     const params = modelParams(values);
@@ -143,6 +145,8 @@ export const similarity: Command = {
       return runLocalShards(argv, count, parallel);
     }
     const shard = parseShard(values.shard, values.run);
+    // How long a shard waits for another shard of its run to store the run's decisions (fit, ALS factors).
+    const planWait = numberOption('plan-wait', values['plan-wait'], DEFAULT_PLAN_OPTIONS.waitMs / 1000, 1, 604_800);
     const config = loadConfig();
     params.exactBudgetSeconds = numberOption(
       'exact-budget',
@@ -161,7 +165,7 @@ export const similarity: Command = {
         writers: intOption('writers', values.writers, 4, 1, 16),
         log: consoleLogger,
         lease: jobLease(config),
-        ...(shard !== undefined ? { shard } : {}),
+        ...(shard !== undefined ? { shard, plan: { waitMs: planWait * 1000 } } : {}),
       }).run();
       const secs = (performance.now() - started) / 1000;
       const rss = process.resourceUsage().maxRSS / 1024;
