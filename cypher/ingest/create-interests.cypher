@@ -1,8 +1,10 @@
 // INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE;
 // each (user, tag) comes once per batch. The tags exist (merge-tags runs first).
 // $users: [{handle: INTEGER, tags: [{name: STRING canonical, times: [STRING YYYY-MM-DDTHH:MM:SS, ascending, distinct]}]}]
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.tags AS t
 MATCH (g:Tag {name: t.name})

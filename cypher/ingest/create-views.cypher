@@ -2,8 +2,10 @@
 // MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first).
 // $users: [{handle: INTEGER, views: [{course: STRING, dates: [STRING YYYY-MM-DD, ascending, distinct],
 //           secs: [INTEGER], seconds: INTEGER (sum of secs)}]}]
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.views AS v
 MATCH (c:Course {id: v.course})

@@ -2,8 +2,10 @@
 // again, new ones are inserted in order. The tags exist (merge-tags runs first in the same transaction).
 // Every right-hand side of ON MATCH SET sees the edge as it was: no Eager.
 // $users: [{handle: INTEGER, tags: [{name: STRING canonical, times: [STRING YYYY-MM-DDTHH:MM:SS, ascending, distinct]}]}]
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.tags AS t
 MATCH (g:Tag {name: t.name})

@@ -2,8 +2,10 @@
 // re-importing changes nothing; new days are inserted in date order. The courses exist (merge-courses runs
 // first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager.
 // $users: [{handle: INTEGER, views: [{course: STRING, dates: [STRING YYYY-MM-DD, ascending, distinct], secs: [INTEGER]}]}]
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.views AS v
 MATCH (c:Course {id: v.course})

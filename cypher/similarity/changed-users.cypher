@@ -1,0 +1,5 @@
+// Users an import stamped at or after $since (an ISO date-time: the active version's params.dataAsOf), by handle. Params: $since. Columns: handle.
+MATCH (u:User)
+WHERE u.changedAt >= datetime($since)
+RETURN u.handle AS handle
+ORDER BY handle
