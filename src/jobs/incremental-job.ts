@@ -37,6 +37,8 @@ export interface IncrementalOptions {
   threads: number;
   /** Edges per write transaction (written lists and copied lists alike). */
   batchEdges?: number;
+  /** Write transactions in flight at once. */
+  writers?: number;
   deleteBatch?: number;
   /** Pause between the switch and deleting the previous version's edges (readers of the old version finish). */
   graceMs?: number;
@@ -66,6 +68,30 @@ export interface IncrementalReport {
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
+
+/**
+ * Runs the tasks `width` at a time, `before` ahead of each; on a failure the others stop after their current task
+ * and the first failure is thrown once they have.
+ */
+async function inParallel(tasks: Array<() => Promise<unknown>>, width: number, before: () => void): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < tasks.length && !failed) {
+      const task = tasks[next++]!;
+      try {
+        before();
+        await task();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
 
 /** The parameters that shaped a version's lists, from its stored params (JSON), over the defaults. */
 function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
@@ -117,6 +143,7 @@ async function leasedIncremental(
   const batchEdges = opts.batchEdges ?? 10_000;
   const deleteBatch = opts.deleteBatch ?? 20_000;
   const graceMs = opts.graceMs ?? 1000;
+  const writers = Math.max(1, opts.writers ?? 4);
   // Every model's starting point first: a refusal comes before anything is read or written.
   const starts = [];
   for (const model of opts.models) {
@@ -208,14 +235,16 @@ async function leasedIncremental(
       const leftovers = await repo.deleteLeftovers(model, nowActive, version, deleteBatch);
       if (leftovers > 0) log.info(`  ${model}: deleted ${leftovers} edges left by an unfinished run`);
       const usersPerBatch = Math.max(1, Math.floor(batchEdges / Math.max(1, p.k)));
+      const batches: Array<() => Promise<number>> = [];
       for (let i = 0; i < rows.length; i += usersPerBatch) {
-        lease.assertHeld();
-        await repo.writeEdges(model, version, rows.slice(i, i + usersPerBatch));
+        const batch = rows.slice(i, i + usersPerBatch);
+        batches.push(() => repo.writeEdges(model, version, batch));
       }
       for (let i = 0; i < copy.length; i += usersPerBatch) {
-        lease.assertHeld();
-        await repo.copyLists(model, active.version, version, copy.slice(i, i + usersPerBatch));
+        const batch = copy.slice(i, i + usersPerBatch);
+        batches.push(() => repo.copyLists(model, active.version, version, batch));
       }
+      await inParallel(batches, writers, () => lease.assertHeld());
       const edges = await repo.countVersionEdges(model, version);
       const fullRunDue = drift.max > FULL_RUN_DRIFT;
       await lease.confirm();

@@ -129,7 +129,9 @@ export const similarity: Command = {
       'exact-budget': { type: 'string' },
       incremental: { type: 'boolean' },
     });
-    if (values.incremental === true) return runIncremental(values.model, values.threads, values.batch);
+    if (values.incremental === true) {
+      return runIncremental(values.model, values.threads, values.batch, values.writers);
+    }
     const models = parseModels(values.model);
     const params = modelParams(values);
     if (values.ann === true && values.exact === true) {
@@ -215,6 +217,7 @@ async function runIncremental(
   model: string | undefined,
   threads: string | undefined,
   batch: string | undefined,
+  writers: string | undefined,
 ): Promise<number> {
   const all = model === undefined || model === 'all';
   const models = parseModels(model).filter((m) => !all || INCREMENTAL_MODELS.includes(m));
@@ -232,6 +235,7 @@ async function runIncremental(
       models,
       threads: intOption('threads', threads, 2, 1, 64),
       batchEdges: intOption('batch', batch, 10_000, 100, 1_000_000),
+      writers: intOption('writers', writers, 4, 1, 16),
       log: consoleLogger,
       lease: jobLease(config),
     });
