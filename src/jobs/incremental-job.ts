@@ -189,10 +189,14 @@ async function leasedIncremental(
       const { matrix } = weightedMatrix(exclude, s, p, frozen);
       const drift = weightingDrift(frozen, weightedMatrix(exclude, s, p).stats);
       const changed = Int32Array.from(changedHandles.map(rowOf).filter((r) => r >= 0)).sort();
+      // A user's previous k-th score (0 for a shorter list): a changed user scoring below it matters to nobody.
+      const floor = new Float64Array(users.size);
+      for (const [r, list] of previous) if (list.rows.length >= p.k) floor[r] = list.scores[p.k - 1]!;
+      for (const r of changed) floor[r] = Infinity;
       const patch = patchLists({
         k: p.k,
         previous,
-        changed: scoresOfChanged(l2NormalizeRows(matrix), changed),
+        changed: scoresOfChanged(l2NormalizeRows(matrix), changed, floor),
         tieKey: users.handles,
       });
       const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();

@@ -19,9 +19,12 @@ export interface ChangedScores {
 
 /**
  * Every changed row's cosine with every other row of `unit` (rows of unit length), through the postings of the
- * changed row's items: the work is the postings of those items, not users x users.
+ * changed row's items: the work is the postings of those items, not users x users. With `floor` (per row, e.g. its
+ * previous k-th score), only scores within SCORE_TIE of the row's floor or above are kept: a lower one can neither
+ * enter that row's list nor keep a place in it (patchLists reads a missing score as 0), and keeping every positive
+ * score of a popular item's followers would hold users x changed entries (out of memory at 100,000 users).
  */
-export function scoresOfChanged(unit: Csr, changed: Int32Array): ChangedScores[] {
+export function scoresOfChanged(unit: Csr, changed: Int32Array, floor?: Float64Array): ChangedScores[] {
   const byItem = transpose(unit);
   const acc = new Float64Array(unit.rows);
   const touched: number[] = [];
@@ -39,7 +42,7 @@ export function scoresOfChanged(unit: Csr, changed: Int32Array): ChangedScores[]
     const users: number[] = [];
     const scores: number[] = [];
     for (const r of touched) {
-      if (r !== c && acc[r]! > 0) {
+      if (r !== c && acc[r]! > 0 && (floor === undefined || acc[r]! >= floor[r]! - SCORE_TIE)) {
         users.push(r);
         // Stored as the full search stores scores (float32), so equal scores compare equal.
         scores.push(Math.fround(acc[r]!));

@@ -154,12 +154,19 @@ describe('patchLists', () => {
       const old = lists(cosineTopKSync(csr(before), k, { tieKey: keys }));
       const full = lists(cosineTopKSync(csr(after), k, { tieKey: keys }));
       const changed = Int32Array.from(changedRows).sort();
-      const out = patchLists({
+      // Scores below a user's previous k-th left out, as the job does: the same outcome, in bounded memory.
+      const floor = new Float64Array(120);
+      for (const [r, l] of old) if (l.rows.length >= k) floor[r] = l.scores[k - 1]!;
+      const withFloor = scoresOfChanged(l2NormalizeRows(csr(after)), changed, floor);
+      const out = patchLists({ k, previous: old, changed: withFloor, tieKey: keys });
+      const all = patchLists({
         k,
         previous: old,
         changed: scoresOfChanged(l2NormalizeRows(csr(after)), changed),
         tieKey: keys,
       });
+      expect(Array.from(out.dirty)).toEqual(Array.from(all.dirty));
+      // (The lists themselves are checked against the full search below; a patch may rewrite an equal list.)
       const dirty = new Set(out.dirty);
       for (let u = 0; u < 120; u++) {
         if (changed.includes(u) || dirty.has(u)) continue;
