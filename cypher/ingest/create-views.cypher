@@ -1,8 +1,10 @@
 // VIEWED edges of users who have none yet (see users-with-views, same transaction): plain CREATE, cheaper than
 // MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first).
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 // @param users LIST<{handle: INTEGER, views: LIST<{course: STRING, dates: LIST<STRING>, secs: LIST<INTEGER>, seconds: INTEGER}>}>  dates YYYY-MM-DD, ascending, distinct; seconds the sum of secs
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.views AS v
 MATCH (c:Course {id: v.course})

@@ -1,9 +1,11 @@
 // Adds follow times to one INTERESTED_IN edge per (user, canonical tag); a time already there is not added
 // again, new ones are inserted in order. The tags exist (merge-tags runs first in the same transaction).
 // Every right-hand side of ON MATCH SET sees the edge as it was: no Eager.
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 // @param users LIST<{handle: INTEGER, tags: LIST<{name: STRING, times: LIST<STRING>}>}>  tag names canonical; times YYYY-MM-DDTHH:MM:SS, ascending, distinct
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.tags AS t
 MATCH (g:Tag {name: t.name})

@@ -1,9 +1,11 @@
 // Adds daily views to one VIEWED edge per (user, course). A day already on the edge is left as it is, so
 // re-importing changes nothing; new days are inserted in date order. The courses exist (merge-courses runs
 // first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager.
+// Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph.
 // @param users LIST<{handle: INTEGER, views: LIST<{course: STRING, dates: LIST<STRING>, secs: LIST<INTEGER>}>}>  dates YYYY-MM-DD, ascending, distinct
 UNWIND $users AS row
 MERGE (u:User {handle: toInteger(row.handle)})
+SET u.changedAt = datetime()
 WITH u, row
 UNWIND row.views AS v
 MATCH (c:Course {id: v.course})

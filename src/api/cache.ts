@@ -22,6 +22,26 @@ export interface NeighbourSource {
   defaultModel(): Promise<ModelName>;
   /** The weighting the model's active version was computed with (null when it has none, e.g. ALS). */
   weighting(model: ModelName): Promise<VersionWeighting | null>;
+  /**
+   * A hypothetical user's live list from canonical interests (previewSimilarUsers), never cached; null when the
+   * model's active version kept no weighting (or the server answers nothing live).
+   */
+  preview(
+    interests: readonly string[],
+    model: Exclude<ModelName, ModelName.ALS>,
+    limit: number,
+  ): Promise<{ list: NeighbourList; unknown: string[] } | null>;
+}
+
+async function previewOf(
+  live: LiveNeighbours | undefined,
+  weighting: VersionWeighting | null,
+  interests: readonly string[],
+  model: Exclude<ModelName, ModelName.ALS>,
+  limit: number,
+): Promise<{ list: NeighbourList; unknown: string[] } | null> {
+  if (live === undefined || weighting === null) return null;
+  return live.preview(interests, model, weighting, limit);
 }
 
 /**
@@ -63,6 +83,7 @@ export function uncached(repo: ApiRepository, live?: LiveNeighbours): NeighbourS
       withLive(await repo.neighbours(handles, model, limit), handles, model, limit, live, weighting),
     defaultModel: async () => defaultModelOf(await repo.models()),
     weighting,
+    preview: async (interests, model, limit) => previewOf(live, await weighting(model), interests, model, limit),
   };
 }
 
@@ -97,6 +118,14 @@ export class NeighbourCache implements NeighbourSource {
 
   weighting(model: ModelName): Promise<VersionWeighting | null> {
     return this.weightings.get(model);
+  }
+
+  async preview(
+    interests: readonly string[],
+    model: Exclude<ModelName, ModelName.ALS>,
+    limit: number,
+  ): Promise<{ list: NeighbourList; unknown: string[] } | null> {
+    return previewOf(this.live, await this.weighting(model), interests, model, limit);
   }
 
   /** Reads the active versions now, then every refreshMs (the timer does not keep the process alive). */

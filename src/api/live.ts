@@ -159,6 +159,32 @@ export class LiveNeighbours {
     return this.forgotten;
   }
 
+  /**
+   * The list a hypothetical user following `interests` (canonical tag names) would get under the version, and the
+   * interests no user of the version follows (nothing is written: the user exists only in this computation).
+   */
+  async preview(
+    interests: readonly string[],
+    model: Exclude<ModelName, ModelName.ALS>,
+    w: VersionWeighting,
+    limit: number,
+  ): Promise<{ list: NeighbourList; unknown: string[] }> {
+    const [index, skip] = await Promise.all([this.index(model, w), this.skipSet()]);
+    // Tags nobody follows are left out, not weighted as unseen items: they would only shrink every score.
+    const items = { interests: interests.filter((t) => index.knowsInterest(t)), views: [], assessments: [] };
+    return {
+      list: {
+        found: true,
+        version: w.version,
+        live: true,
+        neighbours: index
+          .neighbours(items, limit, (o) => skip.has(o))
+          .map((n, j) => ({ handle: n.handle, score: n.score, rank: j + 1 })),
+      },
+      unknown: interests.filter((t) => !index.knowsInterest(t)),
+    };
+  }
+
   /** Live lists for the given handles (users the version has no list for), in order. */
   async lists(
     handles: readonly number[],

@@ -116,14 +116,14 @@ export interface CypherStatements {
       authored: number;
     };
   };
-  /** INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE; each (user, tag) comes once per batch. The tags exist (merge-tags runs first). */
+  /** INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE; each (user, tag) comes once per batch. The tags exist (merge-tags runs first). Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/create-interests': {
     params: {
       users: readonly { handle: number | Integer; tags: readonly { name: string; times: readonly string[] }[] }[];
     };
     row: Record<never, never>;
   };
-  /** VIEWED edges of users who have none yet (see users-with-views, same transaction): plain CREATE, cheaper than MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first). */
+  /** VIEWED edges of users who have none yet (see users-with-views, same transaction): plain CREATE, cheaper than MERGE; each (user, course) comes once per batch. The courses exist (merge-courses runs first). Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/create-views': {
     params: {
       users: readonly {
@@ -145,7 +145,7 @@ export interface CypherStatements {
     params: Record<never, never>;
     row: { id: string; dir: string; files: string[]; owner: string; startedAt: string };
   };
-  /** One ASSESSED edge per attempt (user, tag, takenAt); the first score recorded for an attempt is kept. The tags exist (see merge-tags, run first in the same transaction). */
+  /** One ASSESSED edge per attempt (user, tag, takenAt); the first score recorded for an attempt is kept. The tags exist (see merge-tags, run first in the same transaction). Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/merge-assessments': {
     params: {
       users: readonly {
@@ -165,7 +165,7 @@ export interface CypherStatements {
     params: { courses: readonly { id: string; level: string; author: number | Integer }[] };
     row: Record<never, never>;
   };
-  /** Adds follow times to one INTERESTED_IN edge per (user, canonical tag); a time already there is not added again, new ones are inserted in order. The tags exist (merge-tags runs first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager. */
+  /** Adds follow times to one INTERESTED_IN edge per (user, canonical tag); a time already there is not added again, new ones are inserted in order. The tags exist (merge-tags runs first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager. Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/merge-interests': {
     params: {
       users: readonly { handle: number | Integer; tags: readonly { name: string; times: readonly string[] }[] }[];
@@ -177,7 +177,7 @@ export interface CypherStatements {
     params: { tags: readonly { name: string; aliases: readonly string[] }[] };
     row: Record<never, never>;
   };
-  /** Adds daily views to one VIEWED edge per (user, course). A day already on the edge is left as it is, so re-importing changes nothing; new days are inserted in date order. The courses exist (merge-courses runs first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager. */
+  /** Adds daily views to one VIEWED edge per (user, course). A day already on the edge is left as it is, so re-importing changes nothing; new days are inserted in date order. The courses exist (merge-courses runs first in the same transaction). Every right-hand side of ON MATCH SET sees the edge as it was: no Eager. Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/merge-views': {
     params: {
       users: readonly {
@@ -211,6 +211,8 @@ export interface CypherStatements {
   'schema/similarity-model-name-unique': { params: Record<never, never>; row: Record<never, never> };
   /** A tag is identified by its canonical name (see src/ingest/tags.ts). */
   'schema/tag-name-unique': { params: Record<never, never>; row: Record<never, never> };
+  /** Lets `similarity --incremental` find the users an import touched since a version read the graph. */
+  'schema/user-changed-at': { params: Record<never, never>; row: Record<never, never> };
   /** A user is identified by its integer handle. */
   'schema/user-handle-unique': { params: Record<never, never>; row: Record<never, never> };
   /** Makes version $version of model $model the active one, in one transaction, if this run still owns it. */
@@ -229,6 +231,8 @@ export interface CypherStatements {
   };
   /** Reserves a new version of model $model (above the active one and any unfinished one) and marks it as being written. */
   'similarity/begin-version': { params: { model: string }; row: { active: number | null; version: number } };
+  /** Users an import stamped at or after $since (an ISO date-time: the active version's params.dataAsOf), by handle. */
+  'similarity/changed-users': { params: { since: string }; row: { handle: number } };
   /** Marks the active model with the best validation recall@10 as the one served when a client names none (default: true) and every other model default: false; ties by name. */
   'similarity/choose-default': { params: Record<never, never>; row: { name: string | null } };
   /** The decisions of run $run for version $version of model $model (fitted params, ALS factors), made once per run: the first shard to ask claims the fitting for $ttlMs (database clock, ms); later shards find it being made (wait) or made (ready); a claim whose owner stopped renewing expires and the next shard to ask takes it over. Run after lock-models in the same transaction. No row when $version is no longer the one run $run writes. */
@@ -241,6 +245,16 @@ export interface CypherStatements {
       expiresInMs: number | null;
       tookOverFrom: string | null;
     };
+  };
+  /** Carries the lists of users $handles over from version $from to version $version of model $model, edge for edge (rank and score as they were). */
+  'similarity/copy-lists': {
+    params: {
+      handles: readonly (number | Integer)[];
+      model: string;
+      from: number | Integer;
+      version: number | Integer;
+    };
+    row: { edges: number };
   };
   /** SIMILAR_TO edges of model $model per version. */
   'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number } };
@@ -272,6 +286,13 @@ export interface CypherStatements {
   };
   /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the lease read that follows in the same transaction sees every other run's committed lease. */
   'similarity/lock-models': { params: { models: readonly string[] }; row: { locked: number } };
+  /** The database's clock, read by a run before it reads the graph: kept with the version (params.dataAsOf) and compared with User.changedAt by the next incremental run. */
+  'similarity/now': { params: Record<never, never>; row: { now: string } };
+  /** What an incremental run starts from: the model's active version, its parameters, frozen weighting statistics and validation recall. */
+  'similarity/read-active-version': {
+    params: { model: string };
+    row: { version: number; params: string | null; weighting: string | null; validation: number | null };
+  };
   /** What folding a user into version $version of $model needs (see write-als-factors); no row when the version has none. */
   'similarity/read-als-factors': {
     params: { model: string; version: number | Integer };
@@ -309,6 +330,11 @@ export interface CypherStatements {
   };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
   'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
+  /** Every user's list in version $version of model $model: neighbour handles and scores in rank order. */
+  'similarity/read-version-lists': {
+    params: { model: string; version: number | Integer };
+    row: { handle: number; neighbours: number[]; scores: number[] };
+  };
   /** Per user with any view: [course id, total seconds] pairs. */
   'similarity/read-views': { params: Record<never, never>; row: { handle: number; views: unknown[][] } };
   /** Releases $owner's lease on each model of $models (a lease taken over by another run is left alone). */
@@ -528,6 +554,7 @@ export const CYPHER_REGISTRY: {
   'schema/similar-to-model-version': { signature: '', columns: [] },
   'schema/similarity-model-name-unique': { signature: '', columns: [] },
   'schema/tag-name-unique': { signature: '', columns: [] },
+  'schema/user-changed-at': { signature: '', columns: [] },
   'schema/user-handle-unique': { signature: '', columns: [] },
   'similarity/activate-version': {
     signature:
@@ -538,11 +565,17 @@ export const CYPHER_REGISTRY: {
     signature: '@param model STRING; @column active INTEGER?; @column version INTEGER',
     columns: ['active', 'version'],
   },
+  'similarity/changed-users': { signature: '@param since STRING; @column handle INTEGER', columns: ['handle'] },
   'similarity/choose-default': { signature: '@column name STRING?', columns: ['name'] },
   'similarity/claim-plan': {
     signature:
       '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column state STRING; @column plan STRING?; @column owner STRING?; @column expiresInMs INTEGER?; @column tookOverFrom STRING?',
     columns: ['state', 'plan', 'owner', 'expiresInMs', 'tookOverFrom'],
+  },
+  'similarity/copy-lists': {
+    signature:
+      '@param handles LIST<INTEGER>; @param model STRING; @param from INTEGER; @param version INTEGER; @column edges INTEGER',
+    columns: ['edges'],
   },
   'similarity/count-edges': {
     signature: '@param model STRING; @column version INTEGER; @column edges INTEGER',
@@ -579,6 +612,12 @@ export const CYPHER_REGISTRY: {
     columns: ['active', 'version', 'joined'],
   },
   'similarity/lock-models': { signature: '@param models LIST<STRING>; @column locked INTEGER', columns: ['locked'] },
+  'similarity/now': { signature: '@column now STRING', columns: ['now'] },
+  'similarity/read-active-version': {
+    signature:
+      '@param model STRING; @column version INTEGER; @column params STRING?; @column weighting STRING?; @column validation FLOAT?',
+    columns: ['version', 'params', 'weighting', 'validation'],
+  },
   'similarity/read-als-factors': {
     signature:
       '@param model STRING; @param version INTEGER; @column factors INTEGER; @column items LIST<STRING>; @column itemFactors STRING; @column mean STRING?; @column settings STRING',
@@ -612,6 +651,11 @@ export const CYPHER_REGISTRY: {
     columns: ['handle', 'score', 'rank', 'version'],
   },
   'similarity/read-users': { signature: '@column handle INTEGER', columns: ['handle'] },
+  'similarity/read-version-lists': {
+    signature:
+      '@param model STRING; @param version INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',
+    columns: ['handle', 'neighbours', 'scores'],
+  },
   'similarity/read-views': {
     signature: '@column handle INTEGER; @column views LIST<LIST<ANY>>',
     columns: ['handle', 'views'],

@@ -407,6 +407,56 @@ export class SimilarityRepository {
     return new Map(rows.map((r) => [asNumber(r.version), asNumber(r.edges)]));
   }
 
+  /** The database's clock (ISO date-time), the time a run's data is as of (compared with User.changedAt). */
+  async now(): Promise<string> {
+    const [row] = await this.graph.read(cypher('similarity/now'), {});
+    if (typeof row?.now !== 'string') throw new AppError('INTERNAL', 'similarity/now: expected a date-time, got none');
+    return row.now;
+  }
+
+  /** Handles of the users an import stamped at or after `since` (ISO date-time), ascending. */
+  async changedUsers(since: string): Promise<number[]> {
+    const out: number[] = [];
+    await this.stream('similarity/changed-users', { since }, (get) => out.push(asNumber(get('handle'))));
+    return out;
+  }
+
+  /** The model's active version with its parameters, frozen weighting (JSON) and validation recall; null if none. */
+  async activeVersion(
+    model: string,
+  ): Promise<{ version: number; params: string | null; weighting: string | null; validation: number | null } | null> {
+    const [row] = await this.graph.read(cypher('similarity/read-active-version'), { model });
+    if (row === undefined) return null;
+    return {
+      version: asNumber(row.version),
+      params: row.params ?? null,
+      weighting: row.weighting ?? null,
+      validation: asNullableNumber(row.validation),
+    };
+  }
+
+  /** Every user's list in one version of a model, streamed: handle, neighbour handles and scores by rank. */
+  async eachVersionList(
+    model: string,
+    version: number,
+    onRow: (handle: number, neighbours: number[], scores: number[]) => void,
+  ): Promise<number> {
+    return this.stream('similarity/read-version-lists', { model, version: neo4j.int(version) }, (get) =>
+      onRow(asNumber(get('handle')), get('neighbours').map(asNumber), get('scores')),
+    );
+  }
+
+  /** Copies the lists of `handles` from version `from` into `version` in one transaction; returns the edges made. */
+  async copyLists(model: string, from: number, version: number, handles: number[]): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/copy-lists'), {
+      model,
+      from: neo4j.int(from),
+      version: neo4j.int(version),
+      handles,
+    });
+    return row === undefined ? 0 : asNumber(row.edges);
+  }
+
   async setMetrics(model: string, metrics: string): Promise<void> {
     await this.graph.write(cypher('similarity/set-metrics'), { model, metrics });
   }

@@ -5,6 +5,7 @@ import { SimilarityRepository } from '../graph/similarity-repository';
 import { runEvaluation, type Evaluation } from './evaluate';
 import type { ModelName } from './models';
 import { runSimilarityJob, type JobOptions, type ModelReport } from './similarity-job';
+import { runIncrementalJob, type IncrementalOptions, type IncrementalReport } from './incremental-job';
 
 export { LeaseHeldError } from '../graph/lease';
 
@@ -21,6 +22,22 @@ export class SimilarityJob {
 
   async run(): Promise<ModelReport[]> {
     return runSimilarityJob(this.repo, this.opts);
+  }
+}
+
+/** Refreshes the cosine-family models from their active versions for the users changed since (see runIncrementalJob). */
+export class IncrementalJob {
+  private readonly repo: SimilarityRepository;
+
+  constructor(
+    graph: Graph,
+    private readonly opts: IncrementalOptions,
+  ) {
+    this.repo = new SimilarityRepository(graph);
+  }
+
+  async run(): Promise<IncrementalReport[]> {
+    return runIncrementalJob(this.repo, this.opts);
   }
 }
 

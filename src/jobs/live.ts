@@ -54,6 +54,8 @@ export class LiveIndex {
   private readonly byItem: Csr;
   private readonly columns = new Map<string, number>();
   private readonly handles: Float64Array;
+  /** Tags some user follows. */
+  private readonly followed = new Set<string>();
 
   constructor(
     readonly model: Exclude<ModelName, 'als'>,
@@ -69,6 +71,16 @@ export class LiveIndex {
     }
     this.handles = signals.users.handles;
     this.users = signals.users.size;
+    const interests = signals.interests;
+    if (interests !== undefined) {
+      for (let p = 0; p < interests.indptr[interests.rows]!; p++)
+        this.followed.add(signals.tags.names[interests.indices[p]!]!);
+    }
+  }
+
+  /** Whether some user of the index follows this tag (canonical name). */
+  knowsInterest(tag: string): boolean {
+    return this.followed.has(tag);
   }
 
   /**

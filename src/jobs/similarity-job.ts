@@ -264,6 +264,9 @@ async function leasedJob(
   const deleteBatch = opts.deleteBatch ?? 20_000;
   const graceMs = opts.graceMs ?? 1000;
   const reports: ModelReport[] = [];
+  // The database's clock before anything is read: users an import stamps from then on are the next incremental
+  // run's changed users (stored as params.dataAsOf).
+  const dataAsOf = await repo.now();
   const t0 = performance.now();
   const loader = await SignalLoader.open(repo);
   const users = loader.signals.users;
@@ -542,6 +545,7 @@ async function leasedJob(
           params: JSON.stringify({
             ...paramsOf(model, { ...params, ann: result.search.ann }),
             search: result.search,
+            dataAsOf,
             ...searchFigures(result.details),
             ...(fit !== undefined ? { validation: validationFigures(fit, params) } : {}),
             ...(plan !== undefined

@@ -84,6 +84,53 @@ test('a user imported after the run gets live neighbours at once, the user it co
   expect((await similar(12, 'ALS', 3)).user!.similarUsers.every((s) => !s.live)).toBe(true);
 });
 
+test('previewSimilarUsers: live neighbours of a hypothetical user from chosen interests, nothing written', async () => {
+  const before = await admin.read<{ n: number }>('MATCH (u:User) RETURN count(u) AS n');
+  type Preview = {
+    previewSimilarUsers: {
+      model: string;
+      live: boolean;
+      version: number | null;
+      interests: string[];
+      unknownInterests: string[];
+      neighbours: Array<{ handle: string; score: number; rank: number; live: boolean; sharedInterests: string[] }>;
+    };
+  };
+  // User 12 follows t0 and t2; the names are spelled as a person types them, once twice, with one nobody follows.
+  const data = await gql<Preview>(
+    `{ previewSimilarUsers(interests: [" T0", "t2", "t0", "no such tag"], limit: 3) {
+         model live version interests unknownInterests
+         neighbours { handle score rank live sharedInterests user { handle } } } }`,
+  );
+  const p = data.previewSimilarUsers;
+  expect(p).toMatchObject({ model: 'INTERESTS', live: true, interests: ['t0', 't2', 'no-such-tag'] });
+  expect(p.unknownInterests).toEqual(['no-such-tag']);
+  expect(p.version).not.toBeNull();
+  expect(p.neighbours.map((n) => n.rank)).toEqual([1, 2, 3]);
+  // Users following exactly t0 and t2 score 1, user 12 among them.
+  expect(p.neighbours[0]!.score).toBeCloseTo(1, 5);
+  expect(p.neighbours.every((n) => n.live && n.sharedInterests.join() === 't0,t2')).toBe(true);
+  const many = await gql<Preview>(
+    '{ previewSimilarUsers(interests: ["t0", "t2"], limit: 100) { neighbours { handle score } } }',
+  );
+  expect(many.previewSimilarUsers.neighbours.find((n) => n.handle === '12')?.score).toBeCloseTo(1, 5);
+  expect(await admin.read<{ n: number }>('MATCH (u:User) RETURN count(u) AS n')).toEqual(before);
+  for (const [args, message] of [
+    ['interests: []', 'interests: expected 1..20 tag names, got 0'],
+    ['interests: ["t0"], model: ALS', 'model: expected INTERESTS, COURSE_VIEWS, ASSESSMENTS or COSINE'],
+    ['interests: ["  "]', 'interests[0]: expected a tag name'],
+  ] as const) {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ previewSimilarUsers(${args}) { live } }` }),
+    });
+    const body = (await res.json()) as { errors?: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toContain(message);
+  }
+});
+
 test('forget: the user leaves every stored, cached and live list, and the graph, within a second', async () => {
   const holders = await admin.read<{ h: number }>(
     'MATCH (a:User)-[:SIMILAR_TO]->(:User {handle: 12}) RETURN DISTINCT a.handle AS h ORDER BY h',

@@ -104,6 +104,8 @@ describe('hand-computed cosine on interests', () => {
       ann: false,
       // Six users: too little work to estimate, so the exact search.
       search: { mode: 'auto', ann: false, reason: 'small', estimateSeconds: null, budgetSeconds: 600 },
+      // The database's clock before the run read the graph (the next incremental run's starting point).
+      dataAsOf: expect.any(String) as unknown,
     });
   });
 

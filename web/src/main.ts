@@ -5,7 +5,7 @@ import type { SimilarityModel } from '../../src/generated/client/graphql';
 import { execute, RequestFailure } from './client';
 import { renderGraph } from './graph-view';
 import { toNeighbourhood, type Neighbourhood } from './neighbourhood';
-import { ExamplesQuery, ModelsQuery, NeighbourhoodQuery } from './queries';
+import { ExamplesQuery, ModelsQuery, NeighbourhoodQuery, PreviewQuery } from './queries';
 import { chips, renderTable } from './table-view';
 
 const ENDPOINT = '/graphql';
@@ -42,6 +42,10 @@ const tooltip = byId('tooltip', HTMLDivElement);
 const graphBox = byId('graph-box', HTMLDivElement);
 const intro = byId('intro', HTMLElement);
 const examples = byId('examples', HTMLParagraphElement);
+const previewForm = byId('preview-form', HTMLFormElement);
+const previewInput = byId('preview-interests', HTMLInputElement);
+const previewSummary = byId('preview-summary', HTMLParagraphElement);
+const previewRows = byId('preview-rows', HTMLOListElement);
 
 let current: Neighbourhood | undefined;
 let request = 0;
@@ -277,6 +281,64 @@ for (const type of ['mouseover', 'focusin'] as const) {
     else tooltip.hidden = true;
   });
 }
+
+async function preview(text: string): Promise<void> {
+  const interests = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  previewRows.replaceChildren();
+  previewSummary.hidden = true;
+  if (interests.length === 0) {
+    say('error', 'Type one or more interests separated by commas, e.g. python, machine learning.');
+    return;
+  }
+  // Interests are all a new user has: the interests model compares exactly those (the combined model may weight
+  // them 0 when the fit found views more telling).
+  const model: SimilarityModel = 'INTERESTS';
+  say('loading', `Finding neighbours for a new user who follows ${interests.join(', ')}...`);
+  try {
+    const data = await execute(ENDPOINT, PreviewQuery, { interests, model, limit: LIMIT });
+    const p = data.previewSimilarUsers;
+    quiet();
+    const unknown = p.unknownInterests.length > 0 ? ` Nobody follows ${p.unknownInterests.join(', ')}.` : '';
+    previewSummary.textContent =
+      p.neighbours.length > 0
+        ? `Live: ${p.neighbours.length} neighbours computed just now under ${MODEL_LABEL[p.model]}` +
+          `${p.version != null ? ` (version ${p.version})` : ''}.${unknown}`
+        : `Nobody shares these interests under ${MODEL_LABEL[p.model]}.${unknown}`;
+    previewSummary.hidden = false;
+    previewRows.replaceChildren(
+      ...p.neighbours.map((n) => {
+        const row = document.createElement('li');
+        row.dataset.handle = n.handle;
+        row.dataset.action = 'recentre';
+        row.tabIndex = 0;
+        row.title = `Show user ${n.handle}'s neighbourhood`;
+        const badge = document.createElement('span');
+        badge.className = n.live ? 'badge live' : 'badge';
+        badge.textContent = n.live ? 'live' : 'stored';
+        const who = document.createElement('strong');
+        who.textContent = `User ${n.handle}`;
+        const score = document.createElement('span');
+        score.className = 'score';
+        score.textContent = n.score.toFixed(3);
+        const shared = document.createElement('span');
+        shared.className = 'shared';
+        shared.textContent = n.sharedInterests.length > 0 ? `shares ${n.sharedInterests.join(', ')}` : '';
+        row.append(badge, who, score, shared);
+        return row;
+      }),
+    );
+  } catch (err) {
+    say('error', failureText(err));
+  }
+}
+
+previewForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void preview(previewInput.value);
+});
 
 window.addEventListener('popstate', () => {
   const { handle, model } = readUrl();

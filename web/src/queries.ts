@@ -56,3 +56,22 @@ export const ExamplesQuery = graphql(`
     }
   }
 `);
+
+export const PreviewQuery = graphql(`
+  query PagePreview($interests: [String!]!, $model: SimilarityModel, $limit: Int!) {
+    previewSimilarUsers(interests: $interests, model: $model, limit: $limit) {
+      model
+      version
+      live
+      interests
+      unknownInterests
+      neighbours {
+        handle
+        score
+        rank
+        live
+        sharedInterests
+      }
+    }
+  }
+`);

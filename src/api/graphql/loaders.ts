@@ -32,6 +32,8 @@ export interface Loaders {
   defaultModel(): Promise<ModelName>;
   /** A model's active weighting (frozen statistics), read at most once per model and request. */
   weighting(model: ModelName): Promise<VersionWeighting | null>;
+  /** A hypothetical user's live list (previewSimilarUsers): see NeighbourSource.preview. */
+  preview: NeighbourSource['preview'];
   /** The model nodes, read at most once per request however many aliases ask. */
   models(): Promise<ModelRow[]>;
   /** A page of users: one query per distinct cursor in a request, at the largest page asked, cut per caller. */
@@ -106,6 +108,7 @@ export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loa
       }
       return w;
     },
+    preview: (interests, m, limit) => source.preview(interests, m, limit),
     models: () => (models ??= repo.models()),
     usersPage: (after, take) => pages.load({ after, take }),
   };

@@ -47,3 +47,17 @@ export interface UserConnectionParent {
   rows: UserPageRow[];
   hasNextPage: boolean;
 }
+
+/** previewSimilarUsers: the canonical interests asked and the live list they got. */
+export interface PreviewParent {
+  model: ModelName;
+  version: number | null;
+  interests: string[];
+  unknownInterests: string[];
+  neighbours: PreviewNeighbourParent[];
+}
+
+export interface PreviewNeighbourParent extends Neighbour {
+  /** The canonical interests of the hypothetical user, to tell which this neighbour shares. */
+  asked: readonly string[];
+}

@@ -2,11 +2,12 @@
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { jobLease, openGraph } from '../../graph/connect';
 import { consoleLogger } from '../../log';
-import { SimilarityJob } from '../../jobs/jobs';
+import { IncrementalJob, SimilarityJob } from '../../jobs/jobs';
 import { defaultParams, describeSearch, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
 import { formatReports } from '../../jobs/similarity-job';
 import { parseShard } from '../../jobs/shard';
 import { DEFAULT_PLAN_OPTIONS } from '../../jobs/run-plan';
+import { formatIncremental, INCREMENTAL_MODELS } from '../../jobs/incremental-job';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from '../command';
@@ -115,7 +116,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
@@ -128,7 +129,11 @@ export const similarity: Command = {
       exact: { type: 'boolean' },
       'exact-budget': { type: 'string' },
       'plan-wait': { type: 'string' },
+      incremental: { type: 'boolean' },
     });
+    if (values.incremental === true) {
+      return runIncremental(values.model, values.threads, values.batch, values.writers);
+    }
     const models = parseModels(values.model);
     const params = modelParams(values);
     if (values.ann === true && values.exact === true) {
@@ -207,6 +212,47 @@ export const similarity: Command = {
 };
 
 export const commands: Command[] = [similarity];
+
+/**
+ * `--incremental`: the cosine-family models refreshed from their active versions (see jobs/incremental-job.ts);
+ * with `--model all`, ALS is left as it is and said so; named explicitly, it is refused.
+ */
+async function runIncremental(
+  model: string | undefined,
+  threads: string | undefined,
+  batch: string | undefined,
+  writers: string | undefined,
+): Promise<number> {
+  const all = model === undefined || model === 'all';
+  const models = parseModels(model).filter((m) => !all || INCREMENTAL_MODELS.includes(m));
+  if (all) {
+    process.stdout.write(
+      'als: left as it is (its factors are trained on all users together; --incremental refreshes the ' +
+        'cosine-family models, a full run refreshes als; new users get live ALS answers by fold-in meanwhile)\n',
+    );
+  }
+  const config = loadConfig();
+  const started = performance.now();
+  const graph = await openGraph(config, { schema: true });
+  try {
+    const reports = await new IncrementalJob(graph, {
+      models,
+      threads: intOption('threads', threads, 2, 1, 64),
+      batchEdges: intOption('batch', batch, 10_000, 100, 1_000_000),
+      writers: intOption('writers', writers, 4, 1, 16),
+      log: consoleLogger,
+      lease: jobLease(config),
+    }).run();
+    const secs = (performance.now() - started) / 1000;
+    process.stdout.write(
+      `${formatIncremental(reports)}\n\n${reports.length} model(s) refreshed incrementally in ${secs.toFixed(1)} s, ` +
+        `${reports[0]?.users.toLocaleString('en-US') ?? 0} users\n`,
+    );
+  } finally {
+    await graph.close();
+  }
+  return 0;
+}
 
 /** Options of the parent that each shard process gets as they are (the rest: its --shard and --run). */
 function shardArgv(argv: string[]): string[] {

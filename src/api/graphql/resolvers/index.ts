@@ -4,6 +4,8 @@ import { ModelName } from '../../models';
 import { UserConnection } from './connection';
 import { forgetUser } from './mutation/forget-user';
 import { models } from './query/models';
+import { previewSimilarUsers } from './query/preview-similar-users';
+import { PreviewNeighbour, SimilarityPreview } from './preview-neighbour';
 import { user } from './query/user';
 import { users } from './query/users';
 import { JSONScalar } from './scalars';
@@ -22,10 +24,12 @@ export const resolvers: Resolvers = {
     COSINE: ModelName.COSINE,
     ALS: ModelName.ALS,
   },
-  Query: { user, users, models },
+  Query: { user, users, models, previewSimilarUsers },
   User: { ...userFields, similarUsers },
   SimilarUser: { ...similarUser, reasons, reasonsExact },
   UserConnection,
+  PreviewNeighbour,
+  SimilarityPreview,
   ModelInfo: {
     name: (m) => m.name as ModelName,
     default: (m) => m.isDefault,

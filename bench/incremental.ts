@@ -1,0 +1,176 @@
+// `npm run bench -- incremental [--users 10000]`: an incremental refresh against a full run on the same data.
+// A generated set is split (bench/_incremental-split.ts): 1% of the users are new and as many are changed (every
+// other row of theirs), imported after a first full run. Then `similarity --incremental` and a full run on the same
+// data are timed, and every user's incremental top-10 is compared with the full run's. Both full runs are --no-fit,
+// so the comparison measures the incremental computation, not the fit choosing other settings. Its own Neo4j.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, PROJECT_ROOT } from '../src/config';
+import { localServer } from '../src/graph/connect';
+import { Graph } from '../src/graph/executor';
+import { applySchema } from '../src/graph/schema';
+import { generate } from '../src/generate/generate';
+import { freePort } from '../src/localdb/server';
+import { silentLogger } from '../src/log';
+import { table } from '../src/text-table';
+import { meanOverlap, splitForIncremental } from './_incremental-split';
+
+const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
+const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
+const PASSWORD = 'bench-incremental-password';
+const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
+const USAGE = 'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep]';
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+async function dataSet(users: number): Promise<string> {
+  const dir = path.join(OUT, `generated-${users}`);
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
+  if (withReal) {
+    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
+      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
+    }
+  }
+  process.stderr.write(`generating ${n(users)} users into ${dir} (not timed)\n`);
+  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
+  fs.writeFileSync(path.join(dir, '.complete'), '');
+  return dir;
+}
+
+/** Runs the CLI; resolves with its wall time in seconds and its standard output. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`));
+      resolve({ seconds: (performance.now() - started) / 1000, out });
+    });
+  });
+}
+
+/** Every user's top-10 in the model's active version. */
+async function activeLists(graph: Graph, model: string): Promise<Map<number, number[]>> {
+  const rows = await graph.read<{ h: number; n: number[] }>(
+    `MATCH (m:SimilarityModel {name: $model})
+     MATCH (a:User)-[s:SIMILAR_TO]->(b:User) WHERE s.model = $model AND s.version = m.version
+     WITH a, b, s ORDER BY s.rank
+     RETURN a.handle AS h, collect(b.handle) AS n`,
+    { model },
+  );
+  return new Map(rows.map((r) => [Number(r.h), r.n.map(Number)]));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: 'string', default: '10000' },
+      share: { type: 'string', default: '0.01' },
+      seed: { type: 'string', default: '3' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const users = Number(values.users);
+  const share = Number(values.share);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(users) || users < 100 || !(share > 0 && share < 0.5) || !Number.isInteger(seed)) {
+    process.stderr.write(`expected --users >= 100, 0 < --share < 0.5, an integer --seed; got ${argv.join(' ')}\n`);
+    return 2;
+  }
+  const dir = await dataSet(users);
+  const split = splitForIncremental(dir, path.join(OUT, `split-${users}-${share}-${seed}`), share, seed);
+  const config = loadConfig({
+    NEO4J_HOME: path.join('.neo4j', 'bench-incremental'),
+    NEO4J_BOLT_PORT: String(await freePort()),
+    NEO4J_HTTP_PORT: String(await freePort()),
+    NEO4J_PASSWORD: PASSWORD,
+    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '2g',
+    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '1g',
+  });
+  const server = localServer(config, silentLogger);
+  if (server === undefined) throw new Error('expected a local server configuration');
+  const data = path.join(server.home, 'data');
+  fs.rmSync(data, { recursive: true, force: true });
+  await server.start(PASSWORD);
+  const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
+  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const rejects = path.join(os.tmpdir(), `incremental-bench-rejects-${process.pid}.csv`);
+  const models = ['--model', MODELS.join(',')];
+  const rows: string[][] = [];
+  let times: { first: number; late: number; incremental: number; full: number } | undefined;
+  let incrementalOut: string | undefined;
+  try {
+    await applySchema(graph);
+    process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
+    await cli(['import', '--data', split.base, '--rejects', rejects], env);
+    const first = await cli(['similarity', ...models, '--no-fit'], env);
+    process.stderr.write(`first run ${first.seconds.toFixed(1)} s; import of the late rows\n`);
+    const late = await cli(['import', '--data', split.late, '--rejects', rejects], env);
+    const inc = await cli(['similarity', ...models, '--incremental'], env);
+    incrementalOut = inc.out;
+    process.stderr.write(`incremental ${inc.seconds.toFixed(1)} s; the full run on the same data\n`);
+    const incremental = new Map<string, Map<number, number[]>>();
+    for (const m of MODELS) incremental.set(m, await activeLists(graph, m));
+    const full = await cli(['similarity', ...models, '--no-fit'], env);
+    times = { first: first.seconds, late: late.seconds, incremental: inc.seconds, full: full.seconds };
+    const stamped = new Set([...split.added, ...split.changed]);
+    for (const m of MODELS) {
+      const reference = await activeLists(graph, m);
+      const changed = meanOverlap(incremental.get(m)!, reference, (h) => stamped.has(h));
+      const rest = meanOverlap(incremental.get(m)!, reference, (h) => !stamped.has(h));
+      rows.push([m, n(changed.users), changed.overlap.toFixed(4), n(rest.users), rest.overlap.toFixed(4)]);
+    }
+  } finally {
+    await graph.close();
+    await server.stop();
+    if (values.keep !== true) fs.rmSync(data, { recursive: true, force: true });
+  }
+  const cpus = os.cpus();
+  process.stdout.write(
+    [
+      `machine: ${cpus[0]?.model.trim() ?? '?'} x ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end (shared machine: timings are noisy)`,
+      `neo4j: ${config.neo4j.local?.version ?? '?'} on this machine (heap ${config.neo4j.local?.heap ?? '?'}, page cache ${config.neo4j.local?.pagecache ?? '?'})`,
+      `data: ${n(users)} generated users (seed 1${users <= 10_000 ? ', real course tags and assessments' : ''}); ${n(split.added.length)} new and ${n(split.changed.length)} changed users (share ${share}, seed ${seed}) imported after the first run`,
+      `runs: similarity ${models.join(' ')} --no-fit (first), then --incremental, then --no-fit again on the same data (the reference); wall times of the CLI, one run each`,
+      '',
+      table(
+        ['run', 'seconds'],
+        [
+          ['first full run (base set)', times.first.toFixed(1)],
+          ['import of the late rows', times.late.toFixed(1)],
+          ['--incremental', times.incremental.toFixed(1)],
+          ['full run, same data', times.full.toFixed(1)],
+          ['incremental / full', `${((100 * times.incremental) / times.full).toFixed(1)}%`],
+        ],
+      ),
+      '',
+      table(['model', 'changed users', 'top-10 overlap', 'other users', 'top-10 overlap '], rows),
+      '',
+      "overlap: share of the full run's top-10 found in the incremental top-10, mean over users with a list in the full run",
+      'targets: incremental <= 10% of the full run at 100,000 users with 1% changed; overlap >= 0.95 changed, >= 0.99 others',
+      '',
+      'the incremental run said:',
+      incrementalOut?.trim() ?? '',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,351 @@
+// `similarity --incremental`: a new version of each cosine-family model from the active one, recomputing only the
+// users an import changed since that version read the graph, under the version's frozen weighting; every other
+// user's list is carried over (copied in Cypher) or patched with the changed users who now beat its k-th neighbour.
+import type { LeaseOptions, ModelLease } from '../graph/lease';
+import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
+import { badInput } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { l2NormalizeRows, nonEmptyRows } from '../similarity/csr';
+import { createPool } from '../similarity/pool';
+import { cosineTopK } from '../similarity/topk';
+import { table } from '../text-table';
+import {
+  FULL_RUN_DRIFT,
+  patchLists,
+  scoresOfChanged,
+  weightingDrift,
+  type PreviousList,
+  type WeightingDrift,
+} from './incremental';
+import {
+  defaultParams,
+  signalsOf,
+  thawWeighting,
+  weightedMatrix,
+  type FrozenWeighting,
+  type ModelName,
+  type ModelParams,
+} from './models';
+import { DEFAULT_LEASE_MS } from './similarity-job';
+import { SignalLoader } from './signals';
+
+/** The models an incremental run refreshes: those whose weighting a version freezes. ALS is refused (see docs). */
+export const INCREMENTAL_MODELS: readonly ModelName[] = ['interests', 'course_views', 'assessments', 'cosine'];
+
+export interface IncrementalOptions {
+  models: ModelName[];
+  threads: number;
+  /** Edges per write transaction (written lists and copied lists alike). */
+  batchEdges?: number;
+  /** Write transactions in flight at once. */
+  writers?: number;
+  deleteBatch?: number;
+  /** Pause between the switch and deleting the previous version's edges (readers of the old version finish). */
+  graceMs?: number;
+  log?: Logger;
+  lease?: LeaseOptions;
+}
+
+export interface IncrementalReport {
+  model: ModelName;
+  version: number;
+  previous: number;
+  users: number;
+  /** Users an import stamped since the previous version read the graph (and still in the graph). */
+  changed: number;
+  /** Unchanged users whose list was recomputed (a changed neighbour fell below their k-th). */
+  dirty: number;
+  /** Unchanged users whose list was patched with changed users. */
+  patched: number;
+  /** Unchanged users whose list was copied as it was. */
+  copied: number;
+  edges: number;
+  drift: WeightingDrift;
+  fullRunDue: boolean;
+  readSeconds: number;
+  computeSeconds: number;
+  writeSeconds: number;
+}
+
+const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
+
+/**
+ * Runs the tasks `width` at a time, `before` ahead of each; on a failure the others stop after their current task
+ * and the first failure is thrown once they have.
+ */
+async function inParallel(tasks: Array<() => Promise<unknown>>, width: number, before: () => void): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < tasks.length && !failed) {
+      const task = tasks[next++]!;
+      try {
+        before();
+        await task();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
+
+/** The parameters that shaped a version's lists, from its stored params (JSON), over the defaults. */
+function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
+  const p = defaultParams();
+  p.threads = threads;
+  if (typeof stored.k === 'number') p.k = stored.k;
+  if (typeof stored.weights === 'object' && stored.weights !== null)
+    p.weights = { ...p.weights, ...(stored.weights as Partial<ModelParams['weights']>) };
+  if (stored.viewsWeighting === 'bm25' || stored.viewsWeighting === 'idf') p.viewsWeighting = stored.viewsWeighting;
+  if (typeof stored.bm25 === 'object' && stored.bm25 !== null)
+    p.bm25 = { ...p.bm25, ...(stored.bm25 as Partial<ModelParams['bm25']>) };
+  return p;
+}
+
+/**
+ * Refreshes each model incrementally (one after the other, under one lease on all of them): each is written as a
+ * new version and switched to in one transaction, as a full run does; the previous version's edges go after a grace
+ * period. Refuses a model without an active version, or whose version records no frozen weighting or no dataAsOf.
+ */
+export async function runIncrementalJob(
+  repo: SimilarityRepository,
+  opts: IncrementalOptions,
+): Promise<IncrementalReport[]> {
+  const log = opts.log ?? silentLogger;
+  for (const model of opts.models) {
+    if (!INCREMENTAL_MODELS.includes(model)) {
+      throw badInput(
+        `--incremental: expected models among ${INCREMENTAL_MODELS.join(', ')}, but got ${model}: ALS factors are ` +
+          'trained on everyone together and are not refreshed incrementally; run it in full',
+      );
+    }
+  }
+  const { lease } = await repo.takeLease(opts.models, opts.lease ?? { ttlMs: DEFAULT_LEASE_MS }, log);
+  try {
+    return await leasedIncremental(repo, opts, lease, log);
+  } finally {
+    await lease.release().catch((err: unknown) => {
+      log.warn(`could not release the lease of ${lease.models.join(', ')}: ${String(err)} (it expires by itself)`);
+    });
+  }
+}
+
+async function leasedIncremental(
+  repo: SimilarityRepository,
+  opts: IncrementalOptions,
+  lease: ModelLease,
+  log: Logger,
+): Promise<IncrementalReport[]> {
+  const batchEdges = opts.batchEdges ?? 10_000;
+  const deleteBatch = opts.deleteBatch ?? 20_000;
+  const graceMs = opts.graceMs ?? 1000;
+  const writers = Math.max(1, opts.writers ?? 4);
+  // Every model's starting point first: a refusal comes before anything is read or written.
+  const starts = [];
+  for (const model of opts.models) {
+    const active = await repo.activeVersion(model);
+    if (active === null) throw badInput(`--incremental ${model}: expected an active version, but the model has none`);
+    const stored = JSON.parse(active.params ?? '{}') as Record<string, unknown>;
+    const since = stored.dataAsOf;
+    if (typeof since !== 'string' || active.weighting === null) {
+      throw badInput(
+        `--incremental ${model}: expected the active version ${active.version} to record when it read the graph ` +
+          `(params.dataAsOf) and its frozen weighting, but it has ${typeof since === 'string' ? 'no weighting' : 'no dataAsOf'} ` +
+          '(computed before incremental runs existed): run a full run first',
+      );
+    }
+    starts.push({ model, active, stored, since });
+  }
+  const dataAsOf = await repo.now();
+  const t0 = performance.now();
+  const loader = await SignalLoader.open(repo);
+  const s = loader.signals;
+  const users = s.users;
+  const userSeconds = seconds(t0);
+  const pool = opts.threads > 1 ? createPool(opts.threads) : undefined;
+  const reports: IncrementalReport[] = [];
+  try {
+    for (const { model, active, stored, since } of starts) {
+      const tRead = performance.now();
+      await loader.need(signalsOf(model));
+      const changedHandles = await repo.changedUsers(since);
+      const rowOf = (h: number) => users.row(h) ?? -1;
+      const previous = new Map<number, PreviousList>();
+      await repo.eachVersionList(model, active.version, (h, neighbours, scores) => {
+        const r = users.row(h);
+        if (r === undefined) return;
+        previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
+      });
+      const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
+
+      const tCompute = performance.now();
+      const exclude = model as Exclude<ModelName, 'als'>;
+      const p = versionParams(stored, opts.threads);
+      const frozen = thawWeighting(JSON.parse(active.weighting!) as FrozenWeighting, s);
+      const { matrix } = weightedMatrix(exclude, s, p, frozen);
+      const drift = weightingDrift(frozen, weightedMatrix(exclude, s, p).stats);
+      const changed = Int32Array.from(changedHandles.map(rowOf).filter((r) => r >= 0)).sort();
+      // A user's previous k-th score (0 for a shorter list): a changed user scoring below it matters to nobody.
+      const floor = new Float64Array(users.size);
+      for (const [r, list] of previous) if (list.rows.length >= p.k) floor[r] = list.scores[p.k - 1]!;
+      for (const r of changed) floor[r] = Infinity;
+      const patch = patchLists({
+        k: p.k,
+        previous,
+        changed: scoresOfChanged(l2NormalizeRows(matrix), changed, floor),
+        tieKey: users.handles,
+      });
+      const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();
+      const exact = await cosineTopK(matrix, p.k, {
+        tieKey: users.handles,
+        queryRows: recompute,
+        threads: opts.threads,
+        ...(pool !== undefined ? { pool } : {}),
+      });
+      const computeSeconds = seconds(tCompute);
+
+      const tWrite = performance.now();
+      const rows: EdgeRow[] = [];
+      for (const r of recompute) {
+        const n: number[] = [];
+        const sc: number[] = [];
+        for (let j = 0; j < p.k; j++) {
+          const idx = exact.index[r * p.k + j]!;
+          if (idx < 0) break;
+          n.push(users.handles[idx]!);
+          sc.push(exact.score[r * p.k + j]!);
+        }
+        if (n.length > 0) rows.push({ h: users.handles[r]!, n, s: sc });
+      }
+      for (const [r, list] of patch.patched) {
+        if (list.rows.length > 0) {
+          rows.push({ h: users.handles[r]!, n: Array.from(list.rows, (x) => users.handles[x]!), s: [...list.scores] });
+        }
+      }
+      const written = new Set<number>([...recompute, ...patch.patched.keys()]);
+      const copy = [...previous.keys()].filter((r) => !written.has(r)).map((r) => users.handles[r]!);
+      await lease.confirm();
+      const { active: nowActive, version } = await repo.beginVersion(model);
+      if (nowActive !== active.version) {
+        throw badInput(
+          `--incremental ${model}: expected version ${active.version} to stay active while this run read it, ` +
+            `but version ${String(nowActive)} is active now: run it again`,
+        );
+      }
+      const leftovers = await repo.deleteLeftovers(model, nowActive, version, deleteBatch);
+      if (leftovers > 0) log.info(`  ${model}: deleted ${leftovers} edges left by an unfinished run`);
+      const usersPerBatch = Math.max(1, Math.floor(batchEdges / Math.max(1, p.k)));
+      const batches: Array<() => Promise<number>> = [];
+      for (let i = 0; i < rows.length; i += usersPerBatch) {
+        const batch = rows.slice(i, i + usersPerBatch);
+        batches.push(() => repo.writeEdges(model, version, batch));
+      }
+      for (let i = 0; i < copy.length; i += usersPerBatch) {
+        const batch = copy.slice(i, i + usersPerBatch);
+        batches.push(() => repo.copyLists(model, active.version, version, batch));
+      }
+      await inParallel(batches, writers, () => lease.assertHeld());
+      const edges = await repo.countVersionEdges(model, version);
+      const fullRunDue = drift.max > FULL_RUN_DRIFT;
+      await lease.confirm();
+      await repo.activate({
+        model,
+        version,
+        params: JSON.stringify({
+          ...stored,
+          dataAsOf,
+          incremental: {
+            from: active.version,
+            since,
+            changed: changed.length,
+            dirty: patch.dirty.length,
+            patched: patch.patched.size,
+            copied: copy.length,
+            weightingDrift: drift,
+            fullRunDueAbove: FULL_RUN_DRIFT,
+            fullRunDue,
+          },
+        }),
+        metrics: null,
+        users: nonEmptyRows(matrix),
+        edges,
+        validation: active.validation,
+        weighting: active.weighting,
+      });
+      await repo.chooseDefault();
+      const report: IncrementalReport = {
+        model,
+        version,
+        previous: active.version,
+        users: users.size,
+        changed: changed.length,
+        dirty: patch.dirty.length,
+        patched: patch.patched.size,
+        copied: copy.length,
+        edges,
+        drift,
+        fullRunDue,
+        readSeconds,
+        computeSeconds,
+        writeSeconds: seconds(tWrite),
+      };
+      reports.push(report);
+      log.info(
+        `  ${model}: version ${version} active (${changed.length} changed users recomputed, ${patch.dirty.length} ` +
+          `others recomputed, ${patch.patched.size} patched, ${copy.length} copied; weighting drift ` +
+          `${(100 * drift.max).toFixed(2)}%)`,
+      );
+    }
+  } finally {
+    await pool?.close();
+  }
+  if (reports.length > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+  for (const r of reports) {
+    const t = performance.now();
+    await repo.deleteVersion(r.model, r.previous, deleteBatch);
+    r.writeSeconds += seconds(t);
+  }
+  return reports;
+}
+
+/** The per-model table the CLI prints, and a line per model whose weighting drifted past FULL_RUN_DRIFT. */
+export function formatIncremental(reports: IncrementalReport[]): string {
+  const head = [
+    'model',
+    'version',
+    'changed',
+    'recomputed others',
+    'patched',
+    'copied',
+    'edges',
+    'weighting drift',
+    'read s',
+    'compute s',
+    'write s',
+  ];
+  const rows = reports.map((r) => [
+    r.model,
+    `${r.previous} -> ${r.version}`,
+    r.changed.toLocaleString('en-US'),
+    r.dirty.toLocaleString('en-US'),
+    r.patched.toLocaleString('en-US'),
+    r.copied.toLocaleString('en-US'),
+    r.edges.toLocaleString('en-US'),
+    `${(100 * r.drift.max).toFixed(2)}%`,
+    r.readSeconds.toFixed(1),
+    r.computeSeconds.toFixed(1),
+    r.writeSeconds.toFixed(1),
+  ]);
+  const due = reports
+    .filter((r) => r.fullRunDue)
+    .map(
+      (r) =>
+        `${r.model}: the weighting drifted ${(100 * r.drift.max).toFixed(1)}% from the frozen statistics ` +
+        `(above ${100 * FULL_RUN_DRIFT}%): a full run is due (npm run similarity -- --model ${r.model})`,
+    );
+  return [table(head, rows), ...due].join('\n');
+}
