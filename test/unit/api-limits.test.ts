@@ -2,7 +2,13 @@
 // cannot price a query refusing it (400) instead of letting it through.
 import { buildSchema, GraphQLError, parse, type OperationDefinitionNode } from 'graphql';
 import { loadTypeDefs } from '../../src/api/server';
-import { checkShape, complexityPlugin, MAX_ALIASES } from '../../src/api/graphql/limits';
+import {
+  checkShape,
+  complexityPlugin,
+  LIVE_SCAN_COST,
+  MAX_ALIASES,
+  MAX_COMPLEXITY,
+} from '../../src/api/graphql/limits';
 import { PROJECT_ROOT } from '../../src/config';
 
 const schema = buildSchema(loadTypeDefs(PROJECT_ROOT).join('\n'));
@@ -51,6 +57,17 @@ test('a query the estimator cannot price is refused, not let through', async () 
     'limit: expected an integer 1..100, got 0',
   );
   await expect(price('{ user(handle: "1") { similarUsers(limit: 5) { handle } } }')).resolves.toBeUndefined();
+});
+
+test('live previews scan every user: a request holds only a few', async () => {
+  const preview = (n: number) =>
+    `{ ${Array.from({ length: n }, (_x, i) => `p${i}: previewSimilarUsers(interests: ["python"]) { neighbours { handle } }`).join(' ')} }`;
+  const few = Math.floor(MAX_COMPLEXITY / LIVE_SCAN_COST) - 1;
+  await expect(price(preview(few))).resolves.toBeUndefined();
+  await expect(price(preview(few + 2))).rejects.toThrow(/^Query too complex/);
+  await expect(price('{ previewSimilarUsers(interests: ["python"], limit: 101) { live } }')).rejects.toThrow(
+    'limit: expected an integer 1..100, got 101',
+  );
 });
 
 test('only queries run', async () => {

@@ -34,6 +34,12 @@ export const MAX_ALIASES = 50;
 export const NEO4J_FIELD_COST = 10;
 
 /**
+ * What a live preview costs before its children: it scores a hypothetical user against every user's row in the API's
+ * index (no cache: each call computes), so a request holds at most a few (MAX_COMPLEXITY / this).
+ */
+export const LIVE_SCAN_COST = 4_000;
+
+/**
  * The only arguments the estimator reads (`limit`, `first`): with the arguments of directives (@skip, @include),
  * the only places where a variable can change a price. A document's prices are kept by these variables' values.
  */
@@ -50,6 +56,8 @@ const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
   switch (name) {
     case 'similarUsers':
       return read + parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT) * childComplexity;
+    case 'previewSimilarUsers':
+      return LIVE_SCAN_COST + parseLimit(args.limit, 'limit', DEFAULT_LIMIT, MAX_LIMIT) * childComplexity;
     case 'users':
       return read + parseLimit(args.first, 'first', 20, MAX_PAGE) * childComplexity;
     case 'reasons':
