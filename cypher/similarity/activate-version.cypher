@@ -10,9 +10,10 @@
 // @column previous INTEGER?
 MATCH (m:SimilarityModel {name: $model})
 WHERE m.writing = $version
-WITH m, m.version AS previous
+WITH m, m.version AS previous, m.writingRun AS run
 SET m.version = $version,
   m.writing = null,
+  m.activeRun = run,
   m.writingRun = null,
   m.shardsDone = null,
   m.planVersion = null,

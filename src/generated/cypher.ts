@@ -321,6 +321,7 @@ export interface CypherStatements {
       metrics: string | null;
       users: number | null;
       edges: number | null;
+      activeRun: string | null;
     };
   };
   /** The neighbours of user $handle in the active version of model $model, by rank. */
@@ -642,8 +643,8 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/read-model': {
     signature:
-      '@param model STRING; @column name STRING; @column version INTEGER?; @column writing INTEGER?; @column trainedAt STRING?; @column params STRING?; @column metrics STRING?; @column users INTEGER?; @column edges INTEGER?',
-    columns: ['name', 'version', 'writing', 'trainedAt', 'params', 'metrics', 'users', 'edges'],
+      '@param model STRING; @column name STRING; @column version INTEGER?; @column writing INTEGER?; @column trainedAt STRING?; @column params STRING?; @column metrics STRING?; @column users INTEGER?; @column edges INTEGER?; @column activeRun STRING?',
+    columns: ['name', 'version', 'writing', 'trainedAt', 'params', 'metrics', 'users', 'edges', 'activeRun'],
   },
   'similarity/read-neighbours': {
     signature:

@@ -178,6 +178,11 @@ export class ModelLease {
     };
   }
 
+  /** Whether the lease was lost (see assertHeld). */
+  isLost(): boolean {
+    return this.lost !== undefined;
+  }
+
   /** Throws when the lease was lost (another run took it over, or heartbeats failed for a whole ttl). */
   assertHeld(): void {
     if (this.lost !== undefined) throw new AppError('INTERNAL', `stopping: ${this.lost}`);

@@ -49,6 +49,8 @@ export interface ModelNode {
   metrics: string | null;
   users: number | null;
   edges: number | null;
+  /** The sharded run that wrote the active version, null when a single process did. */
+  activeRun: string | null;
 }
 
 /** A stored neighbour, with the version that holds it. */
@@ -387,6 +389,7 @@ export class SimilarityRepository {
       metrics: row.metrics ?? null,
       users: asNullableNumber(row.users),
       edges: asNullableNumber(row.edges),
+      activeRun: row.activeRun ?? null,
     };
   }
 

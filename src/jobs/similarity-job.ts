@@ -233,7 +233,18 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
   );
   let completed = shard === undefined;
   try {
-    const reports = await leasedJob(repo, opts, lease, log);
+    let reports: ModelReport[];
+    try {
+      reports = await leasedJob(repo, opts, lease, log);
+    } catch (err) {
+      // A retried shard racing the run's last shard: that shard activated every model and gave the run's lease
+      // back while this one still worked. Its part is in the active versions already; nothing is left to do.
+      if (shard === undefined || !lease.isLost() || !(await runComplete(repo, opts.models, shard.run))) throw err;
+      log.info(
+        `run ${shard.run} was completed by its other shards while shard ${shard.index} worked: nothing left to do`,
+      );
+      return [];
+    }
     completed ||= reports.every((r) => r.shards?.complete === true);
     if (!completed) {
       // Shards take models in different orders (each goes on while another decides), so the shard that completed
@@ -251,6 +262,12 @@ export async function runSimilarityJob(repo: SimilarityRepository, opts: JobOpti
       await lease.stopHeartbeat();
     }
   }
+}
+
+/** Whether every model's active version was written by sharded run `run` (and no version of it is being written). */
+async function runComplete(repo: SimilarityRepository, models: readonly ModelName[], run: string): Promise<boolean> {
+  const nodes = await Promise.all(models.map((m) => repo.model(m)));
+  return nodes.every((n) => n !== null && n.activeRun === run && n.writing === null);
 }
 
 async function leasedJob(

@@ -116,6 +116,36 @@ test('two shards started together write the single process edges; a shard run tw
   expect(stray[0]!.n).toBe(0);
 });
 
+test('a retried shard still writing when the other shards complete the run ends without error', async () => {
+  const models: ModelName[] = ['interests', 'course_views'];
+  const run = 'test-run-race';
+  const shard = (index: number, afterBatch?: () => Promise<void>) =>
+    runSimilarityJob(repo, {
+      models,
+      params: params(),
+      graceMs: 0,
+      shard: { index, count: 2, run },
+      ...(afterBatch !== undefined ? { afterBatch } : {}),
+    });
+  await shard(0);
+  // The retry of shard 0 writes its first batch, then shard 1 completes the run (and gives its lease back)
+  // before the retry goes on.
+  let other: ReturnType<typeof shard> | undefined;
+  const retry = await shard(0, async () => {
+    other ??= shard(1);
+    await other;
+  });
+  const completed = await other!;
+  expect(completed.some((r) => r.shards?.activated === true)).toBe(true);
+  expect(retry).toEqual([]);
+  const nodes = await graph.read<{ name: string; run: string | null; writing: number | null; owner: string | null }>(
+    `MATCH (m:SimilarityModel) WHERE m.name IN $models
+     RETURN m.name AS name, m.activeRun AS run, m.writing AS writing, m.leaseOwner AS owner`,
+    { models },
+  );
+  for (const n of nodes) expect(n).toEqual({ name: n.name, run, writing: null, owner: null });
+});
+
 test('a second run cannot start while the shards of a run hold the lease', async () => {
   const p = params();
   const run = runSimilarityJob(repo, {
