@@ -16,7 +16,8 @@ import { runSimilarityJob } from '../../src/jobs/similarity-job';
 import { FIXTURE_USERS, launchChromium, writeNeighbourhoodFixture } from '../helpers/browser';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 
-const UI_TIMEOUT = 15_000;
+// A wait for the page, not a speed check: the first preview builds the live index (about 5 s on a loaded machine).
+const UI_TIMEOUT = 30_000;
 
 let admin: Graph;
 let server: ApiServer;
@@ -78,7 +79,20 @@ test('picking interests shows a new user their neighbours at once, each marked l
   await page.goto(`${base}/`);
   await page.fill('#preview-interests', 'Python, machine learning, nosuchtopic');
   await page.click('#preview-form button[type=submit]');
-  await page.locator('#preview-rows li').first().waitFor({ timeout: UI_TIMEOUT });
+  await page
+    .locator('#preview-rows li')
+    .first()
+    .waitFor({ timeout: UI_TIMEOUT })
+    .catch(async (err: unknown) => {
+      // Say what the card showed instead (an error from the API, or nothing).
+      const shown = await page
+        .locator('#message')
+        .textContent()
+        .catch(() => null);
+      throw new Error(
+        `no preview rows within ${UI_TIMEOUT} ms; the page said: ${JSON.stringify(shown)} (${String(err)})`,
+      );
+    });
   const rows = await page.locator('#preview-rows li').all();
   const handles: string[] = [];
   for (const row of rows) {
