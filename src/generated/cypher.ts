@@ -279,10 +279,10 @@ export interface CypherStatements {
     params: { model: string; version: number | Integer; run: string; shard: number | Integer };
     row: { done: number[] };
   };
-  /** The version run $run writes for model $model: the one it reserved already (another shard of the run started first), or a new one above the active one and any unfinished one. */
+  /** The version run $run writes for model $model: the one it reserved already (another shard of the run started first), or a new one above the active one and any unfinished one; or, when run $run already completed this model (its version is the active one, nothing is being written), that version, reserving nothing (done). */
   'similarity/join-run': {
     params: { model: string; run: string };
-    row: { active: number | null; version: number; joined: boolean };
+    row: { active: number | null; version: number; joined: boolean; done: boolean };
   };
   /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the lease read that follows in the same transaction sees every other run's committed lease. */
   'similarity/lock-models': { params: { models: readonly string[] }; row: { locked: number } };
@@ -609,8 +609,8 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/join-run': {
     signature:
-      '@param model STRING; @param run STRING; @column active INTEGER?; @column version INTEGER; @column joined BOOLEAN',
-    columns: ['active', 'version', 'joined'],
+      '@param model STRING; @param run STRING; @column active INTEGER?; @column version INTEGER; @column joined BOOLEAN; @column done BOOLEAN',
+    columns: ['active', 'version', 'joined', 'done'],
   },
   'similarity/lock-models': { signature: '@param models LIST<STRING>; @column locked INTEGER', columns: ['locked'] },
   'similarity/now': { signature: '@column now STRING', columns: ['now'] },

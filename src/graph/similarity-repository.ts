@@ -162,10 +162,18 @@ export class SimilarityRepository {
    * The version run `run` writes for a model: the one another shard of the run reserved, or a new one (then
    * `joined` is false and the caller deletes what unfinished runs left).
    */
-  async joinRun(model: string, run: string): Promise<{ active: number | null; version: number; joined: boolean }> {
+  async joinRun(
+    model: string,
+    run: string,
+  ): Promise<{ active: number | null; version: number; joined: boolean; done: boolean }> {
     const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run });
     if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
-    return { active: asNullableNumber(row.active), version: asNumber(row.version), joined: row.joined === true };
+    return {
+      active: asNullableNumber(row.active),
+      version: asNumber(row.version),
+      joined: row.joined === true,
+      done: row.done === true,
+    };
   }
 
   /** Records a finished shard of a run's version; the shards done so far, or null when the version is not the run's. */

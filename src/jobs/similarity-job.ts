@@ -108,7 +108,7 @@ export interface ModelReport {
 /** One model's turn in a process: a shard's run version and, when the run decides once, the claim's answer. */
 interface Turn {
   model: ModelName;
-  join?: { active: number | null; version: number; joined: boolean };
+  join?: { active: number | null; version: number; joined: boolean; done: boolean };
   claim?: Exclude<PlanClaim, { state: 'wait' }>;
 }
 
@@ -334,11 +334,18 @@ async function leasedJob(
     while (pending.length > 0) {
       let turn: Turn | undefined;
       const waiting: string[] = [];
+      const done: ModelName[] = [];
       for (const model of pending) {
         let join = joins.get(model);
         if (join === undefined) {
           join = await repo.joinRun(model, shard.run);
           joins.set(model, join);
+        }
+        if (join.done) {
+          // A retried shard after its run completed this model (the other shards finished it meanwhile).
+          log.info(`  ${model}: version ${join.version} of run ${shard.run} is complete and active: nothing to write`);
+          done.push(model);
+          continue;
         }
         if (!decideOnce(model)) {
           turn = { model, join };
@@ -363,6 +370,8 @@ async function leasedJob(
           );
         }
       }
+      for (const model of done) pending.splice(pending.indexOf(model), 1);
+      if (turn === undefined && pending.length === 0) break;
       if (turn === undefined) {
         const waited = performance.now() - waitingSince;
         if (waited > planOptions.waitMs) {
