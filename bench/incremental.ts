@@ -3,7 +3,6 @@
 // other row of theirs), imported after a first full run. Then `similarity --incremental` and a full run on the same
 // data are timed, and every user's incremental top-10 is compared with the full run's. Both full runs are --no-fit,
 // so the comparison measures the incremental computation, not the fit choosing other settings. Its own Neo4j.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,54 +11,18 @@ import { loadConfig, PROJECT_ROOT } from '../src/config';
 import { localServer } from '../src/graph/connect';
 import { Graph } from '../src/graph/executor';
 import { applySchema } from '../src/graph/schema';
-import { generate } from '../src/generate/generate';
 import { freePort } from '../src/localdb/server';
 import { silentLogger } from '../src/log';
 import { table } from '../src/text-table';
 import { meanOverlap, splitForIncremental } from './_incremental-split';
+import { generatedDataSet, runCli } from './_local-neo4j';
 
-const REAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'data', 'pluralsight');
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
 const PASSWORD = 'bench-incremental-password';
 const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
 const USAGE = 'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep]';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
-
-async function dataSet(users: number): Promise<string> {
-  const dir = path.join(OUT, `generated-${users}`);
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const withReal = users <= 10_000 && fs.existsSync(path.join(REAL, 'course_tags.csv.gz'));
-  if (withReal) {
-    for (const f of ['course_tags.csv.gz', 'user_assessment_scores.csv.gz']) {
-      fs.copyFileSync(path.join(REAL, f), path.join(dir, f));
-    }
-  }
-  process.stderr.write(`generating ${n(users)} users into ${dir} (not timed)\n`);
-  await generate({ users, seed: 1, out: dir, withReal: withReal ? dir : undefined, logger: silentLogger });
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return dir;
-}
-
-/** Runs the CLI; resolves with its wall time in seconds and its standard output. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`));
-      resolve({ seconds: (performance.now() - started) / 1000, out });
-    });
-  });
-}
 
 /** Every user's top-10 in the model's active version. */
 async function activeLists(graph: Graph, model: string): Promise<Map<number, number[]>> {
@@ -95,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`expected --users >= 100, 0 < --share < 0.5, an integer --seed; got ${argv.join(' ')}\n`);
     return 2;
   }
-  const dir = await dataSet(users);
+  const dir = await generatedDataSet(OUT, users);
   const split = splitForIncremental(dir, path.join(OUT, `split-${users}-${share}-${seed}`), share, seed);
   const config = loadConfig({
     NEO4J_HOME: path.join('.neo4j', 'bench-incremental'),
@@ -120,16 +83,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await applySchema(graph);
     process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
-    await cli(['import', '--data', split.base, '--rejects', rejects], env);
-    const first = await cli(['similarity', ...models, '--no-fit'], env);
+    await runCli(['import', '--data', split.base, '--rejects', rejects], env);
+    const first = await runCli(['similarity', ...models, '--no-fit'], env);
     process.stderr.write(`first run ${first.seconds.toFixed(1)} s; import of the late rows\n`);
-    const late = await cli(['import', '--data', split.late, '--rejects', rejects], env);
-    const inc = await cli(['similarity', ...models, '--incremental'], env);
+    const late = await runCli(['import', '--data', split.late, '--rejects', rejects], env);
+    const inc = await runCli(['similarity', ...models, '--incremental'], env);
     incrementalOut = inc.out;
     process.stderr.write(`incremental ${inc.seconds.toFixed(1)} s; the full run on the same data\n`);
     const incremental = new Map<string, Map<number, number[]>>();
     for (const m of MODELS) incremental.set(m, await activeLists(graph, m));
-    const full = await cli(['similarity', ...models, '--no-fit'], env);
+    const full = await runCli(['similarity', ...models, '--no-fit'], env);
     times = { first: first.seconds, late: late.seconds, incremental: inc.seconds, full: full.seconds };
     const stamped = new Set([...split.added, ...split.changed]);
     for (const m of MODELS) {
