@@ -2,7 +2,10 @@
 // factors (one exact solve of the job's normal equations, no retraining), centred by the version's stored mean
 // user row, and compared by cosine, as the job compares users, with every user folded in the same way.
 import type { StoredAlsFactors } from '../graph/similarity-repository';
+import { blendWeight } from '../similarity/blend';
+import { l2NormalizeRows } from '../similarity/csr';
 import { TopK } from '../similarity/heap';
+import { idf as idfOf, tfidfWith } from '../similarity/weighting';
 import type { Csr, DenseMatrix } from '../similarity/types';
 import { canonicalColumns, type AlsParams } from './als-model';
 import type { UserItems } from './explain';
@@ -29,6 +32,8 @@ export interface AlsVersionFactors {
   itemFactors: Float32Array;
   /** The mean user factor row the job subtracted before the cosine; null when it did not centre. */
   mean: Float32Array | null;
+  /** The interests' blend weight the job scored with (AlsParams.blend; 0 or absent: factors alone). */
+  blend: number;
 }
 
 const courseKey = (id: string) => `c:${id}`;
@@ -68,7 +73,7 @@ function logMean(m: Csr | undefined): number {
 /** What a version of the ALS model keeps, from the run's signals, settings and trained factors. */
 export function alsVersionFactors(
   s: Signals,
-  p: Pick<AlsParams, 'factors' | 'regularization' | 'alpha' | 'confidence' | 'interestWeight'>,
+  p: Pick<AlsParams, 'factors' | 'regularization' | 'alpha' | 'confidence' | 'interestWeight' | 'blend'>,
   trained: { items: DenseMatrix; mean: Float64Array | null },
 ): AlsVersionFactors {
   return {
@@ -83,6 +88,7 @@ export function alsVersionFactors(
     items: alsColumnKeys(s, trained.items.rows),
     itemFactors: Float32Array.from(trained.items.data.subarray(0, trained.items.rows * trained.items.cols)),
     mean: trained.mean === null ? null : Float32Array.from(trained.mean),
+    blend: p.blend,
   };
 }
 
@@ -106,12 +112,12 @@ export function encodeAlsFactors(v: AlsVersionFactors): StoredAlsFactors {
     items: v.items,
     itemFactors: toBase64(v.itemFactors),
     mean: v.mean === null ? null : toBase64(v.mean),
-    settings: JSON.stringify({ regularization: v.regularization, confidence: v.confidence }),
+    settings: JSON.stringify({ regularization: v.regularization, confidence: v.confidence, blend: v.blend }),
   };
 }
 
 export function decodeAlsFactors(s: StoredAlsFactors): AlsVersionFactors {
-  const settings = JSON.parse(s.settings) as { regularization: number; confidence: AlsConfidence };
+  const settings = JSON.parse(s.settings) as { regularization: number; confidence: AlsConfidence; blend?: number };
   return {
     factors: s.factors,
     regularization: settings.regularization,
@@ -119,6 +125,8 @@ export function decodeAlsFactors(s: StoredAlsFactors): AlsVersionFactors {
     items: s.items,
     itemFactors: fromBase64(s.itemFactors, s.items.length * s.factors, 'AlsFactors.itemFactors'),
     mean: s.mean === null ? null : fromBase64(s.mean, s.factors, 'AlsFactors.mean'),
+    // Versions written before the blend have none.
+    blend: typeof settings.blend === 'number' && settings.blend > 0 ? settings.blend : 0,
   };
 }
 
@@ -153,6 +161,8 @@ export class AlsFoldIn {
   // Scratch of one solve.
   private readonly a: Float64Array;
   private readonly b: Float64Array;
+  /** With a blend: each user's unit TF-IDF interests by tag (postings), and the tags' idf, from the snapshot. */
+  private readonly interests: { postings: Map<string, Array<[number, number]>>; idf: Map<string, number> } | null;
 
   constructor(
     private readonly v: AlsVersionFactors,
@@ -212,6 +222,7 @@ export class AlsFoldIn {
         this.valid[r] = 1;
       }
     }
+    this.interests = v.blend > 0 ? interestPostings(signals) : null;
   }
 
   /**
@@ -285,15 +296,22 @@ export class AlsFoldIn {
     skip: (handle: number) => boolean,
   ): LiveNeighbour[] {
     const q = this.vector(items);
-    if (q === null || k <= 0) return [];
+    if (k <= 0) return [];
     const { f, unit, valid, handles } = this;
+    // The interests' cosine with every user who shares a tag, when the version blends them in (as the job does,
+    // with blendWeight; here over every user rather than the job's best candidates of each search).
+    const shared = this.interests !== null ? this.interestCosines(items.interests) : null;
+    const w = shared !== null ? blendWeight(this.v.blend, items.views.length) : 0;
+    if (q === null && shared === null) return [];
     const top = new TopK(k);
     for (let r = 0; r < this.users; r++) {
-      if (valid[r] === 0) continue;
       let dot = 0;
-      const base = r * f;
-      for (let j = 0; j < f; j++) dot += q[j]! * unit[base + j]!;
-      const s = Math.min(1, Math.fround(dot));
+      if (q !== null && valid[r] === 1) {
+        const base = r * f;
+        for (let j = 0; j < f; j++) dot += q[j]! * unit[base + j]!;
+      }
+      const s =
+        shared === null ? Math.min(1, Math.fround(dot)) : Math.fround((dot + w * (shared.get(r) ?? 0)) / (1 + w));
       if (!(s > 0) || s < top.threshold || skip(handles[r]!)) continue;
       top.offer(r, s, handles[r]!);
     }
@@ -304,4 +322,43 @@ export class AlsFoldIn {
     for (let j = 0; j < k && index[j]! >= 0; j++) out.push({ handle: handles[index[j]!]!, score: score[j]! });
     return out;
   }
+
+  /** Cosine of a user's TF-IDF interests with every snapshot user's who shares one (by row); null without any. */
+  private interestCosines(tags: readonly string[]): Map<number, number> | null {
+    const { postings, idf } = this.interests!;
+    const known = [...new Set(tags)].filter((t) => idf.has(t));
+    let norm = 0;
+    for (const t of known) norm += idf.get(t)! ** 2;
+    if (!(norm > 0)) return null;
+    const inv = 1 / Math.sqrt(norm);
+    const out = new Map<number, number>();
+    for (const t of known) {
+      const q = idf.get(t)! * inv;
+      for (const [r, x] of postings.get(t)!) out.set(r, (out.get(r) ?? 0) + q * x);
+    }
+    return out;
+  }
+}
+
+/**
+ * The interests model's weighting of a snapshot (TF-IDF, rows at unit length) as postings by tag name, and each tag's
+ * idf. The job's blend used its run's idf; this one is the snapshot's, which drifts with the data until the next run.
+ */
+function interestPostings(s: Signals): { postings: Map<string, Array<[number, number]>>; idf: Map<string, number> } {
+  const postings = new Map<string, Array<[number, number]>>();
+  const idf = new Map<string, number>();
+  const m = s.interests;
+  if (m === undefined) return { postings, idf };
+  const w = idfOf(m);
+  const weighted = l2NormalizeRows(tfidfWith(m, w));
+  for (let c = 0; c < m.cols; c++) if (w[c]! > 0) idf.set(s.tags.names[c]!, w[c]!);
+  for (let r = 0; r < weighted.rows; r++) {
+    for (let p = weighted.indptr[r]!; p < weighted.indptr[r + 1]!; p++) {
+      const name = s.tags.names[weighted.indices[p]!]!;
+      let list = postings.get(name);
+      if (list === undefined) postings.set(name, (list = []));
+      list.push([r, weighted.data[p]!]);
+    }
+  }
+  return { postings, idf };
 }

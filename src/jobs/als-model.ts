@@ -26,6 +26,13 @@ export interface AlsParams {
    * so the direction every user shares (what is popular) stops making everyone alike; 'none' uses the raw factors.
    */
   centre: 'mean' | 'none';
+  /**
+   * Weight of the interests' cosine blended into a user's neighbour scores: (factor cosine + w x interest cosine)
+   * / (1 + w) with w = blend / (1 + the user's viewed courses) (blendWeight), over the best BLEND_CANDIDATES of
+   * each search. 0 is ALS alone. Fitted: interests help users with few courses (on the real structure too), not
+   * heavy viewers, whose weight is small.
+   */
+  blend: number;
   /** HNSW graph degree and search breadth, used with --ann. */
   hnswM: number;
   hnswEf: number;
@@ -46,6 +53,7 @@ export const DEFAULT_ALS: AlsParams = {
   confidence: 'binary',
   interestWeight: 0,
   centre: 'mean',
+  blend: 0,
   hnswM: 16,
   hnswEf: 100,
 };
@@ -214,15 +222,6 @@ export async function searchAlsUsers(
   };
 }
 
-/** ALS neighbours of every user (or of `queryRows` only, by the exact scan), and figures of the training. */
-export async function alsNeighbours(
-  s: Signals,
-  p: ModelParams,
-  pool?: Pool,
-  queryRows?: Int32Array,
-): Promise<ModelResult> {
-  return searchAlsUsers(await trainAlsUsers(s, p, pool), s.users.handles, p, pool, queryRows);
-}
 
 /**
  * Recall of approximate neighbours against an exact scan for `sample` seeded random rows: the share of each

@@ -7,8 +7,9 @@ import type { Csr } from '../similarity/types';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { holdOut, popularityOrder, recommendFromNeighbours, scoreRecommender, type HoldOut } from './metrics';
-import type { AlsParams } from './als-model';
+import { trainAlsUsers, type AlsParams, type TrainedAls } from './als-model';
 import {
+  alsSearch,
   computeModel,
   type CosineWeights,
   type FitSettings,
@@ -165,6 +166,8 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     add('interestWeight', [0, 0.25, 1], withAls('interestWeight'));
     add('factors', [32, 64], withAls('factors'));
     add('centre', ['none'], withAls('centre'));
+    // Last: it rescores the factors the other choices trained (no retraining per value, see fitModel).
+    add('blend', [0.5, 1, 2], withAls('blend'));
   }
   return axes;
 }
@@ -201,6 +204,17 @@ export async function fitModel(
     if (!opts.fixed.has('weights.views') && start.views === 0) start.views = 1;
     exact.weights = start;
   }
+  // ALS factors per fold of the candidates that differ only in the blend (which rescores them): trained once.
+  const trainedCache = new Map<string, TrainedAls>();
+  const trainedFor = async (run: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
+    const key = `${fold}:${JSON.stringify({ ...run.als, blend: 0 })}`;
+    let t = trainedCache.get(key);
+    if (t === undefined) {
+      t = await trainAlsUsers(v.train, run, opts.pool);
+      trainedCache.set(key, t);
+    }
+    return t;
+  };
   const seen = new Map<string, number>();
   const lastValidation = new Map<string, Validation>();
   const tried: FitResult['tried'] = [];
@@ -211,8 +225,11 @@ export async function fitModel(
     // Each fold: its own validation split and (ALS) its own initialisation; the figures are their means.
     const each: Validation[] = [];
     for (const [i, v] of splits.entries()) {
-      const run = model === 'als' ? { ...q, als: { ...q.als, seed: q.als.seed + i } } : q;
-      const result = await computeModel(model, v.train, run, opts.pool, undefined, v.queryRows);
+      let result;
+      if (model === 'als') {
+        const run = { ...q, als: { ...q.als, seed: q.als.seed + i } };
+        result = await alsSearch(await trainedFor(run, i, v), v.train, run, opts.pool, v.queryRows);
+      } else result = await computeModel(model, v.train, q, opts.pool, undefined, v.queryRows);
       each.push(validate(v, result.neighbours));
     }
     const mean = (f: (x: Validation) => number) => each.reduce((a, x) => a + f(x), 0) / each.length;
@@ -247,6 +264,9 @@ export async function fitModel(
         best = q;
         bestRecall = recall;
       }
+      // Only the best candidate's factors can be rescored later (the blend applies to it).
+      const keep = JSON.stringify({ ...best.als, blend: 0 });
+      for (const key of trainedCache.keys()) if (!key.endsWith(`:${keep}`)) trainedCache.delete(key);
     }
   }
   const validation = { ...lastValidation.get(JSON.stringify(fittedChoices(model, best)))! };

@@ -20,7 +20,8 @@ import { denseCosineTopK } from '../similarity/dense';
 import type { Pool } from '../similarity/pool';
 import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
 import type { Logger } from '../log';
-import { alsNeighbours, type AlsParams, DEFAULT_ALS } from './als-model';
+import { type AlsParams, DEFAULT_ALS, searchAlsUsers, trainAlsUsers, type TrainedAls } from './als-model';
+import { blendNeighbours, blendWeight } from '../similarity/blend';
 import { widen, type SignalName, type Signals } from './signals';
 
 // The job's modules name models through this one; the names themselves are the domain's.
@@ -173,6 +174,7 @@ export function fittedChoices(model: ModelName, p: ModelParams): Record<string, 
       regularization: a.regularization,
       factors: a.factors,
       centre: a.centre,
+      blend: a.blend,
     };
   }
   return {};
@@ -633,6 +635,45 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
   };
 }
 
+/** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
+export const BLEND_CANDIDATES = 50;
+
+/**
+ * ALS neighbours from trained (or stored) user factors: the factors' cosine alone, or with p.als.blend > 0 blended
+ * with the interests' cosine (the interests model's weighting), each user's weight by blendWeight, over the best
+ * BLEND_CANDIDATES of both searches, each candidate scored exactly in both (src/similarity/blend.ts). `s` needs
+ * the interests and views signals for a blend. A user with no views (no factors) is placed by interests alone.
+ */
+export async function alsSearch(
+  trained: TrainedAls,
+  s: Signals,
+  p: ModelParams,
+  pool?: Pool,
+  queryRows?: Int32Array,
+): Promise<ModelResult> {
+  const tieKey = s.users.handles;
+  if (!(p.als.blend > 0)) return searchAlsUsers(trained, tieKey, p, pool, queryRows);
+  const wide = { ...p, k: Math.max(p.k, BLEND_CANDIDATES) };
+  const factors = await searchAlsUsers(trained, tieKey, wide, pool, queryRows);
+  const { matrix } = weightedMatrix('interests', s, p);
+  const poolOpt = pool !== undefined ? { pool } : {};
+  const interests =
+    queryRows !== undefined
+      ? await cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, queryRows, ...poolOpt })
+      : (await searchWeighted(matrix, wide, usesAnn('interests', p), tieKey, pool)).neighbours;
+  const views = s.views;
+  const weight = Float64Array.from({ length: s.users.size }, (_, r) =>
+    blendWeight(p.als.blend, views === undefined || r >= views.rows ? 0 : views.indptr[r + 1]! - views.indptr[r]!),
+  );
+  const neighbours = blendNeighbours(
+    { dense: trained.users, sparse: matrix, weight },
+    [factors.neighbours, interests],
+    p.k,
+    tieKey,
+  );
+  return { ...factors, neighbours, details: { ...factors.details, blend: p.als.blend, blendCandidates: wide.k } };
+}
+
 /**
  * Computes the top-k neighbours of every user under one model: exactly, or with p.ann approximately (then the
  * recall against the exact search on a sample of users is in details.annRecall). `log` hears of a long exact search.
@@ -647,7 +688,7 @@ export async function computeModel(
   queryRows?: Int32Array,
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
-  if (model === 'als') return alsNeighbours(s, p, pool, queryRows);
+  if (model === 'als') return alsSearch(await trainAlsUsers(s, p, pool), s, p, pool, queryRows);
   const { matrix: m, stats } = weightedMatrix(model, s, p);
   const poolOpt = pool !== undefined ? { pool } : {};
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };
@@ -698,7 +739,8 @@ export async function computeModelWithChoice(
         : null;
     const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds, { shard });
     say(search);
-    return { ...(await alsNeighbours(s, { ...p, ann: search.ann }, pool, queryRows)), search };
+    const q = { ...p, ann: search.ann };
+    return { ...(await alsSearch(await trainAlsUsers(s, q, pool), s, q, pool, queryRows)), search };
   }
   const { matrix: m, stats } = weightedMatrix(model, s, p);
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };

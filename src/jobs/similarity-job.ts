@@ -8,9 +8,10 @@ import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
 import { alsVersionFactors, encodeAlsFactors } from './als-fold-in';
-import { searchAlsUsers, type TrainedAls } from './als-model';
+import type { TrainedAls } from './als-model';
 import { fitForRun, fitSignals, type FitResult } from './fit';
 import {
+  alsSearch,
   chooseSearch,
   computeModelWithChoice,
   FITTED_MODELS,
@@ -459,8 +460,10 @@ async function leasedJob(
         ({ params, fit } = applyPlan(runParams, plan));
         if (model === 'als') {
           const mode = params.ann ? 'ann' : params.search;
+          // A blend scores interests too: a shard that read the factors reads them (the signals are users' rows).
+          if (params.als.blend > 0) await loader.need(['interests', 'views']);
           result = {
-            ...(await searchAlsUsers(trained!, users.handles, params, pool, queryRows)),
+            ...(await alsSearch(trained!, loader.signals, params, pool, queryRows)),
             search: chooseSearch(model, mode, null, params.exactBudgetSeconds, { shard: true }),
           };
         } else {

@@ -116,6 +116,36 @@ test('two shards started together write the single process edges; a shard run tw
   expect(stray[0]!.n).toBe(0);
 });
 
+test('ALS blended with interests: two shards write the single process edges, and some lists differ from ALS alone', async () => {
+  const blended = () => {
+    const p = params();
+    p.als.blend = 2;
+    p.fixed.add('blend');
+    return p;
+  };
+  await runSimilarityJob(repo, { models: ['als'], params: blended(), graceMs: 0 });
+  const single = await activeEdges('als');
+  const run = 'test-run-blend';
+  await Promise.all(
+    [0, 1].map((index) =>
+      runSimilarityJob(repo, { models: ['als'], params: blended(), graceMs: 0, shard: { index, count: 2, run } }),
+    ),
+  );
+  const sharded = await activeEdges('als');
+  expect(sharded.map((e) => [e.a, e.b, e.rank])).toEqual(single.map((e) => [e.a, e.b, e.rank]));
+  sharded.forEach((e, i) => expect(Math.abs(e.score - single[i]!.score)).toBeLessThan(1e-6));
+  const stored = await graph.read<{ params: string }>(
+    "MATCH (m:SimilarityModel {name: 'als'}) RETURN m.params AS params",
+  );
+  expect(JSON.parse(stored[0]!.params)).toMatchObject({ blend: 2 });
+  // The blend changes lists: ALS alone on the same data gives other neighbours somewhere.
+  const alone = params();
+  alone.fixed.add('blend');
+  await runSimilarityJob(repo, { models: ['als'], params: alone, graceMs: 0 });
+  const plain = await activeEdges('als');
+  expect(plain.map((e) => [e.a, e.b])).not.toEqual(single.map((e) => [e.a, e.b]));
+});
+
 test('a retried shard still writing when the other shards complete the run ends without error', async () => {
   const models: ModelName[] = ['interests', 'course_views'];
   const run = 'test-run-race';

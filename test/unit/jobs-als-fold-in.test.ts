@@ -122,6 +122,28 @@ describe('AlsFoldIn', () => {
     expect(copy.map((n) => n.handle).sort()).toEqual([4, 5, 6]);
     expect(fold.neighbours(items(['c4', 'c5', 'c6']), 3, (h) => h === 5).map((n) => n.handle)).not.toContain(5);
     expect(fold.neighbours(items(['unknown-course']), 3, () => false)).toEqual([]);
+
+    // With the version's interests blend, followed tags count too, by blend / (1 + viewed courses): a user who
+    // follows only 'java' and watched nothing the version knows is placed with the three users who follow it.
+    const tags = new Dictionary();
+    const interests = new TripleBuffer();
+    users.forEach((_, r) => interests.push(r, tags.id(r < 3 ? 'python' : 'java'), 1));
+    const withTags: Signals = { ...s, tags, interests: interests.toCsr(6, tags.size, 'max') };
+    const blended = new AlsFoldIn(
+      alsVersionFactors(withTags, { ...p, blend: 1 }, { items: model.items, mean: null }),
+      withTags,
+    );
+    const newcomer = { ...items([]), interests: ['java'] };
+    // Each row has one tag, so the interests' cosine is 1: (0 + 1 x 1) / (1 + 1).
+    expect(blended.neighbours(newcomer, 4, () => false)).toEqual([
+      { handle: 4, score: 0.5 },
+      { handle: 5, score: 0.5 },
+      { handle: 6, score: 0.5 },
+    ]);
+    expect(fold.neighbours(newcomer, 4, () => false)).toEqual([]);
+    // A copy of user 5 with their tag: the factors' cosine 1 and the interests' 1, weight 1 / (1 + 3).
+    const copyWithTag = { ...items(['c4', 'c5', 'c6']), interests: ['java'] };
+    expect(blended.neighbours(copyWithTag, 1, () => false)).toEqual([{ handle: 5, score: 1 }]);
   });
 });
 
@@ -134,6 +156,7 @@ describe('encodeAlsFactors', () => {
       items: ['c:1', 't:python'],
       itemFactors: Float32Array.from([0.5, -1.25, 3, 1e-7]),
       mean: Float32Array.from([0.1, 0.2]),
+      blend: 0.5,
     };
     const stored = encodeAlsFactors(v);
     expect(typeof stored.itemFactors).toBe('string');

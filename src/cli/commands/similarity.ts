@@ -26,6 +26,7 @@ export const MODEL_OPTIONS = {
   seed: { type: 'string' },
   alpha: { type: 'string' },
   'interest-weight': { type: 'string' },
+  'interest-blend': { type: 'string' },
   confidence: { type: 'string' },
   centre: { type: 'string' },
   'views-weighting': { type: 'string' },
@@ -54,6 +55,7 @@ export function modelParams(values: {
   seed?: string | undefined;
   alpha?: string | undefined;
   'interest-weight'?: string | undefined;
+  'interest-blend'?: string | undefined;
   confidence?: string | undefined;
   centre?: string | undefined;
   'views-weighting'?: string | undefined;
@@ -79,6 +81,7 @@ export function modelParams(values: {
   p.als.seed = intOption('seed', values.seed, p.als.seed, 0, 2 ** 31 - 1);
   p.als.alpha = numberOption('alpha', values.alpha, p.als.alpha, 0, 1e6);
   p.als.interestWeight = numberOption('interest-weight', values['interest-weight'], p.als.interestWeight, 0, 1e6);
+  p.als.blend = numberOption('interest-blend', values['interest-blend'], p.als.blend, 0, 100);
   p.als.confidence = choiceOption('confidence', values.confidence, p.als.confidence, ['binary', 'log'] as const);
   p.als.centre = choiceOption('centre', values.centre, p.als.centre, ['mean', 'none'] as const);
   p.viewsWeighting = choiceOption('views-weighting', values['views-weighting'], p.viewsWeighting, [
@@ -89,6 +92,7 @@ export function modelParams(values: {
   fix('regularization', values.regularization);
   fix('alpha', values.alpha);
   fix('interestWeight', values['interest-weight']);
+  fix('blend', values['interest-blend']);
   fix('confidence', values.confidence);
   fix('centre', values.centre);
   fix('viewsWeighting', values['views-weighting']);
@@ -116,7 +120,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-budget 25] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
