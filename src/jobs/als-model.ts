@@ -222,7 +222,6 @@ export async function searchAlsUsers(
   };
 }
 
-
 /**
  * Recall of approximate neighbours against an exact scan for `sample` seeded random rows: the share of each
  * sampled row's exact top-k (by cosine, non-zero rows only) that the approximate list also holds.

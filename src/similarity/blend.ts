@@ -83,7 +83,8 @@ export function blendNeighbours(
   for (const w of typeof weight === 'number' ? [weight] : weight) {
     if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`expected blend weights >= 0, got ${w}`);
   }
-  if (sparse.rows !== rows) throw new RangeError(`expected ${rows} sparse rows (one per dense row), got ${sparse.rows}`);
+  if (sparse.rows !== rows)
+    throw new RangeError(`expected ${rows} sparse rows (one per dense row), got ${sparse.rows}`);
   for (const l of lists) {
     if (l.rows !== rows) throw new RangeError(`expected candidate lists of ${rows} rows, got ${l.rows}`);
   }
