@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client) of one API server: requests by route and GraphQL operation, errors by code,
 // Neo4j query latency (through the executor's observer), the neighbour cache, the active model versions and the
 // process's default metrics; /metrics answers them behind METRICS_TOKEN.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiRepository } from '../graph/api-repository';
@@ -173,26 +173,24 @@ export function createMetrics(sources: MetricsSources): ApiMetrics {
       next();
     },
     plugin<C extends object>(): ApolloServerPlugin<C> {
-      return {
-        requestDidStart() {
-          return Promise.resolve({
-            didResolveOperation({ contextValue, operationName }) {
-              const res = (contextValue as Record<symbol, Response | undefined>)[RESPONSE];
-              if (res !== undefined) res.locals.operation = operationLabel(operationName);
-              return Promise.resolve();
-            },
-            willSendResponse({ response }) {
-              if (response.body.kind === 'single') {
-                for (const e of response.body.singleResult.errors ?? []) {
-                  const code = e.extensions?.code;
-                  errors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN', surface: 'graphql' });
-                }
-              }
-              return Promise.resolve();
-            },
-          });
+      // One listener serves every request: its hooks keep no per-request state.
+      const listener: GraphQLRequestListener<C> = {
+        didResolveOperation({ contextValue, operationName }) {
+          const res = (contextValue as Record<symbol, Response | undefined>)[RESPONSE];
+          if (res !== undefined) res.locals.operation = operationLabel(operationName);
+          return Promise.resolve();
+        },
+        willSendResponse({ response }) {
+          if (response.body.kind === 'single') {
+            for (const e of response.body.singleResult.errors ?? []) {
+              const code = e.extensions?.code;
+              errors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN', surface: 'graphql' });
+            }
+          }
+          return Promise.resolve();
         },
       };
+      return { requestDidStart: () => Promise.resolve(listener) };
     },
     bind(context, res) {
       // A property, not a WeakMap entry: Apollo executes on a shallow copy of the context object.

@@ -8,8 +8,10 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config';
@@ -27,6 +29,7 @@ import { graphiqlRouter } from './graphiql';
 import { createMetrics, metricsAccess } from './metrics';
 import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
+import { jitGateway } from './graphql/executor';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { adminResolvers, resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
@@ -195,11 +198,15 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     app,
   );
 
-  const apollo = new ApolloServer<Context>({
+  const schema = makeExecutableSchema<Context>({
     typeDefs: loadTypeDefs(config.root, { admin: admin !== undefined }),
     resolvers: (admin !== undefined ? adminResolvers : resolvers) as NonNullable<
-      ConstructorParameters<typeof ApolloServer<Context>>[0]['resolvers']
+      Parameters<typeof makeExecutableSchema<Context>>[0]['resolvers']
     >,
+  });
+  const apollo = new ApolloServer<Context>({
+    // The schema, executed by graphql-jit once an operation repeats (graphql/executor.ts).
+    gateway: jitGateway(schema),
     introspection: config.http.introspection,
     // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
     stopOnTerminationSignals: false,
@@ -219,6 +226,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       ApolloServerPluginLandingPageDisabled(),
       // The schema sets no cache hints: the default cache-control plugin would only wrap every field's resolver.
       ApolloServerPluginCacheControlDisabled(),
+      // Federation traces are for subgraphs; this schema is none, so the default plugin would only be a no-op per request.
+      ApolloServerPluginInlineTraceDisabled(),
       complexityPlugin<Context>(),
       statusFromErrorsPlugin<Context>(),
       metrics.plugin<Context>(),

@@ -1,4 +1,6 @@
-// Starts one real Neo4j for the whole integration run, on free ports, with its own data folder.
+// Starts the real Neo4j servers of an integration run: one per jest worker (integration test files reset their
+// database, so two files may share a server only one after the other), on free ports, each with its own data folder.
+// Workers find theirs by JEST_WORKER_ID (test/setup/worker-neo4j.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_NEO4J_VERSION, PROJECT_ROOT } from '../../src/config';
@@ -7,16 +9,40 @@ import { waitForQuery } from '../../src/graph/connect';
 import { freePort, LocalNeo4jServer } from '../../src/localdb/server';
 import { consoleLogger } from '../../src/log';
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   if (process.env.TEST_NEO4J_URI !== undefined && process.env.TEST_NEO4J_PASSWORD !== undefined) return;
+  const workers = Math.max(1, globalConfig.maxWorkers);
+  const password = 'test-password-123';
+  // Distinct free ports, taken one after the other; the jars are assembled once (install) before the servers start.
+  const ports = new Set<number>();
+  while (ports.size < 2 * workers) ports.add(await freePort());
+  const [...free] = ports;
+  const servers = Array.from({ length: workers }, (_x, i) => server(i + 1, free[2 * i]!, free[2 * i + 1]!));
+  servers[0]!.install();
+  const started = Date.now();
+  const up = await Promise.all(servers.map((srv, i) => startOne(srv, password, free[2 * i + 1]!)));
+  process.stderr.write(
+    `\nTest Neo4j up for ${workers} worker(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${up.map((s) => s.uri).join(', ')}\n`,
+  );
+  process.env.TEST_NEO4J_PASSWORD = password;
+  process.env.TEST_NEO4J_WORKERS = String(workers);
+  for (const [i, s] of up.entries()) {
+    process.env[`TEST_NEO4J_URI_${i + 1}`] = s.uri;
+    process.env[`TEST_NEO4J_HTTP_PORT_${i + 1}`] = String(s.httpPort);
+    process.env[`TEST_NEO4J_HOME_${i + 1}`] = s.home;
+  }
+  process.env.TEST_NEO4J_OWNED = '1';
+}
+
+/** Worker `n`'s server, in .neo4j/test-<pid>-<n>. */
+function server(n: number, boltPort: number, httpPort: number): LocalNeo4jServer {
   const version = DEFAULT_NEO4J_VERSION;
-  // One folder per run, so that parallel runs (several checkouts, CI) never share a data folder.
-  const TEST_HOME = path.join(PROJECT_ROOT, '.neo4j', `test-${process.pid}`);
-  fs.rmSync(TEST_HOME, { recursive: true, force: true });
-  const [boltPort, httpPort] = [await freePort(), await freePort()];
-  const server = new LocalNeo4jServer(
+  // One folder per run and worker, so that parallel runs (several checkouts, CI) never share a data folder.
+  const home = path.join(PROJECT_ROOT, '.neo4j', `test-${process.pid}-${n}`);
+  fs.rmSync(home, { recursive: true, force: true });
+  return new LocalNeo4jServer(
     {
-      home: TEST_HOME,
+      home,
       version,
       boltPort,
       httpPort,
@@ -27,8 +53,14 @@ export default async function globalSetup(): Promise<void> {
     },
     consoleLogger,
   );
-  const password = 'test-password-123';
-  const started = Date.now();
+}
+
+/** Starts a server and waits until it answers a query. */
+async function startOne(
+  server: LocalNeo4jServer,
+  password: string,
+  httpPort: number,
+): Promise<{ uri: string; httpPort: number; home: string }> {
   await server.start(password);
   const graph = Graph.connect({ uri: server.boltUri, user: 'neo4j', database: 'neo4j' }, password);
   try {
@@ -36,12 +68,5 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await graph.close();
   }
-  process.stderr.write(
-    `\nTest Neo4j up on ${server.boltUri} (Browser ${server.browserUrl}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  );
-  process.env.TEST_NEO4J_URI = server.boltUri;
-  process.env.TEST_NEO4J_HTTP_PORT = String(httpPort);
-  process.env.TEST_NEO4J_PASSWORD = password;
-  process.env.TEST_NEO4J_HOME = TEST_HOME;
-  process.env.TEST_NEO4J_OWNED = '1';
+  return { uri: server.boltUri, httpPort, home: server.home };
 }

@@ -2,7 +2,7 @@
 // (any failure to estimate refuses the operation), and the HTTP status that follows from the errors' codes.
 // The shape check and the price are kept per operation of a document (and per value of the variables that can
 // change the price): Apollo's document store hands back the same parsed document for the same query text.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -83,25 +83,23 @@ const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
  * answers; BAD_USER_INPUT -> 400. Mixed or foreign codes keep Apollo's status.
  */
 export function statusFromErrorsPlugin<C extends object>(): ApolloServerPlugin<C> {
-  return {
-    requestDidStart() {
-      return Promise.resolve({
-        willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return Promise.resolve();
-          const errors = response.body.singleResult.errors ?? [];
-          const statuses = new Set(errors.map((e) => statusOfGraphQLCode(e.extensions?.code)));
-          const [status] = statuses;
-          // Internal errors keep Apollo's status: only client errors and a passing outage are mapped.
-          if (errors.length > 0 && statuses.size === 1 && status !== undefined && status !== 500) {
-            response.http.status = status;
-            if (status === 503) response.http.headers.set('retry-after', '1');
-            if (status === 401) response.http.headers.set('www-authenticate', 'Bearer realm="admin"');
-          }
-          return Promise.resolve();
-        },
-      });
+  // One listener serves every request: its hooks keep no per-request state.
+  const listener: GraphQLRequestListener<C> = {
+    willSendResponse({ response }) {
+      if (response.body.kind !== 'single') return Promise.resolve();
+      const errors = response.body.singleResult.errors ?? [];
+      const statuses = new Set(errors.map((e) => statusOfGraphQLCode(e.extensions?.code)));
+      const [status] = statuses;
+      // Internal errors keep Apollo's status: only client errors and a passing outage are mapped.
+      if (errors.length > 0 && statuses.size === 1 && status !== undefined && status !== 500) {
+        response.http.status = status;
+        if (status === 503) response.http.headers.set('retry-after', '1');
+        if (status === 401) response.http.headers.set('www-authenticate', 'Bearer realm="admin"');
+      }
+      return Promise.resolve();
     },
   };
+  return { requestDidStart: () => Promise.resolve(listener) };
 }
 
 export function depthRule() {
@@ -244,43 +242,41 @@ export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): Apollo
       throw badRequestError("Cannot estimate the query's cost: expected a query the server can price; simplify it");
     }
   };
-  return {
-    requestDidStart() {
-      return Promise.resolve({
-        didResolveOperation({ request, document, schema, operation }) {
-          // Mutations exist only on a server with ADMIN_TOKEN (schema/admin.graphql); subscriptions nowhere.
-          const allowed =
-            operation === undefined ||
-            operation.operation === OperationTypeNode.QUERY ||
-            (operation.operation === OperationTypeNode.MUTATION && schema.getMutationType() != null);
-          if (!allowed) {
-            throw badRequestError(
-              `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
-            );
-          }
-          const variables = request.variables ?? {};
-          let known = operation !== undefined ? PRICED.get(operation) : undefined;
-          if (known === undefined) {
-            // The operation the server resolved, priced by its own name, not by the request's operationName.
-            checkOperationShape(document, operation ?? operationOf(document, request.operationName));
-            known = { costVariables: costVariables(document), costs: new Map() };
-            if (operation !== undefined) PRICED.set(operation, known);
-          }
-          const key = priceKey(known.costVariables, variables);
-          let cost = known.costs.get(key);
-          if (cost === undefined) {
-            cost = price(schema, document, variables, operation?.name?.value);
-            if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
-          }
-          if (cost > max) {
-            throw badRequestError(
-              `Query too complex: expected a complexity of at most ${max}, got ${cost} (lower limit/first or select fewer nested lists)`,
-              { complexity: cost, maxComplexity: max },
-            );
-          }
-          return Promise.resolve();
-        },
-      });
+  // One listener serves every request: its hooks keep no per-request state.
+  const listener: GraphQLRequestListener<C> = {
+    didResolveOperation({ request, document, schema, operation }) {
+      // Mutations exist only on a server with ADMIN_TOKEN (schema/admin.graphql); subscriptions nowhere.
+      const allowed =
+        operation === undefined ||
+        operation.operation === OperationTypeNode.QUERY ||
+        (operation.operation === OperationTypeNode.MUTATION && schema.getMutationType() != null);
+      if (!allowed) {
+        throw badRequestError(
+          `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
+        );
+      }
+      const variables = request.variables ?? {};
+      let known = operation !== undefined ? PRICED.get(operation) : undefined;
+      if (known === undefined) {
+        // The operation the server resolved, priced by its own name, not by the request's operationName.
+        checkOperationShape(document, operation ?? operationOf(document, request.operationName));
+        known = { costVariables: costVariables(document), costs: new Map() };
+        if (operation !== undefined) PRICED.set(operation, known);
+      }
+      const key = priceKey(known.costVariables, variables);
+      let cost = known.costs.get(key);
+      if (cost === undefined) {
+        cost = price(schema, document, variables, operation?.name?.value);
+        if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
+      }
+      if (cost > max) {
+        throw badRequestError(
+          `Query too complex: expected a complexity of at most ${max}, got ${cost} (lower limit/first or select fewer nested lists)`,
+          { complexity: cost, maxComplexity: max },
+        );
+      }
+      return Promise.resolve();
     },
   };
+  return { requestDidStart: () => Promise.resolve(listener) };
 }

@@ -71,45 +71,101 @@ async function batchNeighbours(source: NeighbourSource, keys: readonly Neighbour
   return out;
 }
 
-export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
-  let count: Promise<number> | undefined;
-  let model: Promise<ModelName> | undefined;
-  const weightings = new Map<ModelName, Promise<VersionWeighting | null>>();
-  let models: Promise<ModelRow[]> | undefined;
-  const pages = new DataLoader<{ after: number; take: number }, UserPageRow[], string>(
-    async (keys) => {
-      const largest = new Map<number, number>();
-      for (const k of keys) largest.set(k.after, Math.max(largest.get(k.after) ?? 0, k.take));
-      const rows = new Map(
-        await Promise.all(
-          [...largest].map(async ([after, take]) => [after, await repo.usersPage(after, take)] as const),
-        ),
-      );
-      return keys.map((k) => (rows.get(k.after) ?? []).slice(0, k.take));
-    },
-    { cacheKeyFn: (k) => `${k.after}:${k.take}` },
-  );
-  return {
-    userExists: new DataLoader((handles) => repo.usersExist(handles), { maxBatchSize: MAX_BATCH }),
-    neighbours: new DataLoader((keys) => batchNeighbours(source, keys), {
+/**
+ * This request's loaders, each built on first use: a request reads one or two of them, and building all of them
+ * (DataLoaders and their closures) for every request cost more than most requests' own reads.
+ */
+class RequestLoaders implements Loaders {
+  #userExists: Loaders['userExists'] | undefined;
+  #neighbours: Loaders['neighbours'] | undefined;
+  #interests: Loaders['interests'] | undefined;
+  #viewedCourses: Loaders['viewedCourses'] | undefined;
+  #assessments: Loaders['assessments'] | undefined;
+  #pages: DataLoader<{ after: number; take: number }, UserPageRow[], string> | undefined;
+  #count: Promise<number> | undefined;
+  #model: Promise<ModelName> | undefined;
+  #weightings: Map<ModelName, Promise<VersionWeighting | null>> | undefined;
+  #models: Promise<ModelRow[]> | undefined;
+
+  constructor(
+    private readonly repo: ApiRepository,
+    private readonly source: NeighbourSource,
+  ) {}
+
+  get userExists(): Loaders['userExists'] {
+    return (this.#userExists ??= new DataLoader((handles) => this.repo.usersExist(handles), {
+      maxBatchSize: MAX_BATCH,
+    }));
+  }
+
+  get neighbours(): Loaders['neighbours'] {
+    return (this.#neighbours ??= new DataLoader((keys) => batchNeighbours(this.source, keys), {
       maxBatchSize: MAX_BATCH,
       cacheKeyFn: (k) => `${k.model}:${k.limit}:${k.handle}`,
-    }),
-    interests: new DataLoader((handles) => repo.interests(handles), { maxBatchSize: MAX_BATCH }),
-    viewedCourses: new DataLoader((handles) => repo.viewedCourses(handles), { maxBatchSize: MAX_BATCH }),
-    assessments: new DataLoader((handles) => repo.assessments(handles), { maxBatchSize: MAX_BATCH }),
-    userCount: () => (count ??= repo.userCount()),
-    defaultModel: () => (model ??= source.defaultModel()),
-    weighting: (m) => {
-      let w = weightings.get(m);
-      if (w === undefined) {
-        w = source.weighting(m);
-        weightings.set(m, w);
-      }
-      return w;
-    },
-    preview: (interests, m, limit) => source.preview(interests, m, limit),
-    models: () => (models ??= repo.models()),
-    usersPage: (after, take) => pages.load({ after, take }),
-  };
+    }));
+  }
+
+  get interests(): Loaders['interests'] {
+    return (this.#interests ??= new DataLoader((handles) => this.repo.interests(handles), { maxBatchSize: MAX_BATCH }));
+  }
+
+  get viewedCourses(): Loaders['viewedCourses'] {
+    return (this.#viewedCourses ??= new DataLoader((handles) => this.repo.viewedCourses(handles), {
+      maxBatchSize: MAX_BATCH,
+    }));
+  }
+
+  get assessments(): Loaders['assessments'] {
+    return (this.#assessments ??= new DataLoader((handles) => this.repo.assessments(handles), {
+      maxBatchSize: MAX_BATCH,
+    }));
+  }
+
+  userCount(): Promise<number> {
+    return (this.#count ??= this.repo.userCount());
+  }
+
+  defaultModel(): Promise<ModelName> {
+    return (this.#model ??= this.source.defaultModel());
+  }
+
+  weighting(m: ModelName): Promise<VersionWeighting | null> {
+    const weightings = (this.#weightings ??= new Map<ModelName, Promise<VersionWeighting | null>>());
+    let w = weightings.get(m);
+    if (w === undefined) {
+      w = this.source.weighting(m);
+      weightings.set(m, w);
+    }
+    return w;
+  }
+
+  preview(...args: Parameters<Loaders['preview']>): ReturnType<Loaders['preview']> {
+    return this.source.preview(...args);
+  }
+
+  models(): Promise<ModelRow[]> {
+    return (this.#models ??= this.repo.models());
+  }
+
+  usersPage(after: number, take: number): Promise<UserPageRow[]> {
+    const repo = this.repo;
+    this.#pages ??= new DataLoader<{ after: number; take: number }, UserPageRow[], string>(
+      async (keys) => {
+        const largest = new Map<number, number>();
+        for (const k of keys) largest.set(k.after, Math.max(largest.get(k.after) ?? 0, k.take));
+        const rows = new Map(
+          await Promise.all(
+            [...largest].map(async ([after, take]) => [after, await repo.usersPage(after, take)] as const),
+          ),
+        );
+        return keys.map((k) => (rows.get(k.after) ?? []).slice(0, k.take));
+      },
+      { cacheKeyFn: (k) => `${k.after}:${k.take}` },
+    );
+    return this.#pages.load({ after, take });
+  }
+}
+
+export function createLoaders(repo: ApiRepository, source: NeighbourSource): Loaders {
+  return new RequestLoaders(repo, source);
 }
