@@ -261,7 +261,12 @@ async function leasedIncremental(
           endedEdges += done.ended;
         });
       }
+      const tLists = performance.now();
       await inParallel(batches, writers, () => lease.assertHeld());
+      log.info(
+        `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
+          `leftovers checked in ${((tLists - tWrite) / 1000).toFixed(1)} s)`,
+      );
       // The version's edges without counting them all: the previous version's, less those ended, plus those written.
       const edges =
         active.edges !== null
