@@ -39,7 +39,7 @@ export interface IncrementalOptions {
   threads: number;
   /** Edges per write transaction. */
   batchEdges?: number;
-  /** Write transactions in flight at once. */
+  /** Write transactions in flight at once (default 1: see leasedIncremental). */
   writers?: number;
   deleteBatch?: number;
   /** Pause between the switch and deleting the ended edges (readers of the previous version finish). */
@@ -150,7 +150,10 @@ async function leasedIncremental(
   const batchEdges = opts.batchEdges ?? 10_000;
   const deleteBatch = opts.deleteBatch ?? 20_000;
   const graceMs = opts.graceMs ?? 1000;
-  const writers = Math.max(1, opts.writers ?? 4);
+  // One transaction at a time by default: the written lists share their new neighbours (the changed users enter
+  // thousands of lists), so parallel batches would wait on the same users' locks; at 10,000 users one writer was no
+  // slower than four (bench/README.md, incremental).
+  const writers = Math.max(1, opts.writers ?? 1);
   // Every model's starting point first: a refusal comes before anything is read or written.
   const starts = [];
   for (const model of opts.models) {
