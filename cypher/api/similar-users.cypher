@@ -17,7 +17,9 @@ RETURN
   m.version AS version,
   COLLECT {
     MATCH (u)-[s:SIMILAR_TO]->(v:User)
-    WHERE s.model = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
+    // coalesce: not a seekable predicate, so the plan expands the user's own edges (about 50) instead of seeking the
+    // model's whole active range on the (model, version) index and keeping this user's (what an empty graph plans).
+    WHERE coalesce(s.model, '') = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
       AND (s.until IS NULL OR s.until > m.version)
     WITH v, s
     ORDER BY s.rank, v.handle
