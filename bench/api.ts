@@ -78,7 +78,8 @@ async function sampleHandles(graph: Graph, model: string): Promise<number[]> {
   const rows = await graph.read<{ h: number }>(
     `MATCH (m:SimilarityModel {name: $model})
      MATCH (u:User)-[s:SIMILAR_TO {rank: 1}]->()
-     WHERE s.model = $model AND s.version = m.version
+     WHERE s.model = $model AND coalesce(m.floor, m.version) <= s.version <= m.version
+       AND (s.until IS NULL OR s.until > m.version)
      RETURN u.handle AS h LIMIT 20000`,
     { model },
   );

@@ -24,11 +24,12 @@ const USAGE = 'npm run bench -- incremental [--users 10000] [--share 0.01] [--se
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
-/** Every user's top-10 in the model's active version. */
+/** Every user's top-10 in the model's active version (the active-lists pattern of cypher/explore/README.md). */
 async function activeLists(graph: Graph, model: string): Promise<Map<number, number[]>> {
   const rows = await graph.read<{ h: number; n: number[] }>(
     `MATCH (m:SimilarityModel {name: $model})
-     MATCH (a:User)-[s:SIMILAR_TO]->(b:User) WHERE s.model = $model AND s.version = m.version
+     MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
+     WHERE s.model = $model AND m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
      WITH a, b, s ORDER BY s.rank
      RETURN a.handle AS h, collect(b.handle) AS n`,
     { model },

@@ -138,7 +138,8 @@ async function storedLists(graph: Graph, model: string, handles: number[]): Prom
     `MATCH (m:SimilarityModel {name: $model})
      UNWIND $handles AS h
      MATCH (u:User {handle: h})-[s:SIMILAR_TO]->(v:User)
-     WHERE s.model = $model AND s.version = m.version
+     WHERE s.model = $model AND coalesce(m.floor, m.version) <= s.version <= m.version
+       AND (s.until IS NULL OR s.until > m.version)
      WITH h, s, v ORDER BY s.rank
      RETURN h, collect(v.handle) AS n`,
     { model, handles },

@@ -1,5 +1,5 @@
-// Neighbours of each of $handles under $model's ACTIVE version only (edge version = SimilarityModel.version),
-// best first.
+// Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions
+// floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until).
 // @param handles LIST<INTEGER>
 // @param model STRING
 // @param limit INTEGER
@@ -17,7 +17,10 @@ RETURN
   m.version AS version,
   COLLECT {
     MATCH (u)-[s:SIMILAR_TO]->(v:User)
-    WHERE s.model = $model AND s.version = m.version
+    // coalesce: not a seekable predicate, so the plan expands the user's own edges (about 50) instead of seeking the
+    // model's whole active range on the (model, version) index and keeping this user's (what an empty graph plans).
+    WHERE coalesce(s.model, '') = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
+      AND (s.until IS NULL OR s.until > m.version)
     WITH v, s
     ORDER BY s.rank, v.handle
     LIMIT $limit

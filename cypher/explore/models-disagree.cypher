@@ -2,7 +2,7 @@
 // :param handle => 110
 MATCH (u:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
 MATCH (m:SimilarityModel {name: s.model})
-WHERE m.version = s.version
+WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
 WITH u, v, collect(s) AS edges
 RETURN u, v, edges, v.handle AS neighbour, size(edges) AS models,
        [e IN edges | e.model + ' #' + toString(e.rank) + ' (' + toString(round(e.score, 3)) + ')'] AS foundBy,

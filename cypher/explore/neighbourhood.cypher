@@ -4,7 +4,7 @@
 // :param shared => 3
 MATCH (m:SimilarityModel {name: $model})
 MATCH p = (u:User {handle: $handle})-[s:SIMILAR_TO {model: $model}]->(v:User)
-WHERE s.version = m.version
+WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
 RETURN p, s.rank AS rank, s.score AS score, v.handle AS neighbour,
        COLLECT {
          MATCH shared = (u)-[:INTERESTED_IN]->(t:Tag)<-[:INTERESTED_IN]-(v)

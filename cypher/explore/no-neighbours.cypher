@@ -3,7 +3,10 @@
 // :param limit => 50
 MATCH (m:SimilarityModel {name: $model})
 MATCH (u:User)
-WHERE NOT EXISTS { (u)-[s:SIMILAR_TO {model: $model}]->() WHERE s.version = m.version }
+WHERE NOT EXISTS {
+  (u)-[s:SIMILAR_TO {model: $model}]->()
+  WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
+}
 RETURN u, u.handle AS handle,
        COUNT { (u)-[:INTERESTED_IN]->() } AS interests,
        COUNT { (u)-[:VIEWED]->() } AS coursesViewed,

@@ -14,6 +14,6 @@ RETURN a, b,
        COLLECT {
          MATCH (a)-[s:SIMILAR_TO]-(b)
          MATCH (m:SimilarityModel {name: s.model})
-         WHERE m.version = s.version
+         WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
          RETURN s
        } AS similarity

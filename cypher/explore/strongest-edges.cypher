@@ -3,8 +3,11 @@
 // :param limit => 25
 MATCH (m:SimilarityModel {name: $model})
 MATCH p = (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
-WHERE s.version = m.version
-  AND (a.handle < b.handle OR NOT EXISTS { (b)-[r:SIMILAR_TO {model: $model}]->(a) WHERE r.version = m.version })
+WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
+  AND (a.handle < b.handle OR NOT EXISTS {
+    (b)-[r:SIMILAR_TO {model: $model}]->(a)
+    WHERE coalesce(m.floor, m.version) <= r.version <= m.version AND (r.until IS NULL OR r.until > m.version)
+  })
 RETURN p, a.handle AS user, b.handle AS neighbour, s.score AS score, s.rank AS rank
 ORDER BY score DESC, user, neighbour
 LIMIT toInteger($limit)

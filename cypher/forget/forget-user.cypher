@@ -1,6 +1,7 @@
 // Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes
 // the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both
-// ways).
+// ways: a full version's and the incremental versions' over it alike). A holder is a list: its user, model and the
+// version that wrote it (a list comes whole from one version).
 // @param handle INTEGER
 // @column found BOOLEAN
 // @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>  lists that named the user

@@ -1,4 +1,5 @@
-// Renumbers the lists that lost a neighbour, so ranks run 1..n again.
+// Renumbers the lists that lost a neighbour, so ranks run 1..n again: each list is a user's edges of one model
+// written by one version (full or incremental), whether or not a later version ended it.
 // @param holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>
 // @column lists INTEGER  lists renumbered
 UNWIND $holders AS h

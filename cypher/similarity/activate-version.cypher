@@ -1,6 +1,9 @@
-// Makes version $version of model $model the active one, in one transaction, if this run still owns it.
+// Makes version $version of model $model the active one, in one transaction, if this run still owns it. $floor is
+// the full version it builds on: $version itself for a full run, the active version's floor for an incremental one
+// (whose lists are the edges of versions floor..version not ended by then: see explore/README.md).
 // @param model STRING
 // @param version INTEGER
+// @param floor INTEGER
 // @param params STRING  JSON
 // @param metrics STRING?  JSON; null keeps the figures stored
 // @param users INTEGER
@@ -12,6 +15,7 @@ MATCH (m:SimilarityModel {name: $model})
 WHERE m.writing = $version
 WITH m, m.version AS previous, m.writingRun AS run
 SET m.version = $version,
+  m.floor = $floor,
   m.writing = null,
   m.activeRun = run,
   m.writingRun = null,

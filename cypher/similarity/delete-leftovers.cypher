@@ -1,5 +1,5 @@
-// Deletes the SIMILAR_TO edges of model $model whose version is in $versions (runs that failed or were killed),
-// in batches.
+// Deletes the SIMILAR_TO edges of model $model whose version is in $versions (runs that failed or were killed, and
+// versions below the active floor that a run killed in its grace period left), in batches.
 // @param model STRING
 // @param versions LIST<INTEGER>
 // @param batch INTEGER

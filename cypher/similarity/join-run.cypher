@@ -4,6 +4,7 @@
 // @param model STRING
 // @param run STRING
 // @column active INTEGER?
+// @column floor INTEGER?  the full version the active one builds on
 // @column version INTEGER
 // @column joined BOOLEAN  true when another shard of the run reserved it
 // @column done BOOLEAN  true when the run's version is already active: a retried shard has nothing to write
@@ -15,4 +16,5 @@ FOREACH (_ IN CASE WHEN done THEN [] ELSE [1] END |
   SET m.writing = CASE WHEN joined THEN m.writing WHEN active > writing THEN active + 1 ELSE writing + 1 END,
     m.writingRun = $run,
     m.shardsDone = CASE WHEN joined THEN coalesce(m.shardsDone, []) ELSE [] END)
-RETURN m.version AS active, CASE WHEN done THEN m.version ELSE m.writing END AS version, joined, done
+RETURN m.version AS active, coalesce(m.floor, m.version) AS floor,
+  CASE WHEN done THEN m.version ELSE m.writing END AS version, joined, done

@@ -1,11 +1,15 @@
-// Every user's list in version $version of model $model: neighbour handles and scores in rank order.
+// Every user's list in version $version of model $model, whose full version is $floor: the edges of versions
+// $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores in
+// rank order.
 // @param model STRING
 // @param version INTEGER
+// @param floor INTEGER
 // @column handle INTEGER
 // @column neighbours LIST<INTEGER>
 // @column scores LIST<FLOAT>
 MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
-WHERE s.model = $model AND s.version = $version
+WHERE s.model = $model AND s.version >= $floor AND s.version <= $version
+  AND (s.until IS NULL OR s.until > $version)
 WITH a, b, s
 ORDER BY a.handle, s.rank
 RETURN a.handle AS handle, collect(b.handle) AS neighbours, collect(s.score) AS scores

@@ -38,7 +38,7 @@ export interface CypherStatements {
       shardsDone: number[] | null;
     };
   };
-  /** Neighbours of each of $handles under $model's ACTIVE version only (edge version = SimilarityModel.version), best first. */
+  /** Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until). */
   'api/similar-users': {
     params: { handles: readonly (number | Integer)[]; model: string; limit: number | Integer };
     row: {
@@ -67,12 +67,12 @@ export interface CypherStatements {
   };
   /** What the database holds, for db:status: its users and SIMILAR_TO edges (every model and version). */
   'db/status': { params: Record<never, never>; row: { users: number; edges: number } };
-  /** Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both ways). */
+  /** Forgets a user: records the handle (Forgotten, so an import of old files does not bring it back), and deletes the user with every relationship (its interests, views, assessments and SIMILAR_TO edges of every version, both ways: a full version's and the incremental versions' over it alike). A holder is a list: its user, model and the version that wrote it (a list comes whole from one version). */
   'forget/forget-user': {
     params: { handle: number | Integer };
     row: { found: boolean; holders: { handle: number; model: string; version: number }[]; edges: number };
   };
-  /** Renumbers the lists that lost a neighbour, so ranks run 1..n again. */
+  /** Renumbers the lists that lost a neighbour, so ranks run 1..n again: each list is a user's edges of one model written by one version (full or incremental), whether or not a later version ended it. */
   'forget/rerank': {
     params: { holders: readonly { handle: number | Integer; model: string; version: number | Integer }[] };
     row: { lists: number };
@@ -205,7 +205,9 @@ export interface CypherStatements {
   'schema/forgotten-handle-unique': { params: Record<never, never>; row: Record<never, never> };
   /** One ImportRun node per import run (the bookkeeping of imports: started, completed, files, counts). */
   'schema/import-run-id-unique': { params: Record<never, never>; row: Record<never, never> };
-  /** Lets readers and clean-up find the SIMILAR_TO edges of one model version quickly. */
+  /** Lets clean-up find the SIMILAR_TO edges an incremental version ended (SIMILAR_TO.until) quickly; edges without `until` (most of them) are not in this index. */
+  'schema/similar-to-model-until': { params: Record<never, never>; row: Record<never, never> };
+  /** Lets readers and clean-up find the SIMILAR_TO edges of a model's versions quickly: one version, or the range floor..active that the active lists come from (a range seek). */
   'schema/similar-to-model-version': { params: Record<never, never>; row: Record<never, never> };
   /** One SimilarityModel node per model name; it records the active version. */
   'schema/similarity-model-name-unique': { params: Record<never, never>; row: Record<never, never> };
@@ -215,11 +217,12 @@ export interface CypherStatements {
   'schema/user-changed-at': { params: Record<never, never>; row: Record<never, never> };
   /** A user is identified by its integer handle. */
   'schema/user-handle-unique': { params: Record<never, never>; row: Record<never, never> };
-  /** Makes version $version of model $model the active one, in one transaction, if this run still owns it. */
+  /** Makes version $version of model $model the active one, in one transaction, if this run still owns it. $floor is the full version it builds on: $version itself for a full run, the active version's floor for an incremental one (whose lists are the edges of versions floor..version not ended by then: see explore/README.md). */
   'similarity/activate-version': {
     params: {
       model: string;
       version: number | Integer;
+      floor: number | Integer;
       params: string;
       metrics: string | null;
       users: number | Integer;
@@ -230,7 +233,10 @@ export interface CypherStatements {
     row: { previous: number | null };
   };
   /** Reserves a new version of model $model (above the active one and any unfinished one) and marks it as being written. */
-  'similarity/begin-version': { params: { model: string }; row: { active: number | null; version: number } };
+  'similarity/begin-version': {
+    params: { model: string };
+    row: { active: number | null; floor: number | null; version: number };
+  };
   /** Users an import stamped at or after $since (an ISO date-time: the active version's params.dataAsOf), by handle. */
   'similarity/changed-users': { params: { since: string }; row: { handle: number } };
   /** Marks the active model with the best validation recall@10 as the one served when a client names none (default: true) and every other model default: false; ties by name. */
@@ -246,32 +252,30 @@ export interface CypherStatements {
       tookOverFrom: string | null;
     };
   };
-  /** Carries the lists of users $handles over from version $from to version $version of model $model, edge for edge (rank and score as they were). */
-  'similarity/copy-lists': {
-    params: {
-      handles: readonly (number | Integer)[];
-      model: string;
-      from: number | Integer;
-      version: number | Integer;
-    };
+  /** SIMILAR_TO edges of model $model per version that wrote them, and how many of those a later version ended. */
+  'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number; ended: number } };
+  /** SIMILAR_TO edges of one version of model $model: those of versions $floor..$version not ended by then (a full run's version is its own floor: its own edges). */
+  'similarity/count-version-edges': {
+    params: { model: string; version: number | Integer; floor: number | Integer };
     row: { edges: number };
   };
-  /** SIMILAR_TO edges of model $model per version. */
-  'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number } };
-  /** SIMILAR_TO edges of one version of model $model. */
-  'similarity/count-version-edges': { params: { model: string; version: number | Integer }; row: { edges: number } };
   /** Deletes the fold-in factors of every version of $model but $keep (the active one): superseded versions and runs that never completed. */
   'similarity/delete-als-factors': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
   /** Deletes the user factors shards read of every version of $model up to $upTo: the run that wrote them is complete (or was left unfinished and superseded). */
   'similarity/delete-als-users': { params: { model: string; upTo: number | Integer }; row: { deleted: number } };
-  /** Deletes the SIMILAR_TO edges of model $model whose version is in $versions (runs that failed or were killed), in batches. */
+  /** Deletes the SIMILAR_TO edges of model $model that version $active or an earlier one ended (until <= $active): lists an incremental version replaced, which no retained version sees any more. In batches. */
+  'similarity/delete-ended': {
+    params: { model: string; active: number | Integer; batch: number | Integer };
+    row: { deleted: number };
+  };
+  /** Deletes the SIMILAR_TO edges of model $model whose version is in $versions (runs that failed or were killed, and versions below the active floor that a run killed in its grace period left), in batches. */
   'similarity/delete-leftovers': {
     params: { model: string; versions: readonly (number | Integer)[]; batch: number | Integer };
     row: { deleted: number };
   };
-  /** Deletes the SIMILAR_TO edges of one version of model $model, in batches. */
-  'similarity/delete-version': {
-    params: { model: string; version: number | Integer; batch: number | Integer };
+  /** Deletes the SIMILAR_TO edges of model $model written before version $floor (the full version the active one builds on): no retained version sees them. In batches. */
+  'similarity/delete-superseded': {
+    params: { model: string; floor: number | Integer; batch: number | Integer };
     row: { deleted: number };
   };
   /** Records that shard $shard of run $run has written its part of version $version of model $model (idempotent); no row when the version is no longer this run's. */
@@ -282,16 +286,23 @@ export interface CypherStatements {
   /** The version run $run writes for model $model: the one it reserved already (another shard of the run started first), or a new one above the active one and any unfinished one; or, when run $run already completed this model (its version is the active one, nothing is being written), that version, reserving nothing (done). */
   'similarity/join-run': {
     params: { model: string; run: string };
-    row: { active: number | null; version: number; joined: boolean; done: boolean };
+    row: { active: number | null; floor: number | null; version: number; joined: boolean; done: boolean };
   };
   /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the lease read that follows in the same transaction sees every other run's committed lease. */
   'similarity/lock-models': { params: { models: readonly string[] }; row: { locked: number } };
   /** The database's clock, read by a run before it reads the graph: kept with the version (params.dataAsOf) and compared with User.changedAt by the next incremental run. */
   'similarity/now': { params: Record<never, never>; row: { now: string } };
-  /** What an incremental run starts from: the model's active version, its parameters, frozen weighting statistics and validation recall. */
+  /** What an incremental run starts from: the model's active version, the full version it builds on, its parameters, frozen weighting statistics, validation recall and edge count. */
   'similarity/read-active-version': {
     params: { model: string };
-    row: { version: number; params: string | null; weighting: string | null; validation: number | null };
+    row: {
+      version: number;
+      floor: number;
+      params: string | null;
+      weighting: string | null;
+      validation: number | null;
+      edges: number | null;
+    };
   };
   /** What folding a user into version $version of $model needs (see write-als-factors); no row when the version has none. */
   'similarity/read-als-factors': {
@@ -324,16 +335,16 @@ export interface CypherStatements {
       activeRun: string | null;
     };
   };
-  /** The neighbours of user $handle in the active version of model $model, by rank. */
+  /** The neighbours of user $handle in the active version of model $model, by rank: the edges of versions floor..active that no version up to the active one ended (the version column is the one that wrote the list). */
   'similarity/read-neighbours': {
     params: { model: string; handle: number | Integer };
     row: { handle: number; score: number; rank: number; version: number };
   };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
   'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
-  /** Every user's list in version $version of model $model: neighbour handles and scores in rank order. */
+  /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores in rank order. */
   'similarity/read-version-lists': {
-    params: { model: string; version: number | Integer };
+    params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
   };
   /** Per user with any view: [course id, total seconds] pairs. */
@@ -354,6 +365,11 @@ export interface CypherStatements {
   'similarity/renew-plan': {
     params: { model: string; run: string; version: number | Integer; owner: string; ttlMs: number | Integer };
     row: { renewed: boolean };
+  };
+  /** Clears the end that unfinished incremental runs set on SIMILAR_TO edges of model $model (until > $active: a version that was never switched to), so the active lists stay whole for the versions that come next. In batches. */
+  'similarity/reopen-ended': {
+    params: { model: string; active: number | Integer; batch: number | Integer };
+    row: { reopened: number };
   };
   /** Stores evaluation figures (JSON) on the model node of $model, creating it if needed. */
   'similarity/set-metrics': { params: { model: string; metrics: string }; row: Record<never, never> };
@@ -405,6 +421,17 @@ export interface CypherStatements {
       version: number | Integer;
     };
     row: { edges: number };
+  };
+  /** Writes a batch of lists of an incremental version $version of model $model over the active version $active (whose full version is $floor): per row a user handle h, neighbour handles n and scores s (rank = position + 1; n may be empty). Each user's list of the active version is ended first (SIMILAR_TO.until = $version), so only the lists written here change; the others stay as they are, unwritten. */
+  'similarity/write-edges-delta': {
+    params: {
+      rows: readonly { h: number | Integer; n: readonly (number | Integer)[]; s: readonly number[] }[];
+      model: string;
+      version: number | Integer;
+      active: number | Integer;
+      floor: number | Integer;
+    };
+    row: { edges: number; ended: number };
   };
   /** Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h, neighbour handles n and scores s (rank = position + 1). */
   'similarity/write-edges-replace': {
@@ -552,6 +579,7 @@ export const CYPHER_REGISTRY: {
   'schema/course-id-unique': { signature: '', columns: [] },
   'schema/forgotten-handle-unique': { signature: '', columns: [] },
   'schema/import-run-id-unique': { signature: '', columns: [] },
+  'schema/similar-to-model-until': { signature: '', columns: [] },
   'schema/similar-to-model-version': { signature: '', columns: [] },
   'schema/similarity-model-name-unique': { signature: '', columns: [] },
   'schema/tag-name-unique': { signature: '', columns: [] },
@@ -559,12 +587,12 @@ export const CYPHER_REGISTRY: {
   'schema/user-handle-unique': { signature: '', columns: [] },
   'similarity/activate-version': {
     signature:
-      '@param model STRING; @param version INTEGER; @param params STRING; @param metrics STRING?; @param users INTEGER; @param edges INTEGER; @param validation FLOAT?; @param weighting STRING?; @column previous INTEGER?',
+      '@param model STRING; @param version INTEGER; @param floor INTEGER; @param params STRING; @param metrics STRING?; @param users INTEGER; @param edges INTEGER; @param validation FLOAT?; @param weighting STRING?; @column previous INTEGER?',
     columns: ['previous'],
   },
   'similarity/begin-version': {
-    signature: '@param model STRING; @column active INTEGER?; @column version INTEGER',
-    columns: ['active', 'version'],
+    signature: '@param model STRING; @column active INTEGER?; @column floor INTEGER?; @column version INTEGER',
+    columns: ['active', 'floor', 'version'],
   },
   'similarity/changed-users': { signature: '@param since STRING; @column handle INTEGER', columns: ['handle'] },
   'similarity/choose-default': { signature: '@column name STRING?', columns: ['name'] },
@@ -573,17 +601,12 @@ export const CYPHER_REGISTRY: {
       '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column state STRING; @column plan STRING?; @column owner STRING?; @column expiresInMs INTEGER?; @column tookOverFrom STRING?',
     columns: ['state', 'plan', 'owner', 'expiresInMs', 'tookOverFrom'],
   },
-  'similarity/copy-lists': {
-    signature:
-      '@param handles LIST<INTEGER>; @param model STRING; @param from INTEGER; @param version INTEGER; @column edges INTEGER',
-    columns: ['edges'],
-  },
   'similarity/count-edges': {
-    signature: '@param model STRING; @column version INTEGER; @column edges INTEGER',
-    columns: ['version', 'edges'],
+    signature: '@param model STRING; @column version INTEGER; @column edges INTEGER; @column ended INTEGER',
+    columns: ['version', 'edges', 'ended'],
   },
   'similarity/count-version-edges': {
-    signature: '@param model STRING; @param version INTEGER; @column edges INTEGER',
+    signature: '@param model STRING; @param version INTEGER; @param floor INTEGER; @column edges INTEGER',
     columns: ['edges'],
   },
   'similarity/delete-als-factors': {
@@ -594,12 +617,16 @@ export const CYPHER_REGISTRY: {
     signature: '@param model STRING; @param upTo INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
+  'similarity/delete-ended': {
+    signature: '@param model STRING; @param active INTEGER; @param batch INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
+  },
   'similarity/delete-leftovers': {
     signature: '@param model STRING; @param versions LIST<INTEGER>; @param batch INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
-  'similarity/delete-version': {
-    signature: '@param model STRING; @param version INTEGER; @param batch INTEGER; @column deleted INTEGER',
+  'similarity/delete-superseded': {
+    signature: '@param model STRING; @param floor INTEGER; @param batch INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
   'similarity/finish-shard': {
@@ -609,15 +636,15 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/join-run': {
     signature:
-      '@param model STRING; @param run STRING; @column active INTEGER?; @column version INTEGER; @column joined BOOLEAN; @column done BOOLEAN',
-    columns: ['active', 'version', 'joined', 'done'],
+      '@param model STRING; @param run STRING; @column active INTEGER?; @column floor INTEGER?; @column version INTEGER; @column joined BOOLEAN; @column done BOOLEAN',
+    columns: ['active', 'floor', 'version', 'joined', 'done'],
   },
   'similarity/lock-models': { signature: '@param models LIST<STRING>; @column locked INTEGER', columns: ['locked'] },
   'similarity/now': { signature: '@column now STRING', columns: ['now'] },
   'similarity/read-active-version': {
     signature:
-      '@param model STRING; @column version INTEGER; @column params STRING?; @column weighting STRING?; @column validation FLOAT?',
-    columns: ['version', 'params', 'weighting', 'validation'],
+      '@param model STRING; @column version INTEGER; @column floor INTEGER; @column params STRING?; @column weighting STRING?; @column validation FLOAT?; @column edges INTEGER?',
+    columns: ['version', 'floor', 'params', 'weighting', 'validation', 'edges'],
   },
   'similarity/read-als-factors': {
     signature:
@@ -654,7 +681,7 @@ export const CYPHER_REGISTRY: {
   'similarity/read-users': { signature: '@column handle INTEGER', columns: ['handle'] },
   'similarity/read-version-lists': {
     signature:
-      '@param model STRING; @param version INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',
+      '@param model STRING; @param version INTEGER; @param floor INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',
     columns: ['handle', 'neighbours', 'scores'],
   },
   'similarity/read-views': {
@@ -678,6 +705,10 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column renewed BOOLEAN',
     columns: ['renewed'],
+  },
+  'similarity/reopen-ended': {
+    signature: '@param model STRING; @param active INTEGER; @param batch INTEGER; @column reopened INTEGER',
+    columns: ['reopened'],
   },
   'similarity/set-metrics': { signature: '@param model STRING; @param metrics STRING', columns: [] },
   'similarity/store-plan': {
@@ -704,6 +735,11 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
     columns: ['edges'],
+  },
+  'similarity/write-edges-delta': {
+    signature:
+      '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @param active INTEGER; @param floor INTEGER; @column edges INTEGER; @column ended INTEGER',
+    columns: ['edges', 'ended'],
   },
   'similarity/write-edges-replace': {
     signature:

@@ -61,6 +61,8 @@ export interface StoredNeighbour extends Neighbour {
 export interface ActivateInput {
   model: string;
   version: number;
+  /** The full version this one builds on: `version` itself for a full run, the active floor for an incremental one. */
+  floor: number;
   params: string;
   metrics: string | null;
   users: number;
@@ -125,33 +127,68 @@ export class SimilarityRepository {
     return ModelLease.acquire(this.graph, models, opts, log);
   }
 
-  /** Reserves the next version of a model (SimilarityModel.writing = it); returns it and the active one. */
-  async beginVersion(model: string): Promise<{ active: number | null; version: number }> {
+  /**
+   * Reserves the next version of a model (SimilarityModel.writing = it); returns it, the active one and the full
+   * version the active one builds on (its floor).
+   */
+  async beginVersion(model: string): Promise<{ active: number | null; floor: number | null; version: number }> {
     const [row] = await this.graph.write(cypher('similarity/begin-version'), { model });
     if (row === undefined) throw new AppError('INTERNAL', `begin-version for ${model} returned no row`);
-    return { active: asNullableNumber(row.active), version: asNumber(row.version) };
+    return { active: asNullableNumber(row.active), floor: asNullableNumber(row.floor), version: asNumber(row.version) };
   }
 
   /**
-   * Deletes the model's edges of every version below `below` except `active`: what runs that failed or were
-   * killed left behind (a list of versions seeks the (model, version) index, where "not in" would scan).
+   * Deletes what runs that failed or were killed left behind, before version `below` is written: the model's edges
+   * of every version below `below` outside the active lists' range floor..active (a list of versions seeks the
+   * (model, version) index, where "not in" would scan), the ends unfinished incremental runs set on active edges
+   * (cleared), and edges the active version ended that a killed run's clean-up did not delete.
    */
-  async deleteLeftovers(model: string, active: number | null, below: number, batch: number): Promise<number> {
+  async deleteLeftovers(
+    model: string,
+    active: number | null,
+    floor: number | null,
+    below: number,
+    batch: number,
+  ): Promise<number> {
     const versions: ReturnType<typeof neo4j.int>[] = [];
-    for (let v = 1; v < below; v++) if (v !== active) versions.push(neo4j.int(v));
-    if (versions.length === 0) return 0;
-    const rows = await this.graph.autoCommit(cypher('similarity/delete-leftovers'), {
+    const from = floor ?? active ?? below;
+    const to = active ?? 0;
+    for (let v = 1; v < below; v++) if (v < from || v > to) versions.push(neo4j.int(v));
+    let deleted = 0;
+    if (versions.length > 0) {
+      const rows = await this.graph.autoCommit(cypher('similarity/delete-leftovers'), {
+        model,
+        versions,
+        batch: neo4j.int(batch),
+      });
+      deleted += rows.reduce((sum, r) => sum + asNumber(r.deleted), 0);
+    }
+    if (active !== null) {
+      await this.graph.autoCommit(cypher('similarity/reopen-ended'), {
+        model,
+        active: neo4j.int(active),
+        batch: neo4j.int(batch),
+      });
+      deleted += await this.deleteEnded(model, active, batch);
+    }
+    return deleted;
+  }
+
+  /** Deletes the model's edges written before `floor`, the full version the active one builds on. */
+  async deleteSuperseded(model: string, floor: number, batch: number): Promise<number> {
+    const rows = await this.graph.autoCommit(cypher('similarity/delete-superseded'), {
       model,
-      versions,
+      floor: neo4j.int(floor),
       batch: neo4j.int(batch),
     });
     return rows.reduce((sum, r) => sum + asNumber(r.deleted), 0);
   }
 
-  async deleteVersion(model: string, version: number, batch: number): Promise<number> {
-    const rows = await this.graph.autoCommit(cypher('similarity/delete-version'), {
+  /** Deletes the model's edges that version `active` or an earlier one ended (lists an incremental run replaced). */
+  async deleteEnded(model: string, active: number, batch: number): Promise<number> {
+    const rows = await this.graph.autoCommit(cypher('similarity/delete-ended'), {
       model,
-      version: neo4j.int(version),
+      active: neo4j.int(active),
       batch: neo4j.int(batch),
     });
     return rows.reduce((sum, r) => sum + asNumber(r.deleted), 0);
@@ -165,11 +202,12 @@ export class SimilarityRepository {
   async joinRun(
     model: string,
     run: string,
-  ): Promise<{ active: number | null; version: number; joined: boolean; done: boolean }> {
+  ): Promise<{ active: number | null; floor: number | null; version: number; joined: boolean; done: boolean }> {
     const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run });
     if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
     return {
       active: asNullableNumber(row.active),
+      floor: asNullableNumber(row.floor),
       version: asNumber(row.version),
       joined: row.joined === true,
       done: row.done === true,
@@ -187,12 +225,36 @@ export class SimilarityRepository {
     return row === undefined ? null : (row.done as unknown[]).map(asNumber);
   }
 
-  async countVersionEdges(model: string, version: number): Promise<number> {
+  /** The edges of version `version`'s lists, built on full version `floor` (`version` itself for a full version). */
+  async countVersionEdges(model: string, version: number, floor: number): Promise<number> {
     const [row] = await this.graph.read(cypher('similarity/count-version-edges'), {
       model,
       version: neo4j.int(version),
+      floor: neo4j.int(floor),
     });
     return asNumber(row?.edges ?? 0);
+  }
+
+  /**
+   * Writes a batch of lists of incremental version `version` over the active version `active` (built on `floor`):
+   * each row's user's active list is ended (until = version) and the row's list created (an empty row only ends).
+   * Returns the edges created and ended.
+   */
+  async writeDelta(
+    model: string,
+    version: number,
+    active: number,
+    floor: number,
+    rows: EdgeRow[],
+  ): Promise<{ edges: number; ended: number }> {
+    const [row] = await this.graph.write(cypher('similarity/write-edges-delta'), {
+      model,
+      version: neo4j.int(version),
+      active: neo4j.int(active),
+      floor: neo4j.int(floor),
+      rows,
+    });
+    return { edges: asNumber(row?.edges ?? 0), ended: asNumber(row?.ended ?? 0) };
   }
 
   /**
@@ -220,6 +282,7 @@ export class SimilarityRepository {
     const rows = await this.graph.write(cypher('similarity/activate-version'), {
       ...input,
       version: neo4j.int(input.version),
+      floor: neo4j.int(input.floor),
       users: neo4j.int(input.users),
       edges: neo4j.int(input.edges),
     });
@@ -412,7 +475,7 @@ export class SimilarityRepository {
     }));
   }
 
-  /** Edge counts per version of one model (all versions, active or not). */
+  /** Edge counts per version that wrote them, of one model (all versions, active or not; ended edges included). */
   async edgeCounts(model: string): Promise<Map<number, number>> {
     const rows = await this.graph.read(cypher('similarity/count-edges'), { model });
     return new Map(rows.map((r) => [asNumber(r.version), asNumber(r.edges)]));
@@ -432,40 +495,45 @@ export class SimilarityRepository {
     return out;
   }
 
-  /** The model's active version with its parameters, frozen weighting (JSON) and validation recall; null if none. */
-  async activeVersion(
-    model: string,
-  ): Promise<{ version: number; params: string | null; weighting: string | null; validation: number | null } | null> {
+  /**
+   * The model's active version with the full version it builds on, its parameters, frozen weighting (JSON),
+   * validation recall and edge count; null if none.
+   */
+  async activeVersion(model: string): Promise<{
+    version: number;
+    floor: number;
+    params: string | null;
+    weighting: string | null;
+    validation: number | null;
+    edges: number | null;
+  } | null> {
     const [row] = await this.graph.read(cypher('similarity/read-active-version'), { model });
     if (row === undefined) return null;
     return {
       version: asNumber(row.version),
+      floor: asNumber(row.floor),
+      edges: asNullableNumber(row.edges),
       params: row.params ?? null,
       weighting: row.weighting ?? null,
       validation: asNullableNumber(row.validation),
     };
   }
 
-  /** Every user's list in one version of a model, streamed: handle, neighbour handles and scores by rank. */
+  /**
+   * Every user's list in one version of a model (built on full version `floor`), streamed: handle, neighbour
+   * handles and scores by rank.
+   */
   async eachVersionList(
     model: string,
     version: number,
+    floor: number,
     onRow: (handle: number, neighbours: number[], scores: number[]) => void,
   ): Promise<number> {
-    return this.stream('similarity/read-version-lists', { model, version: neo4j.int(version) }, (get) =>
-      onRow(asNumber(get('handle')), get('neighbours').map(asNumber), get('scores')),
+    return this.stream(
+      'similarity/read-version-lists',
+      { model, version: neo4j.int(version), floor: neo4j.int(floor) },
+      (get) => onRow(asNumber(get('handle')), get('neighbours').map(asNumber), get('scores')),
     );
-  }
-
-  /** Copies the lists of `handles` from version `from` into `version` in one transaction; returns the edges made. */
-  async copyLists(model: string, from: number, version: number, handles: number[]): Promise<number> {
-    const [row] = await this.graph.write(cypher('similarity/copy-lists'), {
-      model,
-      from: neo4j.int(from),
-      version: neo4j.int(version),
-      handles,
-    });
-    return row === undefined ? 0 : asNumber(row.edges);
   }
 
   async setMetrics(model: string, metrics: string): Promise<void> {

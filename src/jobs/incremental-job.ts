@@ -1,6 +1,8 @@
 // `similarity --incremental`: a new version of each cosine-family model from the active one, recomputing only the
-// users an import changed since that version read the graph, under the version's frozen weighting; every other
-// user's list is carried over (copied in Cypher) or patched with the changed users who now beat its k-th neighbour.
+// users an import changed since that version read the graph, under the version's frozen weighting; other users'
+// lists are patched with the changed users who now beat their k-th neighbour, or kept as they are. The version
+// stores only the lists it wrote (ending those users' previous lists, SIMILAR_TO.until); the kept lists are not
+// rewritten: readers take the edges of versions floor..active not ended (docs/DESIGN.md, Incremental refresh).
 import type { LeaseOptions, ModelLease } from '../graph/lease';
 import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
 import { badInput } from '../errors';
@@ -35,12 +37,12 @@ export const INCREMENTAL_MODELS: readonly ModelName[] = ['interests', 'course_vi
 export interface IncrementalOptions {
   models: ModelName[];
   threads: number;
-  /** Edges per write transaction (written lists and copied lists alike). */
+  /** Edges per write transaction. */
   batchEdges?: number;
-  /** Write transactions in flight at once. */
+  /** Write transactions in flight at once (default 1: see leasedIncremental). */
   writers?: number;
   deleteBatch?: number;
-  /** Pause between the switch and deleting the previous version's edges (readers of the old version finish). */
+  /** Pause between the switch and deleting the ended edges (readers of the previous version finish). */
   graceMs?: number;
   log?: Logger;
   lease?: LeaseOptions;
@@ -57,9 +59,14 @@ export interface IncrementalReport {
   dirty: number;
   /** Unchanged users whose list was patched with changed users. */
   patched: number;
-  /** Unchanged users whose list was copied as it was. */
-  copied: number;
+  /** Unchanged users whose list was kept as it was (not rewritten: the new version sees the old edges). */
+  kept: number;
+  /** Edges of the new version's lists (kept and written). */
   edges: number;
+  /** Edges this run wrote (the recomputed and patched lists). */
+  writtenEdges: number;
+  /** Edges of the previous version this run ended (the written users' previous lists), deleted after the grace. */
+  endedEdges: number;
   drift: WeightingDrift;
   fullRunDue: boolean;
   readSeconds: number;
@@ -143,7 +150,10 @@ async function leasedIncremental(
   const batchEdges = opts.batchEdges ?? 10_000;
   const deleteBatch = opts.deleteBatch ?? 20_000;
   const graceMs = opts.graceMs ?? 1000;
-  const writers = Math.max(1, opts.writers ?? 4);
+  // One transaction at a time by default: the written lists share their new neighbours (the changed users enter
+  // thousands of lists), so parallel batches would wait on the same users' locks; at 10,000 users one writer was no
+  // slower than four (bench/README.md, incremental).
+  const writers = Math.max(1, opts.writers ?? 1);
   // Every model's starting point first: a refusal comes before anything is read or written.
   const starts = [];
   for (const model of opts.models) {
@@ -175,7 +185,7 @@ async function leasedIncremental(
       const changedHandles = await repo.changedUsers(since);
       const rowOf = (h: number) => users.row(h) ?? -1;
       const previous = new Map<number, PreviousList>();
-      await repo.eachVersionList(model, active.version, (h, neighbours, scores) => {
+      await repo.eachVersionList(model, active.version, active.floor, (h, neighbours, scores) => {
         const r = users.row(h);
         if (r === undefined) return;
         previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
@@ -222,39 +232,55 @@ async function leasedIncremental(
         if (n.length > 0) rows.push({ h: users.handles[r]!, n, s: sc });
       }
       for (const [r, list] of patch.patched) {
-        if (list.rows.length > 0) {
-          rows.push({ h: users.handles[r]!, n: Array.from(list.rows, (x) => users.handles[x]!), s: [...list.scores] });
-        }
+        rows.push({ h: users.handles[r]!, n: Array.from(list.rows, (x) => users.handles[x]!), s: [...list.scores] });
+      }
+      // A recomputed user left with no neighbour still ends the list they had (an empty row writes nothing else).
+      const withRow = new Set(rows.map((row) => row.h));
+      for (const r of recompute) {
+        if (previous.has(r) && !withRow.has(users.handles[r]!)) rows.push({ h: users.handles[r]!, n: [], s: [] });
       }
       const written = new Set<number>([...recompute, ...patch.patched.keys()]);
-      const copy = [...previous.keys()].filter((r) => !written.has(r)).map((r) => users.handles[r]!);
+      const kept = [...previous.keys()].filter((r) => !written.has(r)).length;
       await lease.confirm();
-      const { active: nowActive, version } = await repo.beginVersion(model);
-      if (nowActive !== active.version) {
+      const { active: nowActive, floor: nowFloor, version } = await repo.beginVersion(model);
+      if (nowActive !== active.version || nowFloor !== active.floor) {
         throw badInput(
           `--incremental ${model}: expected version ${active.version} to stay active while this run read it, ` +
             `but version ${String(nowActive)} is active now: run it again`,
         );
       }
-      const leftovers = await repo.deleteLeftovers(model, nowActive, version, deleteBatch);
+      const leftovers = await repo.deleteLeftovers(model, nowActive, nowFloor, version, deleteBatch);
       if (leftovers > 0) log.info(`  ${model}: deleted ${leftovers} edges left by an unfinished run`);
+      // Only the written lists: each batch ends its users' previous lists and creates the new ones together.
       const usersPerBatch = Math.max(1, Math.floor(batchEdges / Math.max(1, p.k)));
-      const batches: Array<() => Promise<number>> = [];
+      const batches: Array<() => Promise<void>> = [];
+      let writtenEdges = 0;
+      let endedEdges = 0;
       for (let i = 0; i < rows.length; i += usersPerBatch) {
         const batch = rows.slice(i, i + usersPerBatch);
-        batches.push(() => repo.writeEdges(model, version, batch));
+        batches.push(async () => {
+          const done = await repo.writeDelta(model, version, active.version, active.floor, batch);
+          writtenEdges += done.edges;
+          endedEdges += done.ended;
+        });
       }
-      for (let i = 0; i < copy.length; i += usersPerBatch) {
-        const batch = copy.slice(i, i + usersPerBatch);
-        batches.push(() => repo.copyLists(model, active.version, version, batch));
-      }
+      const tLists = performance.now();
       await inParallel(batches, writers, () => lease.assertHeld());
-      const edges = await repo.countVersionEdges(model, version);
+      log.info(
+        `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
+          `leftovers checked in ${((tLists - tWrite) / 1000).toFixed(1)} s)`,
+      );
+      // The version's edges without counting them all: the previous version's, less those ended, plus those written.
+      const edges =
+        active.edges !== null
+          ? active.edges - endedEdges + writtenEdges
+          : await repo.countVersionEdges(model, version, active.floor);
       const fullRunDue = drift.max > FULL_RUN_DRIFT;
       await lease.confirm();
       await repo.activate({
         model,
         version,
+        floor: active.floor,
         params: JSON.stringify({
           ...stored,
           dataAsOf,
@@ -264,7 +290,9 @@ async function leasedIncremental(
             changed: changed.length,
             dirty: patch.dirty.length,
             patched: patch.patched.size,
-            copied: copy.length,
+            kept,
+            edgesWritten: writtenEdges,
+            edgesEnded: endedEdges,
             weightingDrift: drift,
             fullRunDueAbove: FULL_RUN_DRIFT,
             fullRunDue,
@@ -285,8 +313,10 @@ async function leasedIncremental(
         changed: changed.length,
         dirty: patch.dirty.length,
         patched: patch.patched.size,
-        copied: copy.length,
+        kept,
         edges,
+        writtenEdges,
+        endedEdges,
         drift,
         fullRunDue,
         readSeconds,
@@ -296,7 +326,8 @@ async function leasedIncremental(
       reports.push(report);
       log.info(
         `  ${model}: version ${version} active (${changed.length} changed users recomputed, ${patch.dirty.length} ` +
-          `others recomputed, ${patch.patched.size} patched, ${copy.length} copied; weighting drift ` +
+          `others recomputed, ${patch.patched.size} patched, ${kept} kept; ${writtenEdges} edges written, ` +
+          `${endedEdges} ended; weighting drift ` +
           `${(100 * drift.max).toFixed(2)}%)`,
       );
     }
@@ -305,8 +336,9 @@ async function leasedIncremental(
   }
   if (reports.length > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
   for (const r of reports) {
+    // After the grace, no retained version sees the lists this run ended: only they go (the kept lists stay).
     const t = performance.now();
-    await repo.deleteVersion(r.model, r.previous, deleteBatch);
+    await repo.deleteEnded(r.model, r.version, deleteBatch);
     r.writeSeconds += seconds(t);
   }
   return reports;
@@ -320,8 +352,10 @@ export function formatIncremental(reports: IncrementalReport[]): string {
     'changed',
     'recomputed others',
     'patched',
-    'copied',
+    'kept',
     'edges',
+    'written',
+    'ended',
     'weighting drift',
     'read s',
     'compute s',
@@ -333,8 +367,10 @@ export function formatIncremental(reports: IncrementalReport[]): string {
     r.changed.toLocaleString('en-US'),
     r.dirty.toLocaleString('en-US'),
     r.patched.toLocaleString('en-US'),
-    r.copied.toLocaleString('en-US'),
+    r.kept.toLocaleString('en-US'),
     r.edges.toLocaleString('en-US'),
+    r.writtenEdges.toLocaleString('en-US'),
+    r.endedEdges.toLocaleString('en-US'),
     `${(100 * r.drift.max).toFixed(2)}%`,
     r.readSeconds.toFixed(1),
     r.computeSeconds.toFixed(1),

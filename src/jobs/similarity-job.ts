@@ -109,7 +109,7 @@ export interface ModelReport {
 /** One model's turn in a process: a shard's run version and, when the run decides once, the claim's answer. */
 interface Turn {
   model: ModelName;
-  join?: { active: number | null; version: number; joined: boolean; done: boolean };
+  join?: { active: number | null; floor: number | null; version: number; joined: boolean; done: boolean };
   claim?: Exclude<PlanClaim, { state: 'wait' }>;
 }
 
@@ -512,14 +512,14 @@ async function leasedJob(
       const write = async () => {
         const tWrite = performance.now();
         await lease.confirm();
-        const { active, version, joined } =
+        const { active, floor, version, joined } =
           join ??
           (shard !== undefined
             ? await repo.joinRun(model, shard.run)
             : { ...(await repo.beginVersion(model)), joined: false });
         report.version = version;
         // The first shard of a run (or a whole run) deletes what unfinished runs left; later shards join it.
-        if (!joined) report.leftoversDeleted = await repo.deleteLeftovers(model, active, version, deleteBatch);
+        if (!joined) report.leftoversDeleted = await repo.deleteLeftovers(model, active, floor, version, deleteBatch);
         if (report.leftoversDeleted > 0) {
           log.info(`  ${model}: deleted ${report.leftoversDeleted} edges left by an unfinished run`);
         }
@@ -560,7 +560,7 @@ async function leasedJob(
             );
             return;
           }
-          report.edges = await repo.countVersionEdges(model, version);
+          report.edges = await repo.countVersionEdges(model, version, version);
         }
         if (foldIn !== undefined) {
           await repo.writeAlsFactors(model, version, foldIn);
@@ -568,9 +568,11 @@ async function leasedJob(
         }
         // The shard that decided for the run stored the fold-in factors with the version already.
         if (plan?.als !== undefined) foldInModels.add(model);
+        // A full version is its own floor: its lists are its own edges, and every older edge goes after the grace.
         const activation = repo.activate({
           model,
           version,
+          floor: version,
           params: JSON.stringify({
             ...paramsOf(model, { ...params, ann: result.search.ann }),
             search: result.search,
@@ -644,7 +646,8 @@ async function leasedJob(
     await new Promise((resolve) => setTimeout(resolve, graceMs));
     for (const r of old) {
       const tDelete = performance.now();
-      r.oldEdgesDeleted = await repo.deleteVersion(r.model, r.previous as number, deleteBatch);
+      // Everything written before this full version: the previous version and, after incremental runs, its base.
+      r.oldEdgesDeleted = await repo.deleteSuperseded(r.model, r.version, deleteBatch);
       r.writeSeconds += seconds(tDelete);
     }
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CYPHER_DIR, CYPHER_NAMES, cypher, stripComments } from '../../src/graph/cypher';
 import type { Graph } from '../../src/graph/executor';
 import { CYPHER_REGISTRY } from '../../src/generated/cypher';
+import { applySchema } from '../../src/graph/schema';
 import { testGraph } from '../helpers/neo4j';
 
 let graph: Graph;
@@ -39,4 +40,56 @@ const explore = fs
 test.each(explore.map((file) => [file]))('EXPLAIN cypher/explore/%s', async (file) => {
   const text = stripComments(fs.readFileSync(path.join(CYPHER_DIR, 'explore', file), 'utf8'));
   await expect(graph.autoCommit(`EXPLAIN ${text}`)).resolves.toBeDefined();
+});
+
+/** The operators of a statement's plan, each with its details (EXPLAIN: nothing runs). */
+async function planOf(name: Parameters<typeof cypher>[0]): Promise<string[]> {
+  const session = graph.driver.session();
+  try {
+    const result = await session.run(`EXPLAIN ${cypher(name).text}`, {});
+    const out: string[] = [];
+    const walk = (p: { operatorType: string; arguments: Record<string, unknown>; children: unknown[] }): void => {
+      const details = p.arguments.Details;
+      out.push(`${p.operatorType.replace(/@.*/, '')} ${typeof details === 'string' ? details : ''}`);
+      for (const c of p.children) walk(c as typeof p);
+    };
+    walk(result.summary.plan as unknown as Parameters<typeof walk>[0]);
+    return out;
+  } finally {
+    await session.close();
+  }
+}
+
+describe('the active lists of incremental versions (floor..version, not ended) keep their index seeks', () => {
+  beforeAll(async () => {
+    await applySchema(graph);
+  });
+
+  test.each([
+    [
+      'similarity/read-version-lists',
+      /SIMILAR_TO\(model, version\)\]->.* WHERE model = \$model AND version >= \$floor AND version <= \$version/,
+    ],
+    [
+      'similarity/count-version-edges',
+      /SIMILAR_TO\(model, version\)\]->.* WHERE model = \$model AND version >= \$floor AND version <= \$version/,
+    ],
+    ['similarity/delete-superseded', /SIMILAR_TO\(model, version\)\]->.* WHERE model = \$model AND version < \$floor/],
+    ['similarity/delete-ended', /SIMILAR_TO\(model, until\)\]->.* WHERE model = \$model AND until <= \$active/],
+    ['similarity/reopen-ended', /SIMILAR_TO\(model, until\)\]->.* WHERE model = \$model AND until > \$active/],
+  ] as const)('%s: a range seek on the relationship index', async (name, seek) => {
+    const plan = await planOf(name);
+    expect(plan.some((op) => op.startsWith('DirectedRelationshipIndexSeek') && seek.test(op))).toBe(true);
+    expect(plan.some((op) => /RelationshipTypeScan|AllNodesScan|AllRelationshipsScan/.test(op))).toBe(false);
+  });
+
+  test.each([['api/similar-users'], ['similarity/read-neighbours']] as const)(
+    '%s: one user at a time, expanded from the user (about 50 edges), never a scan',
+    async (name) => {
+      const plan = await planOf(name);
+      expect(plan.some((op) => op.startsWith('NodeUniqueIndexSeek') && op.includes('User(handle)'))).toBe(true);
+      expect(plan.some((op) => op.startsWith('Expand(All)') && op.includes('SIMILAR_TO'))).toBe(true);
+      expect(plan.some((op) => /Scan|RelationshipIndexSeek/.test(op))).toBe(false);
+    },
+  );
 });

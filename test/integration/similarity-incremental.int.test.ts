@@ -1,10 +1,14 @@
 // `similarity --incremental` against a real Neo4j: a generated set is imported and computed, 1% more users and as
 // many changed users are imported, the incremental run refreshes the cosine-family models, and a full run on the
-// same data is the reference: the incremental top-10 must agree with it for changed and unchanged users alike.
+// same data is the reference: the incremental top-10 must agree with it for changed and unchanged users alike. The
+// incremental version stores only the lists it wrote; then two incremental runs in a row over a full version are
+// read through REST and GraphQL, a user is forgotten from base and delta lists, and a full run cleans up after them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { meanOverlap, splitForIncremental } from '../../bench/_incremental-split';
+import { createApp, type ApiServer } from '../../src/api/server';
+import { connectApiGraph } from '../../src/graph/api-connect';
 import { generate } from '../../src/generate/generate';
 import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
@@ -13,7 +17,7 @@ import { findTables } from '../../src/ingest/reader';
 import { runIncrementalJob, type IncrementalReport } from '../../src/jobs/incremental-job';
 import { defaultParams, type ModelName } from '../../src/jobs/models';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
-import { resetGraph, testGraph } from '../helpers/neo4j';
+import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 
 const MODELS: ModelName[] = ['interests', 'course_views', 'assessments', 'cosine'];
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -36,11 +40,12 @@ async function fullRun(): Promise<void> {
   await runSimilarityJob(repo, { models: MODELS, params: p, graceMs: 0 });
 }
 
-/** Every user's active top-10 of a model, by handle. */
+/** Every user's active top-10 of a model, by handle (the active-lists pattern of cypher/explore/README.md). */
 async function activeLists(model: string): Promise<Map<number, number[]>> {
   const rows = await graph.read<{ h: number; n: number[] }>(
     `MATCH (m:SimilarityModel {name: $model})
-     MATCH (a:User)-[s:SIMILAR_TO]->(b:User) WHERE s.model = $model AND s.version = m.version
+     MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
+     WHERE s.model = $model AND m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
      WITH a, b, s ORDER BY s.rank
      RETURN a.handle AS h, collect(b.handle) AS n`,
     { model },
@@ -48,7 +53,36 @@ async function activeLists(model: string): Promise<Map<number, number[]>> {
   return new Map(rows.map((r) => [Number(r.h), r.n.map(Number)]));
 }
 
+/** The model's edges by the version that wrote them: all, and those with an end (until) set. */
+async function edgesByVersion(model: string): Promise<Record<number, { all: number; ended: number }>> {
+  const rows = await graph.read<{ v: number; all: number; ended: number }>(
+    `MATCH ()-[s:SIMILAR_TO]->() WHERE s.model = $model
+     RETURN s.version AS v, count(s) AS all, count(s.until) AS ended ORDER BY v`,
+    { model },
+  );
+  return Object.fromEntries(rows.map((r) => [Number(r.v), { all: Number(r.all), ended: Number(r.ended) }]));
+}
+
+async function modelNode(model: string): Promise<{ version: number; floor: number; edges: number }> {
+  const [row] = await graph.read<{ version: number; floor: number; edges: number }>(
+    'MATCH (m:SimilarityModel {name: $model}) RETURN m.version AS version, m.floor AS floor, m.edges AS edges',
+    { model },
+  );
+  return { version: Number(row!.version), floor: Number(row!.floor), edges: Number(row!.edges) };
+}
+
 let reports: IncrementalReport[];
+/** Edges of the first full version, per model. */
+const afterIncrementalBase = new Map<string, number>();
+/** After the first incremental run (before the reference full run): edges by version, model nodes. */
+const afterIncremental = new Map<
+  string,
+  {
+    edges: Record<number, { all: number; ended: number }>;
+    node: { version: number; floor: number; edges: number };
+    visible: number;
+  }
+>();
 const incremental = new Map<string, Map<number, number[]>>();
 const full = new Map<string, Map<number, number[]>>();
 let paramsAfter: Record<string, unknown>;
@@ -67,9 +101,17 @@ beforeAll(async () => {
   split = splitForIncremental(path.join(dir, 'all'), dir, 0.01, 3);
   await importDir(split.base);
   await fullRun();
+  for (const m of MODELS) afterIncrementalBase.set(m, (await edgesByVersion(m))[1]!.all);
   await importDir(split.late);
   reports = await runIncrementalJob(repo, { models: MODELS, threads: 1, graceMs: 0, log: quiet });
-  for (const m of MODELS) incremental.set(m, await activeLists(m));
+  for (const m of MODELS) {
+    incremental.set(m, await activeLists(m));
+    afterIncremental.set(m, {
+      edges: await edgesByVersion(m),
+      node: await modelNode(m),
+      visible: [...incremental.get(m)!.values()].reduce((sum, l) => sum + l.length, 0),
+    });
+  }
   const [node] = await graph.read<{ params: string }>(
     "MATCH (m:SimilarityModel {name: 'cosine'}) RETURN m.params AS params",
   );
@@ -83,13 +125,31 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the incremental run recomputes the users the late import stamped, and copies most of the others', () => {
+test('the incremental run recomputes the users the late import stamped, and keeps most of the others', () => {
   const stamped = split.added.length + split.changed.length;
   for (const r of reports) {
     expect({ model: r.model, changed: r.changed }).toEqual({ model: r.model, changed: stamped });
-    expect(r.copied).toBeGreaterThan(r.patched + r.dirty);
+    expect(r.kept).toBeGreaterThan(r.patched + r.dirty);
     expect(r.version).toBe(r.previous + 1);
   }
+});
+
+test.each(MODELS)('%s: the incremental version writes only the changed lists; the kept ones stay unwritten', (m) => {
+  const r = reports.find((x) => x.model === m)!;
+  const { edges, node, visible } = afterIncremental.get(m)!;
+  // The new version holds exactly the edges this run wrote: the recomputed and patched lists, nothing copied.
+  expect(edges[r.version]!.all).toBe(r.writtenEdges);
+  expect(edges[r.version]!.ended).toBe(0);
+  expect(r.writtenEdges).toBeGreaterThan(0);
+  expect(r.writtenEdges).toBeLessThan(0.5 * r.edges);
+  // The base version keeps every edge; the ended ones (the written users' old lists) were deleted after the grace.
+  expect(Object.keys(edges).map(Number)).toEqual([r.previous, r.version]);
+  expect(edges[r.previous]!.ended).toBe(0);
+  expect(edges[r.previous]!.all + r.endedEdges).toBe(afterIncrementalBase.get(m));
+  expect(edges[r.previous]!.all + edges[r.version]!.all).toBe(r.edges);
+  // The model node: the new version is active over the full version, and counts what readers see.
+  expect(node).toEqual({ version: r.version, floor: r.previous, edges: r.edges });
+  expect(visible).toBe(r.edges);
 });
 
 test('it records where it started, what it did and how far the weighting drifted', () => {
@@ -123,4 +183,118 @@ test('ALS is refused with the reason, before any lease is taken', async () => {
   await expect(runIncrementalJob(repo, { models: ['als'], threads: 1, log: quiet })).rejects.toThrow(
     /expected models among interests, course_views, assessments, cosine, but got als/,
   );
+});
+
+describe('two incremental runs in a row over a full version', () => {
+  const model = 'interests';
+  let server: ApiServer;
+  let base: string;
+  let before: Map<number, number[]>;
+  let full: number;
+  const runs: IncrementalReport[] = [];
+
+  /** Stamps users as changed (an import of their rows would): the next incremental run recomputes them. */
+  async function stamp(handles: number[]): Promise<void> {
+    await graph.write('UNWIND $handles AS h MATCH (u:User {handle: h}) SET u.changedAt = datetime()', { handles });
+  }
+
+  beforeAll(async () => {
+    // The reference full run above is the full version these build on.
+    full = (await modelNode(model)).version;
+    before = await activeLists(model);
+    const handles = [...before.keys()].sort((a, b) => a - b);
+    await stamp(handles.filter((_, i) => i % 40 === 0));
+    runs.push(...(await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet })));
+    await stamp(handles.filter((_, i) => i % 40 === 1 || i % 80 === 0));
+    runs.push(...(await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet })));
+    const config = testConfig();
+    server = await createApp(config, connectApiGraph(config.neo4j, config.neo4j.password ?? ''), {
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    base = await server.start(0, '127.0.0.1');
+  }, 300_000);
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  test('the active lists come from the full version and both deltas, each user from one version', async () => {
+    expect(runs.map((r) => [r.previous, r.version])).toEqual([
+      [full, full + 1],
+      [full + 1, full + 2],
+    ]);
+    expect(await modelNode(model)).toMatchObject({ version: full + 2, floor: full });
+    const edges = await edgesByVersion(model);
+    expect(Object.keys(edges).map(Number)).toEqual([full, full + 1, full + 2]);
+    // The same data, recomputed: every user's list is the one the full version served.
+    const after = await activeLists(model);
+    expect(after.size).toBe(before.size);
+    let same = 0;
+    for (const [h, list] of before) if (after.get(h)?.join() === list.join()) same++;
+    expect(same / before.size).toBeGreaterThanOrEqual(0.99);
+    const versions = await graph.read<{ n: number }>(
+      `MATCH (m:SimilarityModel {name: $model}) MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->()
+       WHERE m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
+       WITH a, collect(DISTINCT s.version) AS vs, collect(s.rank) AS ranks
+       WHERE size(vs) > 1 OR NOT all(i IN range(1, size(ranks)) WHERE i IN ranks)
+       RETURN count(a) AS n`,
+      { model },
+    );
+    expect(versions[0]!.n).toBe(0);
+  });
+
+  test("REST and GraphQL serve every user's whole active list", async () => {
+    const lists = await activeLists(model);
+    const sample = [...lists.keys()].sort((a, b) => a - b).filter((_, i) => i % 20 === 0 || i % 40 === 1);
+    for (const h of sample) {
+      const expected = lists.get(h)!.map(String);
+      const rest = (await (
+        await fetch(`${base}/api/similarity?user_handle=${h}&model=${model}&limit=10`)
+      ).json()) as Array<{ similar: string }>;
+      expect({ h, rest: rest.map((x) => x.similar) }).toEqual({ h, rest: expected });
+      const res = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ user(handle: "${h}") { similarUsers(model: INTERESTS) { handle } } }` }),
+      });
+      const body = (await res.json()) as { data: { user: { similarUsers: Array<{ handle: string }> } } };
+      expect({ h, gql: body.data.user.similarUsers.map((x) => x.handle) }).toEqual({ h, gql: expected });
+    }
+  });
+
+  test('forget removes the user from lists of the full version and of the deltas, renumbered', async () => {
+    const lists = await activeLists(model);
+    // A user named both by a list the deltas kept (full version) and by a list a delta wrote.
+    const named = await graph.read<{ h: number; versions: number[] }>(
+      `MATCH (m:SimilarityModel {name: $model}) MATCH (:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
+       WHERE m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
+       WITH b, collect(DISTINCT s.version) AS versions WHERE size(versions) > 1
+       RETURN b.handle AS h, versions ORDER BY size(versions) DESC, h LIMIT 1`,
+      { model },
+    );
+    const victim = Number(named[0]!.h);
+    expect(named[0]!.versions.map(Number)).toContain(full);
+    const holders = [...lists].filter(([, l]) => l.includes(victim)).map(([h]) => h);
+    const result = await repo.forgetUser(victim);
+    expect(result.found).toBe(true);
+    const after = await activeLists(model);
+    for (const h of holders) {
+      expect(after.get(h)).toEqual(lists.get(h)!.filter((x) => x !== victim));
+    }
+    const ranks = await graph.read<{ ok: boolean }>(
+      `MATCH (a:User)-[s:SIMILAR_TO]->() WITH a, s.model AS m, s.version AS v, collect(s.rank) AS ranks
+       RETURN all(i IN range(1, size(ranks)) WHERE i IN ranks) AS ok`,
+    );
+    expect(ranks.every((r) => r.ok)).toBe(true);
+    const res = await fetch(`${base}/api/similarity?user_handle=${holders[0]}&model=${model}&limit=10`);
+    expect(((await res.json()) as Array<{ similar: string }>).map((x) => x.similar)).not.toContain(String(victim));
+  });
+
+  test('a full run after them leaves only its own edges once the grace is over', async () => {
+    await fullRun();
+    const node = await modelNode(model);
+    expect(node.floor).toBe(node.version);
+    const edges = await edgesByVersion(model);
+    expect(edges).toEqual({ [node.version]: { all: node.edges, ended: 0 } });
+  });
 });

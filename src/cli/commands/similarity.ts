@@ -243,7 +243,7 @@ async function runIncremental(
       models,
       threads: intOption('threads', threads, 2, 1, 64),
       batchEdges: intOption('batch', batch, 10_000, 100, 1_000_000),
-      writers: intOption('writers', writers, 4, 1, 16),
+      writers: intOption('writers', writers, 1, 1, 16),
       log: consoleLogger,
       lease: jobLease(config),
     }).run();
