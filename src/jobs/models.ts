@@ -13,7 +13,13 @@ import {
   tfidfWith,
   type Bm25Stats,
 } from '../similarity/weighting';
-import { sampledSparseRecall, sampleRows, SPARSE_ANN_DEFAULTS, sparseAnnTopK } from '../similarity/sparse-ann';
+import {
+  sampledSparseRecall,
+  sampleRows,
+  SPARSE_ANN_DEFAULTS,
+  sparseAnnTopK,
+  type SparseAnnOptions,
+} from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import { seededRandom } from '../similarity/als';
 import { denseCosineTopK } from '../similarity/dense';
@@ -62,6 +68,10 @@ export interface SparseAnnParams {
   seed: number;
   /** Users whose exact neighbours are computed to measure the recall. */
   recallSample: number;
+  /** Partitions compared exactly for candidates instead of the HNSW indexes (0: HNSW); see partitionCandidates. */
+  partitions: number;
+  /** Partitions each user is compared with. */
+  probes: number;
 }
 
 export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
@@ -72,6 +82,8 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   listFactor: SPARSE_ANN_DEFAULTS.listFactor,
   seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
+  partitions: 0,
+  probes: 4,
 };
 
 /** How a run fits: the validation split's seed, the users it samples at most, and a time budget per model. */
@@ -596,6 +608,25 @@ export async function estimateDenseExactSeconds(
   return perPair * users * users;
 }
 
+/** The options the job gives sparseAnnTopK (what a bench measuring the job's search passes too). */
+export function sparseAnnOptions(
+  p: Pick<ModelParams, 'k' | 'threads' | 'sparseAnn'>,
+  tieKey: Float64Array,
+): SparseAnnOptions {
+  const a = p.sparseAnn;
+  return {
+    tieKey,
+    threads: p.threads,
+    dims: a.dims,
+    candidates: a.candidates,
+    rounds: a.rounds,
+    listSize: Math.ceil(a.listFactor * p.k),
+    seed: a.seed,
+    partitions: a.partitions,
+    probes: a.probes,
+  };
+}
+
 /** The exact or approximate search of a cosine model's weighted matrix (every user's neighbours). */
 async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Float64Array, pool?: Pool) {
   const poolOpt = pool !== undefined ? { pool } : {};
@@ -604,16 +635,7 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
     return { neighbours, details: {} };
   }
   const a = p.sparseAnn;
-  const found = await sparseAnnTopK(m, p.k, {
-    tieKey,
-    threads: p.threads,
-    dims: a.dims,
-    candidates: a.candidates,
-    rounds: a.rounds,
-    listSize: Math.ceil(a.listFactor * p.k),
-    seed: a.seed,
-    ...poolOpt,
-  });
+  const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), ...poolOpt });
   const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
   const annRecall = await sampledSparseRecall(m, neighbours, {
     sample: a.recallSample,
