@@ -86,22 +86,26 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   probes: 4,
 };
 
-/** How a run fits: the validation split's seed, the users it samples at most, and a time budget per model. */
+/** How a run fits: the validation split's seed, the users it samples at most, and the candidates it tries at most. */
 export interface FitSettings {
   enabled: boolean;
   seed: number;
   /** Users the validation split is drawn from at most (a seeded sample beyond), so fitting stays bounded. */
   maxUsers: number;
-  /** Seconds a model's search may take; the candidates not tried by then are skipped (and said so). */
-  budgetSeconds: number;
+  /**
+   * Candidates a model's fit scores at most, its start included; the ones past it are skipped (and said so). A
+   * count, not seconds: what a run decides depends on its data and flags, never on the machine's speed or load,
+   * and a single process and the shards of a run decide alike.
+   */
+  maxCandidates: number;
 }
 
 /**
- * 20,000 users keep fitting bounded at any size (about 10 s per fitted model at 10,000 users on two cores). The
- * budget is a safety net, not the plan: a fit it cuts depends on the machine's speed (and says so), and the most
- * telling choices are searched first.
+ * 20,000 users keep each candidate's cost bounded at any size (about 1 s per candidate at 10,000 users on two
+ * cores), and the candidate limit bounds their number: 32 is above what the search axes hold (cosine 12, ALS 15,
+ * starts included), so by default nothing is cut; the most telling choices are searched first.
  */
-export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 120 };
+export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, maxCandidates: 32 };
 /** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
 export const FIT_ALS_ITERATIONS = 6;
 
