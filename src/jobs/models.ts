@@ -68,8 +68,8 @@ export interface SparseAnnParams {
   seed: number;
   /** Users whose exact neighbours are computed to measure the recall. */
   recallSample: number;
-  /** Partitions compared exactly for candidates instead of the HNSW indexes (0: HNSW); see partitionCandidates. */
-  partitions: number;
+  /** Users per partition compared exactly for candidates instead of the HNSW indexes (0: HNSW); see partitionCandidates. */
+  partitionRows: number;
   /** Partitions each user is compared with. */
   probes: number;
 }
@@ -82,7 +82,7 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   listFactor: SPARSE_ANN_DEFAULTS.listFactor,
   seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
-  partitions: 0,
+  partitionRows: 0,
   probes: 4,
 };
 
@@ -626,7 +626,7 @@ export function sparseAnnOptions(
     rounds: a.rounds,
     listSize: Math.ceil(a.listFactor * p.k),
     seed: a.seed,
-    partitions: a.partitions,
+    partitionRows: a.partitionRows,
     probes: a.probes,
   };
 }

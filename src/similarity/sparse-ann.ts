@@ -48,10 +48,10 @@ export interface SparseAnnOptions {
   /** Neighbours kept per row while searching and refining (default 3k, at least k); the k best are returned. */
   listSize?: number;
   /**
-   * Partitions of the projected rows (spherical k-means) whose rows are compared exactly with every row that
-   * probes them, instead of the HNSW indexes (default 0: HNSW). See ivfBlock.
+   * Rows per partition of the projected rows (spherical k-means), whose rows are compared exactly with every row
+   * that probes the partition, instead of the HNSW indexes (default 0: HNSW). See partitionCandidates.
    */
-  partitions?: number;
+  partitionRows?: number;
   /** Partitions each row is compared with, nearest centroids first (default 4). */
   probes?: number;
 }
@@ -291,17 +291,25 @@ export function nearestCentroids(
 ): Int32Array {
   const rows = valid.length;
   const out = new Int32Array(rows * probes).fill(-1);
-  const dots = new Float64Array(parts);
-  const order = Int32Array.from({ length: parts }, (_, c) => c);
+  const want = Math.min(probes, parts);
+  const best = new Float64Array(want);
   for (let r = 0; r < rows; r++) {
     if (valid[r] === 0) continue;
+    best.fill(-Infinity);
+    const at = r * probes;
     for (let c = 0; c < parts; c++) {
       let dot = 0;
       for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
-      dots[c] = dot;
+      if (dot <= best[want - 1]!) continue;
+      // Insertion into the best few, nearest first (ties keep the lower partition).
+      let q = want - 1;
+      for (; q > 0 && dot > best[q - 1]!; q--) {
+        best[q] = best[q - 1]!;
+        out[at + q] = out[at + q - 1]!;
+      }
+      best[q] = dot;
+      out[at + q] = c;
     }
-    order.sort((a, b) => dots[b]! - dots[a]! || a - b);
-    for (let q = 0; q < Math.min(probes, parts); q++) out[r * probes + q] = order[q]!;
   }
   return out;
 }
@@ -646,20 +654,28 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   });
   const { unit, valid } = unitRows(projectRows(mn, basis));
   seconds.project = lap();
-  const tieKey = toShared(opts.tieKey);
-  const partitions = opts.partitions ?? 0;
-  if (partitions > 0) {
-    await partitionCandidates(mn, merged, unit, valid, basis.cols, {
-      partitions,
-      probes: opts.probes ?? 4,
-      seed,
-      tieKey,
-      minScore,
-      threads,
-      ...poolOpt,
-    });
-  } else await indexCandidates();
-  async function indexCandidates(): Promise<void> {
+  const partitionRows = opts.partitionRows ?? 0;
+  // With partitions, the search runs on the rows ordered by partition (rows that are compared together sit together
+  // in memory), and the lists are put back in the caller's order at the end; scores and ties do not change.
+  let order: Int32Array | undefined;
+  let work = mn;
+  let tieKey = toShared(opts.tieKey);
+  let workValid = valid;
+  if (partitionRows > 0) {
+    let count = 0;
+    for (const v of valid) count += v;
+    const parts = Math.max(1, Math.round(count / partitionRows));
+    const probes = Math.min(opts.probes ?? 4, parts);
+    const centroids = sphericalKMeans(unit, valid, basis.cols, parts, { seed });
+    const probe = nearestCentroids(unit, valid, basis.cols, centroids, parts, probes);
+    order = partitionOrder(probe, probes);
+    work = shareCsr(permuteRows(mn, order));
+    tieKey = toShared(Float64Array.from(order, (r) => opts.tieKey[r]!));
+    workValid = Uint8Array.from(order, (r) => valid[r]!);
+    const workProbe = sharedInt32(probe.length);
+    order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
+    await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
+  } else {
     const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
       (source) =>
         ({
@@ -691,9 +707,9 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   }
   // A row with signal but a zero projection got no candidates: it gets the exact search, then joins the refinement.
   const lost: number[] = [];
-  for (let r = 0; r < m.rows; r++) if (valid[r] === 0 && mn.indptr[r + 1]! > mn.indptr[r]!) lost.push(r);
+  for (let r = 0; r < m.rows; r++) if (workValid[r] === 0 && work.indptr[r + 1]! > work.indptr[r]!) lost.push(r);
   if (lost.length > 0) {
-    const exact = await cosineTopK(mn, width, {
+    const exact = await cosineTopK(work, width, {
       tieKey,
       minScore,
       threads,
@@ -706,50 +722,88 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     }
   }
   seconds.index = lap();
-  const refined = await refineNeighbours(mn, merged, {
+  const refined = await refineNeighbours(work, merged, {
     rounds: opts.rounds ?? SPARSE_ANN_DEFAULTS.rounds,
     tieKey,
     minScore,
     threads,
     ...poolOpt,
   });
+  const found = firstK(refined, k);
   seconds.refine = lap();
-  return { ...firstK(refined, k), dims: basis.cols, exactRows: lost.length, seconds };
+  return {
+    ...(order === undefined ? found : unpermuteLists(found, order)),
+    dims: basis.cols,
+    exactRows: lost.length,
+    seconds,
+  };
+}
+
+/** Rows ordered by their nearest partition (then by row): position i holds row order[i]; rows without one last. */
+export function partitionOrder(probe: Int32Array, probes: number): Int32Array {
+  const rows = probe.length / probes;
+  const home = (r: number) => {
+    const p = probe[r * probes]!;
+    return p < 0 ? Infinity : p;
+  };
+  return Int32Array.from({ length: rows }, (_, r) => r).sort((a, b) => home(a) - home(b) || a - b);
+}
+
+/** m's rows in the given order: row i of the result is row order[i] of m. */
+export function permuteRows(m: Csr, order: Int32Array): Csr {
+  const indptr = new Int32Array(m.rows + 1);
+  order.forEach((r, i) => (indptr[i + 1] = indptr[i]! + m.indptr[r + 1]! - m.indptr[r]!));
+  const indices = new Int32Array(indptr[m.rows]!);
+  const data = new Float32Array(indices.length);
+  order.forEach((r, i) => {
+    indices.set(m.indices.subarray(m.indptr[r], m.indptr[r + 1]), indptr[i]);
+    data.set(m.data.subarray(m.indptr[r], m.indptr[r + 1]), indptr[i]);
+  });
+  return { rows: m.rows, cols: m.cols, indptr, indices, data };
+}
+
+/** Lists computed on rows in `order` (see permuteRows), back in the original rows and numbering. */
+export function unpermuteLists(nb: Neighbours, order: Int32Array): Neighbours {
+  const index = new Int32Array(nb.rows * nb.k).fill(-1);
+  const score = new Float32Array(nb.rows * nb.k);
+  order.forEach((r, i) => {
+    for (let q = 0; q < nb.k; q++) {
+      const j = nb.index[i * nb.k + q]!;
+      if (j === -1) break;
+      index[r * nb.k + q] = order[j]!;
+      score[r * nb.k + q] = nb.score[i * nb.k + q]!;
+    }
+  });
+  return { rows: nb.rows, k: nb.k, index, score };
 }
 
 /**
- * Candidates from partitions (sets `into`'s lists): spherical k-means of the projected unit rows into
- * `partitions` parts, each row homed in its nearest, then every row compared exactly with the rows of its
- * `probes` nearest partitions (ivfBlock), on the pool's workers.
+ * Candidates from partitions (sets `into`'s lists): every row compared exactly with the rows homed in the
+ * partitions it probes (`probe`, rows x probes, nearest first; a row's home is its first), on the pool's workers.
  */
 export async function partitionCandidates(
   mn: Csr,
   into: Neighbours,
-  unit: Float32Array,
-  valid: Uint8Array,
-  dim: number,
+  probe: Int32Array,
   opts: {
-    partitions: number;
+    parts: number;
     probes: number;
-    seed: number;
     tieKey: Float64Array | Int32Array;
     minScore: number;
     threads: number;
     pool?: Pool;
   },
 ): Promise<void> {
-  const { partitions: parts, probes } = opts;
+  const { parts, probes } = opts;
   if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`expected partitions >= 1, but got ${parts}`);
   if (!Number.isInteger(probes) || probes < 1) throw new RangeError(`expected probes >= 1, but got ${probes}`);
-  const centroids = sphericalKMeans(unit, valid, dim, parts, { seed: opts.seed });
-  const probe = toShared(nearestCentroids(unit, valid, dim, centroids, parts, probes));
   const home = new Int32Array(mn.rows);
   for (let r = 0; r < mn.rows; r++) home[r] = probe[r * probes]!;
   const base = {
     m: mn,
     parts,
     ...partitionPostings(mn, home, parts),
-    probe,
+    probe: toShared(probe),
     probes,
     k: into.k,
     tieKey: opts.tieKey,
