@@ -337,7 +337,7 @@ async function leasedJob(
       for (const model of pending) {
         let join = joins.get(model);
         if (join === undefined) {
-          join = await repo.joinRun(model, shard.run);
+          join = await repo.joinRun(model, shard.run, shard.count);
           joins.set(model, join);
         }
         if (join.done) {
@@ -511,7 +511,7 @@ async function leasedJob(
         const { active, version, joined } =
           join ??
           (shard !== undefined
-            ? await repo.joinRun(model, shard.run)
+            ? await repo.joinRun(model, shard.run, shard.count)
             : { ...(await repo.beginVersion(model)), joined: false });
         report.version = version;
         // The first shard of a run (or a whole run) deletes what unfinished runs left; later shards join it.
