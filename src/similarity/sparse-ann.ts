@@ -1,6 +1,7 @@
 // Approximate top-k cosine neighbours between sparse rows, for sizes where the exact search takes hours (its work
-// is the sum over columns of df^2): rows are projected onto a learned low-dimensional subspace, HNSW indexes
-// over the projections propose candidates, and the candidates are re-ranked by their exact sparse cosine.
+// is the sum over columns of df^2): rows are projected onto a learned low-dimensional subspace; candidates come
+// from partitions of the projections (each row compared exactly with the rows of its nearest partitions) or from
+// HNSW indexes over them, are scored by their exact sparse cosine, and neighbour-of-neighbour rounds refine them.
 import { seededRandom } from './als';
 import { l2NormalizeRows } from './csr';
 import { buildShardIndex, recallAgainst, runShards, shardSources, unitRows, type ShardSource } from './dense';
@@ -609,9 +610,12 @@ export async function refineNeighbours(
  * Approximate top-k cosine neighbours of every row of m, with the output contract of cosineTopK (scores are the
  * exact cosines of the pairs found, descending, ties by tieKey, no self-neighbours, rows without signal get none);
  * only some true neighbours may be missing. Measure that with sampledSparseRecall. Steps: rows L2-normalised,
- * projected on projectionBasis(dims), `shards` HNSW indexes (cosine) built in parallel, each proposing
- * `candidates` rows for every row, re-ranked exactly. Work grows as rows x log(rows) x (dims + candidates x nnz
- * per row) instead of the exact search's sum of df^2; memory is rows x (dims + shards x k) plus the indexes.
+ * projected on projectionBasis(dims); then with `partitionRows`, spherical k-means of the projections into
+ * partitions of about that many rows, the rows ordered by partition, and every row scored exactly against the rows
+ * of its `probes` nearest partitions (its exact search restricted to a few thousand similar rows: work linear in
+ * rows at a fixed partition size); without, `shards` HNSW indexes (cosine) each proposing `candidates` rows, re-ranked
+ * exactly. Then `rounds` of refinement (refineNeighbours). Memory is rows x (dims + 2 x list) plus the partitioned
+ * transpose (nnz) or the indexes.
  */
 export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): Promise<SparseAnnResult> {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
