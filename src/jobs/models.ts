@@ -82,10 +82,11 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   listFactor: SPARSE_ANN_DEFAULTS.listFactor,
   seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
-  // Candidates from partitions of ~1,500 users, each user scored exactly against its 6 nearest (~9,000 users):
-  // recall@10 0.95-0.98 at 100,000 users where HNSW candidates gave 0.76-0.89 (bench/README.md, sparse-ann).
+  // Candidates from partitions of ~1,500 users, each user scored exactly against its 12 nearest (~18,000 users):
+  // HNSW candidates gave recall@10 0.76-0.89 at 100,000 users, partitions 0.95-0.98 (4-6 probes); recall falls with
+  // size at a fixed probe count (6 probes: 0.943 at 200,000), 12 probes gave 0.966 there (bench/README.md).
   partitionRows: 1500,
-  probes: 6,
+  probes: 12,
 };
 
 /** How a run fits: the validation split's seed, the users it samples at most, and the candidates it tries at most. */
