@@ -82,11 +82,12 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   listFactor: SPARSE_ANN_DEFAULTS.listFactor,
   seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
-  // Candidates from partitions of ~1,500 users, each user scored exactly against its 12 nearest (~18,000 users):
-  // HNSW candidates gave recall@10 0.76-0.89 at 100,000 users, partitions 0.95-0.98 (4-6 probes); recall falls with
-  // size at a fixed probe count (6 probes: 0.943 at 200,000), 12 probes gave 0.966 there (bench/README.md).
-  partitionRows: 1500,
-  probes: 12,
+  // Candidates from partitions of ~3,000 users, each user scored exactly against its 6 nearest (~18,000 users):
+  // HNSW candidates gave recall@10 0.76-0.89 at 100,000 users, partitions of 1,500 0.95-0.98 (4-6 probes); recall
+  // falls with size at a fixed partition size (0.943 at 200,000); partitions of 3,000 gave 0.966 there, as 12
+  // probes of 1,500 did, at 2.6x the exact speed against 2.0x (bench/README.md, sparse-ann).
+  partitionRows: 3000,
+  probes: 6,
 };
 
 /** How a run fits: the validation split's seed, the users it samples at most, and the candidates it tries at most. */
