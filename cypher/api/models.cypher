@@ -11,6 +11,9 @@
 // @column isDefault BOOLEAN
 // @column writingRun STRING?
 // @column shardsDone LIST<INTEGER>?
+// @column shardCount INTEGER?
+// @column planOwner STRING?  the shard holding the writing run's decisions for the model (fit, ALS training)
+// @column planReady BOOLEAN?  whether those decisions are made and stored
 MATCH (m:SimilarityModel)
 RETURN
   m.name AS name,
@@ -24,5 +27,8 @@ RETURN
   m.validation AS validation,
   coalesce(m.default, false) AS isDefault,
   m.writingRun AS writingRun,
-  m.shardsDone AS shardsDone
+  m.shardsDone AS shardsDone,
+  m.shardCount AS shardCount,
+  CASE WHEN m.writingRun IS NOT NULL AND m.planRun = m.writingRun THEN m.planOwner END AS planOwner,
+  CASE WHEN m.writingRun IS NOT NULL AND m.planRun = m.writingRun THEN m.plan IS NOT NULL END AS planReady
 ORDER BY name

@@ -3,6 +3,7 @@
 // (its version is the active one, nothing is being written), that version, reserving nothing (done).
 // @param model STRING
 // @param run STRING
+// @param shards INTEGER  the run's shard count (N of --shard I/N), shown by `models` while the run writes
 // @column active INTEGER?
 // @column floor INTEGER?  the full version the active one builds on
 // @column version INTEGER
@@ -15,6 +16,7 @@ WITH m, (m.writing IS NOT NULL AND m.writingRun = $run) AS joined,
 FOREACH (_ IN CASE WHEN done THEN [] ELSE [1] END |
   SET m.writing = CASE WHEN joined THEN m.writing WHEN active > writing THEN active + 1 ELSE writing + 1 END,
     m.writingRun = $run,
+    m.shardCount = $shards,
     m.shardsDone = CASE WHEN joined THEN coalesce(m.shardsDone, []) ELSE [] END)
 RETURN m.version AS active, coalesce(m.floor, m.version) AS floor,
   CASE WHEN done THEN m.version ELSE m.writing END AS version, joined, done

@@ -36,6 +36,9 @@ export interface CypherStatements {
       isDefault: boolean;
       writingRun: string | null;
       shardsDone: number[] | null;
+      shardCount: number | null;
+      planOwner: string | null;
+      planReady: boolean | null;
     };
   };
   /** Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until). */
@@ -285,7 +288,7 @@ export interface CypherStatements {
   };
   /** The version run $run writes for model $model: the one it reserved already (another shard of the run started first), or a new one above the active one and any unfinished one; or, when run $run already completed this model (its version is the active one, nothing is being written), that version, reserving nothing (done). */
   'similarity/join-run': {
-    params: { model: string; run: string };
+    params: { model: string; run: string; shards: number | Integer };
     row: { active: number | null; floor: number | null; version: number; joined: boolean; done: boolean };
   };
   /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the lease read that follows in the same transaction sees every other run's committed lease. */
@@ -470,7 +473,7 @@ export const CYPHER_REGISTRY: {
   },
   'api/models': {
     signature:
-      '@column name STRING; @column version INTEGER?; @column trainedAt STRING?; @column writing INTEGER?; @column params STRING?; @column metrics STRING?; @column users INTEGER?; @column edges INTEGER?; @column validation FLOAT?; @column isDefault BOOLEAN; @column writingRun STRING?; @column shardsDone LIST<INTEGER>?',
+      '@column name STRING; @column version INTEGER?; @column trainedAt STRING?; @column writing INTEGER?; @column params STRING?; @column metrics STRING?; @column users INTEGER?; @column edges INTEGER?; @column validation FLOAT?; @column isDefault BOOLEAN; @column writingRun STRING?; @column shardsDone LIST<INTEGER>?; @column shardCount INTEGER?; @column planOwner STRING?; @column planReady BOOLEAN?',
     columns: [
       'name',
       'version',
@@ -484,6 +487,9 @@ export const CYPHER_REGISTRY: {
       'isDefault',
       'writingRun',
       'shardsDone',
+      'shardCount',
+      'planOwner',
+      'planReady',
     ],
   },
   'api/similar-users': {
@@ -636,7 +642,7 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/join-run': {
     signature:
-      '@param model STRING; @param run STRING; @column active INTEGER?; @column floor INTEGER?; @column version INTEGER; @column joined BOOLEAN; @column done BOOLEAN',
+      '@param model STRING; @param run STRING; @param shards INTEGER; @column active INTEGER?; @column floor INTEGER?; @column version INTEGER; @column joined BOOLEAN; @column done BOOLEAN',
     columns: ['active', 'floor', 'version', 'joined', 'done'],
   },
   'similarity/lock-models': { signature: '@param models LIST<STRING>; @column locked INTEGER', columns: ['locked'] },

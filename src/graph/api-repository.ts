@@ -67,6 +67,10 @@ export interface ModelRow {
   /** The sharded run writing a version, and its shards done so far (null when none is writing). */
   writingRun: string | null;
   shardsDone: number[] | null;
+  /** The run's shard count, and who holds (planReady false) or made (true) its decisions for the model. */
+  shardCount: number | null;
+  planOwner: string | null;
+  planReady: boolean | null;
 }
 
 function parseJson(value: unknown): unknown {

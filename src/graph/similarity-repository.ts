@@ -202,8 +202,9 @@ export class SimilarityRepository {
   async joinRun(
     model: string,
     run: string,
+    shards: number,
   ): Promise<{ active: number | null; floor: number | null; version: number; joined: boolean; done: boolean }> {
-    const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run });
+    const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run, shards: neo4j.int(shards) });
     if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
     return {
       active: asNullableNumber(row.active),

@@ -49,7 +49,7 @@ export interface FitResult {
   validation: Validation;
   /** Every candidate tried, in order, with its validation recall. */
   tried: Array<{ choice: Record<string, unknown>; recall: number }>;
-  /** Candidates left untried when the budget ran out. */
+  /** Candidates left untried past the candidate limit (FitSettings.maxCandidates). */
   skipped: number;
   seconds: number;
 }
@@ -175,7 +175,8 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
 /**
  * Fits a model's choices on the validation split: starting from `p`, each axis in turn tries its values and
  * keeps the best (a coordinate search; a value must beat the current one by MIN_GAIN). Models without choices are only scored.
- * The search is exact (no --ann) and stops trying new candidates once `budgetSeconds` have passed.
+ * The search is exact (no --ann) and scores at most `maxCandidates` candidates (the start included): a count, so
+ * the choice never depends on how fast the machine is.
  */
 export async function fitModel(
   model: ModelName,
@@ -183,7 +184,7 @@ export async function fitModel(
   p: ModelParams,
   opts: {
     fixed: ReadonlySet<string>;
-    budgetSeconds: number;
+    maxCandidates: number;
     pool?: Pool;
     log?: Logger;
     /** Awaited after each candidate (a shard renews its claim on the run's decisions). */
@@ -252,13 +253,13 @@ export async function fitModel(
   let skipped = 0;
   for (const axis of searchAxes(model, opts.fixed)) {
     for (const value of axis.values) {
-      if ((performance.now() - t0) / 1000 > opts.budgetSeconds) {
-        skipped++;
-        continue;
-      }
       const q = axis.apply(best, value);
       const valid = model !== 'cosine' || Object.values(q.weights).some((w) => w > 0);
       if (!valid) continue;
+      if (tried.length >= opts.maxCandidates && !seen.has(JSON.stringify(fittedChoices(model, q)))) {
+        skipped++;
+        continue;
+      }
       const recall = await score(q);
       if (recall > bestRecall * (1 + MIN_GAIN)) {
         best = q;
@@ -275,7 +276,7 @@ export async function fitModel(
     log.info(
       `${model}: fitted on ${validation.users.toLocaleString('en-US')} validation users` +
         `${splits.length > 1 ? ` (mean of ${splits.length} folds)` : ''}, ${tried.length} candidates ` +
-        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: budget ${opts.budgetSeconds} s)` : ''}: ` +
+        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}: ` +
         `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
     );
   }
@@ -326,7 +327,7 @@ export async function fitForRun(
     );
     return undefined;
   }
-  return fitModel(model, folds, p, { fixed: p.fixed, budgetSeconds: p.fit.budgetSeconds, ...opts });
+  return fitModel(model, folds, p, { fixed: p.fixed, maxCandidates: p.fit.maxCandidates, ...opts });
 }
 
 /** The signals a set of models needs, for the loader. */

@@ -13,7 +13,13 @@ import {
   tfidfWith,
   type Bm25Stats,
 } from '../similarity/weighting';
-import { sampledSparseRecall, sampleRows, SPARSE_ANN_DEFAULTS, sparseAnnTopK } from '../similarity/sparse-ann';
+import {
+  sampledSparseRecall,
+  sampleRows,
+  SPARSE_ANN_DEFAULTS,
+  sparseAnnTopK,
+  type SparseAnnOptions,
+} from '../similarity/sparse-ann';
 import { cosineTopK, exactWork } from '../similarity/topk';
 import { seededRandom } from '../similarity/als';
 import { denseCosineTopK } from '../similarity/dense';
@@ -63,6 +69,10 @@ export interface SparseAnnParams {
   seed: number;
   /** Users whose exact neighbours are computed to measure the recall. */
   recallSample: number;
+  /** Users per partition compared exactly for candidates instead of the HNSW indexes (0: HNSW); see partitionCandidates. */
+  partitionRows: number;
+  /** Partitions each user is compared with, nearest first. */
+  probes: number;
 }
 
 export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
@@ -73,24 +83,34 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   listFactor: SPARSE_ANN_DEFAULTS.listFactor,
   seed: SPARSE_ANN_DEFAULTS.seed,
   recallSample: 500,
+  // Candidates from partitions of ~3,000 users, each user scored exactly against its 6 nearest (~18,000 users):
+  // HNSW candidates gave recall@10 0.76-0.89 at 100,000 users, partitions of 1,500 0.95-0.98 (4-6 probes); recall
+  // falls with size at a fixed partition size (0.943 at 200,000); partitions of 3,000 gave 0.966 there, as 12
+  // probes of 1,500 did, at 2.6x the exact speed against 2.0x (bench/README.md, sparse-ann).
+  partitionRows: 3000,
+  probes: 6,
 };
 
-/** How a run fits: the validation split's seed, the users it samples at most, and a time budget per model. */
+/** How a run fits: the validation split's seed, the users it samples at most, and the candidates it tries at most. */
 export interface FitSettings {
   enabled: boolean;
   seed: number;
   /** Users the validation split is drawn from at most (a seeded sample beyond), so fitting stays bounded. */
   maxUsers: number;
-  /** Seconds a model's search may take; the candidates not tried by then are skipped (and said so). */
-  budgetSeconds: number;
+  /**
+   * Candidates a model's fit scores at most, its start included; the ones past it are skipped (and said so). A
+   * count, not seconds: what a run decides depends on its data and flags, never on the machine's speed or load,
+   * and a single process and the shards of a run decide alike.
+   */
+  maxCandidates: number;
 }
 
 /**
- * 20,000 users keep fitting bounded at any size (about 10 s per fitted model at 10,000 users on two cores). The
- * budget is a safety net, not the plan: a fit it cuts depends on the machine's speed (and says so), and the most
- * telling choices are searched first.
+ * 20,000 users keep each candidate's cost bounded at any size (about 1 s per candidate at 10,000 users on two
+ * cores), and the candidate limit bounds their number: 32 is above what the search axes hold (cosine 12, ALS 15,
+ * starts included), so by default nothing is cut; the most telling choices are searched first.
  */
-export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, budgetSeconds: 120 };
+export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, maxCandidates: 32 };
 /** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
 export const FIT_ALS_ITERATIONS = 6;
 
@@ -598,6 +618,25 @@ export async function estimateDenseExactSeconds(
   return perPair * users * users;
 }
 
+/** The options the job gives sparseAnnTopK (what a bench measuring the job's search passes too). */
+export function sparseAnnOptions(
+  p: Pick<ModelParams, 'k' | 'threads' | 'sparseAnn'>,
+  tieKey: Float64Array,
+): SparseAnnOptions {
+  const a = p.sparseAnn;
+  return {
+    tieKey,
+    threads: p.threads,
+    dims: a.dims,
+    candidates: a.candidates,
+    rounds: a.rounds,
+    listSize: Math.ceil(a.listFactor * p.k),
+    seed: a.seed,
+    partitionRows: a.partitionRows,
+    probes: a.probes,
+  };
+}
+
 /** The exact or approximate search of a cosine model's weighted matrix (every user's neighbours). */
 async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Float64Array, pool?: Pool) {
   const poolOpt = pool !== undefined ? { pool } : {};
@@ -606,16 +645,7 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
     return { neighbours, details: {} };
   }
   const a = p.sparseAnn;
-  const found = await sparseAnnTopK(m, p.k, {
-    tieKey,
-    threads: p.threads,
-    dims: a.dims,
-    candidates: a.candidates,
-    rounds: a.rounds,
-    listSize: Math.ceil(a.listFactor * p.k),
-    seed: a.seed,
-    ...poolOpt,
-  });
+  const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), ...poolOpt });
   const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
   const annRecall = await sampledSparseRecall(m, neighbours, {
     sample: a.recallSample,

@@ -201,7 +201,7 @@ function validationFigures(fit: FitResult, p: ModelParams): Record<string, unkno
     users: fit.validation.users,
     seed: fit.validation.seed,
     sampleUsers: p.fit.maxUsers,
-    budgetSeconds: p.fit.budgetSeconds,
+    maxCandidates: p.fit.maxCandidates,
     seconds: Math.round(fit.seconds * 10) / 10,
     tried: fit.tried,
     skipped: fit.skipped,
@@ -298,8 +298,8 @@ async function leasedJob(
   log.info(`read ${users.size.toLocaleString('en-US')} users and their signals in ${userSeconds.toFixed(1)} s`);
   const pool = opts.params.threads > 1 ? createPool(opts.params.threads) : undefined;
   const shard = opts.shard;
-  // A shard computes its users' lists only; the shard that decides a model fits without a time budget, so what it
-  // chooses depends on the data and flags, not on the machine.
+  // A shard computes its users' lists only. What a run decides (fit, ALS training) takes the same params here as in
+  // a single process: the fit is bounded by a candidate count, not seconds, so it depends on the data and flags only.
   const queryRows = shard !== undefined ? shardRows(users.handles, shard) : undefined;
   if (shard !== undefined) {
     log.info(
@@ -307,8 +307,7 @@ async function leasedJob(
         `${users.size.toLocaleString('en-US')} users`,
     );
   }
-  const runParams: ModelParams =
-    shard !== undefined ? { ...opts.params, fit: { ...opts.params.fit, budgetSeconds: Infinity } } : opts.params;
+  const runParams: ModelParams = opts.params;
   // Model i's edges are written while model i + 1 is read and computed: Neo4j's work and ours overlap.
   let writing: Promise<void> = Promise.resolve();
   let writeFailed = false;
@@ -339,7 +338,7 @@ async function leasedJob(
       for (const model of pending) {
         let join = joins.get(model);
         if (join === undefined) {
-          join = await repo.joinRun(model, shard.run);
+          join = await repo.joinRun(model, shard.run, shard.count);
           joins.set(model, join);
         }
         if (join.done) {
@@ -515,7 +514,7 @@ async function leasedJob(
         const { active, floor, version, joined } =
           join ??
           (shard !== undefined
-            ? await repo.joinRun(model, shard.run)
+            ? await repo.joinRun(model, shard.run, shard.count)
             : { ...(await repo.beginVersion(model)), joined: false });
         report.version = version;
         // The first shard of a run (or a whole run) deletes what unfinished runs left; later shards join it.

@@ -1,6 +1,7 @@
 // Approximate top-k cosine neighbours between sparse rows, for sizes where the exact search takes hours (its work
-// is the sum over columns of df^2): rows are projected onto a learned low-dimensional subspace, HNSW indexes
-// over the projections propose candidates, and the candidates are re-ranked by their exact sparse cosine.
+// is the sum over columns of df^2): rows are projected onto a learned low-dimensional subspace; candidates come
+// from partitions of the projections (each row compared exactly with the rows of its nearest partitions) or from
+// HNSW indexes over them, are scored by their exact sparse cosine, and neighbour-of-neighbour rounds refine them.
 import { seededRandom } from './als';
 import { l2NormalizeRows } from './csr';
 import { buildShardIndex, recallAgainst, runShards, shardSources, unitRows, type ShardSource } from './dense';
@@ -47,6 +48,13 @@ export interface SparseAnnOptions {
   rounds?: number;
   /** Neighbours kept per row while searching and refining (default 3k, at least k); the k best are returned. */
   listSize?: number;
+  /**
+   * Rows per partition of the projected rows (spherical k-means), whose rows are compared exactly with every row
+   * that probes the partition, instead of the HNSW indexes (default 0: HNSW). See partitionCandidates.
+   */
+  partitionRows?: number;
+  /** Partitions each row is compared with, nearest centroids first (default 4). */
+  probes?: number;
 }
 
 /** What sparseAnnTopK found, with how it got there. */
@@ -55,6 +63,8 @@ export interface SparseAnnResult extends Neighbours {
   dims: number;
   /** Rows with signal whose projection was zero: searched exactly instead. */
   exactRows: number;
+  /** Seconds per step (projection, index build and search, refinement), for benches. */
+  seconds: { project: number; index: number; refine: number };
 }
 
 /** Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0. */
@@ -213,6 +223,201 @@ export function sparseAnnShard(a: SparseAnnShardArgs): void {
     }
     heap.drain(outIndex, outScore, r * k);
     for (let p = start; p < end; p++) dense[indices[p]!] = 0;
+  }
+}
+
+/**
+ * Spherical k-means of the valid unit rows (rows x dim): `parts` unit centroids (parts x dim), started from
+ * seeded distinct rows of an evenly spaced sample and moved `iterations` times over that sample. A centroid
+ * that loses all its rows keeps its place.
+ */
+export function sphericalKMeans(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  parts: number,
+  opts: { seed: number; sampleRows?: number; iterations?: number },
+): Float32Array {
+  const pool: number[] = [];
+  for (const r of evenRows(valid.length, opts.sampleRows ?? 100_000)) if (valid[r] !== 0) pool.push(r);
+  const centroids = new Float32Array(parts * dim);
+  if (pool.length === 0) return centroids;
+  const random = seededRandom(opts.seed);
+  const start = new Set<number>();
+  while (start.size < Math.min(parts, pool.length)) start.add(pool[Math.floor(random() * pool.length)]!);
+  [...start].forEach((r, c) => centroids.set(unit.subarray(r * dim, (r + 1) * dim), c * dim));
+  const sums = new Float64Array(parts * dim);
+  const counts = new Int32Array(parts);
+  for (let it = 0; it < (opts.iterations ?? 8); it++) {
+    sums.fill(0);
+    counts.fill(0);
+    for (const r of pool) {
+      const c = nearestCentroid(unit, r, dim, centroids, parts);
+      counts[c]!++;
+      for (let d = 0; d < dim; d++) sums[c * dim + d]! += unit[r * dim + d]!;
+    }
+    for (let c = 0; c < parts; c++) {
+      if (counts[c] === 0) continue;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += sums[c * dim + d]! ** 2;
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d]! * inv;
+    }
+  }
+  return centroids;
+}
+
+function nearestCentroid(unit: Float32Array, r: number, dim: number, centroids: Float32Array, parts: number): number {
+  let best = 0;
+  let bestDot = -Infinity;
+  for (let c = 0; c < parts; c++) {
+    let dot = 0;
+    for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
+    if (dot > bestDot) {
+      bestDot = dot;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** Every valid row's `probes` nearest centroids by cosine, nearest first (rows x probes; -1 for invalid rows). */
+export function nearestCentroids(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  centroids: Float32Array,
+  parts: number,
+  probes: number,
+): Int32Array {
+  const rows = valid.length;
+  const out = new Int32Array(rows * probes).fill(-1);
+  const want = Math.min(probes, parts);
+  const best = new Float64Array(want);
+  for (let r = 0; r < rows; r++) {
+    if (valid[r] === 0) continue;
+    best.fill(-Infinity);
+    const at = r * probes;
+    for (let c = 0; c < parts; c++) {
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
+      if (dot <= best[want - 1]!) continue;
+      // Insertion into the best few, nearest first (ties keep the lower partition).
+      let q = want - 1;
+      for (; q > 0 && dot > best[q - 1]!; q--) {
+        best[q] = best[q - 1]!;
+        out[at + q] = out[at + q - 1]!;
+      }
+      best[q] = dot;
+      out[at + q] = c;
+    }
+  }
+  return out;
+}
+
+/**
+ * The transpose of m split by partition: the rows holding column c in partition p are
+ * idx[ptr[c * parts + p] .. ptr[c * parts + p + 1]), ascending, with their values. Rows with home -1 are left out.
+ */
+export function partitionPostings(
+  m: Csr,
+  home: Int32Array,
+  parts: number,
+): { ptr: Int32Array; idx: Int32Array; val: Float32Array } {
+  const ptr = sharedInt32(m.cols * parts + 1);
+  for (let r = 0; r < m.rows; r++) {
+    const p = home[r]!;
+    if (p < 0) continue;
+    for (let q = m.indptr[r]!; q < m.indptr[r + 1]!; q++) ptr[m.indices[q]! * parts + p + 1]!++;
+  }
+  for (let b = 0; b < m.cols * parts; b++) ptr[b + 1]! += ptr[b]!;
+  const next = ptr.slice(0, m.cols * parts);
+  const idx = sharedInt32(ptr[m.cols * parts]!);
+  const val = sharedFloat32(idx.length);
+  for (let r = 0; r < m.rows; r++) {
+    const p = home[r]!;
+    if (p < 0) continue;
+    for (let q = m.indptr[r]!; q < m.indptr[r + 1]!; q++) {
+      const b = m.indices[q]! * parts + p;
+      idx[next[b]!] = r;
+      val[next[b]!++] = m.data[q]!;
+    }
+  }
+  return { ptr, idx, val };
+}
+
+/** Arguments of one block of rows of the partitioned candidate search (arrays in shared memory). */
+export interface IvfBlockArgs {
+  m: Csr; // rows L2-normalised
+  parts: number;
+  ptr: Int32Array;
+  idx: Int32Array;
+  val: Float32Array;
+  /** rows x probes partitions per row, -1 padded. */
+  probe: Int32Array;
+  probes: number;
+  k: number;
+  tieKey: Float64Array | Int32Array;
+  minScore: number;
+  rowStart: number;
+  rowEnd: number;
+  outIndex: Int32Array; // rows x k
+  outScore: Float32Array;
+}
+
+let ivfScratch: { acc: Float64Array; seen: Uint8Array; touched: Int32Array; heap: TopK } | undefined;
+
+/**
+ * Kernel: each row of [rowStart, rowEnd) against every row of the partitions it probes, by exact cosine
+ * accumulated through the partitioned transpose (Gustavson, as cosineBlock: the same sums in the same column
+ * order, so a pair scores exactly what the exact search gives it); the k best are kept. A row's work is its
+ * exact search's restricted to the probed partitions.
+ */
+export function ivfBlock(a: IvfBlockArgs): void {
+  const { m, parts, ptr, idx, val, probe, probes, k, tieKey, minScore, outIndex, outScore } = a;
+  if (ivfScratch?.acc.length !== m.rows || ivfScratch.heap.k !== k) {
+    ivfScratch = {
+      acc: new Float64Array(m.rows),
+      seen: new Uint8Array(m.rows),
+      touched: new Int32Array(m.rows),
+      heap: new TopK(k),
+    };
+  }
+  const { acc, seen, touched, heap } = ivfScratch;
+  const { indptr, indices, data } = m;
+  for (let r = a.rowStart; r < a.rowEnd; r++) {
+    heap.reset();
+    let nt = 0;
+    for (let t = r * probes; t < (r + 1) * probes; t++) {
+      const part = probe[t]!;
+      if (part < 0) break;
+      for (let p = indptr[r]!, pe = indptr[r + 1]!; p < pe; p++) {
+        const v = data[p]!;
+        const b = indices[p]! * parts + part;
+        for (let q = ptr[b]!, qe = ptr[b + 1]!; q < qe; q++) {
+          const j = idx[q]!;
+          if (seen[j] === 0) {
+            seen[j] = 1;
+            touched[nt++] = j;
+          }
+          acc[j]! += v * val[q]!;
+        }
+      }
+    }
+    let floor = minScore;
+    for (let q = 0; q < nt; q++) {
+      const j = touched[q]!;
+      const s = acc[j]!;
+      acc[j] = 0;
+      seen[j] = 0;
+      if (j === r) continue;
+      const sc = Math.fround(s > 1 ? 1 : s);
+      if (sc > floor || (sc === floor && sc > minScore)) {
+        heap.offer(j, sc, tieKey[j]!);
+        floor = Math.max(minScore, heap.threshold);
+      }
+    }
+    heap.drain(outIndex, outScore, r * k);
   }
 }
 
@@ -405,9 +610,12 @@ export async function refineNeighbours(
  * Approximate top-k cosine neighbours of every row of m, with the output contract of cosineTopK (scores are the
  * exact cosines of the pairs found, descending, ties by tieKey, no self-neighbours, rows without signal get none);
  * only some true neighbours may be missing. Measure that with sampledSparseRecall. Steps: rows L2-normalised,
- * projected on projectionBasis(dims), `shards` HNSW indexes (cosine) built in parallel, each proposing
- * `candidates` rows for every row, re-ranked exactly. Work grows as rows x log(rows) x (dims + candidates x nnz
- * per row) instead of the exact search's sum of df^2; memory is rows x (dims + shards x k) plus the indexes.
+ * projected on projectionBasis(dims); then with `partitionRows`, spherical k-means of the projections into
+ * partitions of about that many rows, the rows ordered by partition, and every row scored exactly against the rows
+ * of its `probes` nearest partitions (its exact search restricted to a few thousand similar rows: work linear in
+ * rows at a fixed partition size); without, `shards` HNSW indexes (cosine) each proposing `candidates` rows, re-ranked
+ * exactly. Then `rounds` of refinement (refineNeighbours). Memory is rows x (dims + 2 x list) plus the partitioned
+ * transpose (nnz) or the indexes.
  */
 export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): Promise<SparseAnnResult> {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`expected k to be a non-negative integer, but got ${k}`);
@@ -431,7 +639,15 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     index: new Int32Array(m.rows * width).fill(-1),
     score: new Float32Array(m.rows * width),
   };
-  if (k === 0 || m.rows === 0 || m.cols === 0) return { ...firstK(merged, k), dims, exactRows: 0 };
+  const seconds = { project: 0, index: 0, refine: 0 };
+  if (k === 0 || m.rows === 0 || m.cols === 0) return { ...firstK(merged, k), dims, exactRows: 0, seconds };
+  let t = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const s = (now - t) / 1000;
+    t = now;
+    return s;
+  };
   const poolOpt = opts.pool !== undefined ? { pool: opts.pool } : {};
 
   const mn = shareCsr(l2NormalizeRows(m));
@@ -441,40 +657,63 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
   });
   const { unit, valid } = unitRows(projectRows(mn, basis));
-  const tieKey = toShared(opts.tieKey);
-  const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
-    (source) =>
-      ({
-        ...source,
-        efSearch: opts.efSearch ?? Math.max(100, candidates),
-        m: mn,
-        candidates,
-        k: width,
-        tieKey,
-        minScore,
-        outIndex: sharedInt32(m.rows * width),
-        outScore: sharedFloat32(m.rows * width),
-      }) satisfies SparseAnnShardArgs,
-  );
-  await runShards('sparseAnnShard', sparseAnnShard, tasks, threads, opts.pool);
-  // Shards hold disjoint rows and their scores are exact, so merging their lists is exact too.
-  const heap = new TopK(width);
-  for (let r = 0; r < m.rows; r++) {
-    heap.reset();
-    for (const t of tasks) {
-      for (let q = r * width, end = q + width; q < end; q++) {
-        const j = t.outIndex[q]!;
-        if (j !== -1) heap.offer(j, t.outScore[q]!, tieKey[j]!);
+  seconds.project = lap();
+  const partitionRows = opts.partitionRows ?? 0;
+  // With partitions, the search runs on the rows ordered by partition (rows that are compared together sit together
+  // in memory), and the lists are put back in the caller's order at the end; scores and ties do not change.
+  let order: Int32Array | undefined;
+  let work = mn;
+  let tieKey = toShared(opts.tieKey);
+  let workValid = valid;
+  if (partitionRows > 0) {
+    let count = 0;
+    for (const v of valid) count += v;
+    const parts = Math.max(1, Math.round(count / partitionRows));
+    const probes = Math.min(opts.probes ?? 4, parts);
+    const centroids = sphericalKMeans(unit, valid, basis.cols, parts, { seed });
+    const probe = nearestCentroids(unit, valid, basis.cols, centroids, parts, probes);
+    order = partitionOrder(probe, probes);
+    work = shareCsr(permuteRows(mn, order));
+    tieKey = toShared(Float64Array.from(order, (r) => opts.tieKey[r]!));
+    workValid = Uint8Array.from(order, (r) => valid[r]!);
+    const workProbe = sharedInt32(probe.length);
+    order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
+    await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
+  } else {
+    const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
+      (source) =>
+        ({
+          ...source,
+          efSearch: opts.efSearch ?? Math.max(100, candidates),
+          m: mn,
+          candidates,
+          k: width,
+          tieKey,
+          minScore,
+          outIndex: sharedInt32(m.rows * width),
+          outScore: sharedFloat32(m.rows * width),
+        }) satisfies SparseAnnShardArgs,
+    );
+    await runShards('sparseAnnShard', sparseAnnShard, tasks, threads, opts.pool);
+    // Shards hold disjoint rows and their scores are exact, so merging their lists is exact too.
+    const heap = new TopK(width);
+    for (let r = 0; r < m.rows; r++) {
+      heap.reset();
+      for (const t of tasks) {
+        for (let q = r * width, end = q + width; q < end; q++) {
+          const j = t.outIndex[q]!;
+          if (j !== -1) heap.offer(j, t.outScore[q]!, tieKey[j]!);
+        }
       }
+      heap.drain(merged.index, merged.score, r * width);
     }
-    heap.drain(merged.index, merged.score, r * width);
+    tasks.length = 0; // the shards' lists (rows x width each) are merged: let them go before the refinement
   }
-  tasks.length = 0; // the shards' lists (rows x width each) are merged: let them go before the refinement
   // A row with signal but a zero projection got no candidates: it gets the exact search, then joins the refinement.
   const lost: number[] = [];
-  for (let r = 0; r < m.rows; r++) if (valid[r] === 0 && mn.indptr[r + 1]! > mn.indptr[r]!) lost.push(r);
+  for (let r = 0; r < m.rows; r++) if (workValid[r] === 0 && work.indptr[r + 1]! > work.indptr[r]!) lost.push(r);
   if (lost.length > 0) {
-    const exact = await cosineTopK(mn, width, {
+    const exact = await cosineTopK(work, width, {
       tieKey,
       minScore,
       threads,
@@ -486,14 +725,104 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
       merged.score.set(exact.score.subarray(r * width, (r + 1) * width), r * width);
     }
   }
-  const refined = await refineNeighbours(mn, merged, {
+  seconds.index = lap();
+  const refined = await refineNeighbours(work, merged, {
     rounds: opts.rounds ?? SPARSE_ANN_DEFAULTS.rounds,
     tieKey,
     minScore,
     threads,
     ...poolOpt,
   });
-  return { ...firstK(refined, k), dims: basis.cols, exactRows: lost.length };
+  const found = firstK(refined, k);
+  seconds.refine = lap();
+  return {
+    ...(order === undefined ? found : unpermuteLists(found, order)),
+    dims: basis.cols,
+    exactRows: lost.length,
+    seconds,
+  };
+}
+
+/** Rows ordered by their nearest partition (then by row): position i holds row order[i]; rows without one last. */
+export function partitionOrder(probe: Int32Array, probes: number): Int32Array {
+  const rows = probe.length / probes;
+  const home = (r: number) => {
+    const p = probe[r * probes]!;
+    return p < 0 ? Infinity : p;
+  };
+  return Int32Array.from({ length: rows }, (_, r) => r).sort((a, b) => home(a) - home(b) || a - b);
+}
+
+/** m's rows in the given order: row i of the result is row order[i] of m. */
+export function permuteRows(m: Csr, order: Int32Array): Csr {
+  const indptr = new Int32Array(m.rows + 1);
+  order.forEach((r, i) => (indptr[i + 1] = indptr[i]! + m.indptr[r + 1]! - m.indptr[r]!));
+  const indices = new Int32Array(indptr[m.rows]!);
+  const data = new Float32Array(indices.length);
+  order.forEach((r, i) => {
+    indices.set(m.indices.subarray(m.indptr[r], m.indptr[r + 1]), indptr[i]);
+    data.set(m.data.subarray(m.indptr[r], m.indptr[r + 1]), indptr[i]);
+  });
+  return { rows: m.rows, cols: m.cols, indptr, indices, data };
+}
+
+/** Lists computed on rows in `order` (see permuteRows), back in the original rows and numbering. */
+export function unpermuteLists(nb: Neighbours, order: Int32Array): Neighbours {
+  const index = new Int32Array(nb.rows * nb.k).fill(-1);
+  const score = new Float32Array(nb.rows * nb.k);
+  order.forEach((r, i) => {
+    for (let q = 0; q < nb.k; q++) {
+      const j = nb.index[i * nb.k + q]!;
+      if (j === -1) break;
+      index[r * nb.k + q] = order[j]!;
+      score[r * nb.k + q] = nb.score[i * nb.k + q]!;
+    }
+  });
+  return { rows: nb.rows, k: nb.k, index, score };
+}
+
+/**
+ * Candidates from partitions (sets `into`'s lists): every row compared exactly with the rows homed in the
+ * partitions it probes (`probe`, rows x probes, nearest first; a row's home is its first), on the pool's workers.
+ */
+export async function partitionCandidates(
+  mn: Csr,
+  into: Neighbours,
+  probe: Int32Array,
+  opts: {
+    parts: number;
+    probes: number;
+    tieKey: Float64Array | Int32Array;
+    minScore: number;
+    threads: number;
+    pool?: Pool;
+  },
+): Promise<void> {
+  const { parts, probes } = opts;
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`expected partitions >= 1, but got ${parts}`);
+  if (!Number.isInteger(probes) || probes < 1) throw new RangeError(`expected probes >= 1, but got ${probes}`);
+  const home = new Int32Array(mn.rows);
+  for (let r = 0; r < mn.rows; r++) home[r] = probe[r * probes]!;
+  const base = {
+    m: mn,
+    parts,
+    ...partitionPostings(mn, home, parts),
+    probe: toShared(probe),
+    probes,
+    k: into.k,
+    tieKey: opts.tieKey,
+    minScore: opts.minScore,
+    outIndex: toShared(into.index),
+    outScore: toShared(into.score),
+  };
+  const tasks = blocks(mn.rows, defaultBlockRows(mn.rows, opts.threads)).map(
+    ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies IvfBlockArgs,
+  );
+  if (opts.threads <= 1 && opts.pool === undefined) for (const t of tasks) ivfBlock(t);
+  else
+    await withPool(opts.threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'ivfBlock', args }))));
+  if (base.outIndex !== into.index) into.index.set(base.outIndex);
+  if (base.outScore !== into.score) into.score.set(base.outScore);
 }
 
 /** The first k of every row's list (lists are sorted, so these are the k best). */

@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { gramBlock, lossBlock, solveBlock } from './als';
 import { denseBlock, hnswShard } from './dense';
-import { refineBlock, sparseAnnShard } from './sparse-ann';
+import { ivfBlock, refineBlock, sparseAnnShard } from './sparse-ann';
 import { cosineBlock } from './topk';
 
 const kernels: Record<string, (args: never) => unknown> = {
@@ -11,6 +11,7 @@ const kernels: Record<string, (args: never) => unknown> = {
   hnswShard,
   sparseAnnShard,
   refineBlock,
+  ivfBlock,
   gramBlock,
   solveBlock,
   lossBlock,

@@ -2,6 +2,7 @@
 // pairs, same ranks, scores within 1e-6), the last one switches the version, and a shard run twice changes nothing.
 // A run's decisions (fit, ALS training) are made once, by one shard, and read by the others.
 import type { Graph } from '../../src/graph/executor';
+import { ApiRepository } from '../../src/graph/api-repository';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import type { Logger } from '../../src/log';
 import { defaultParams, MODEL_NAMES, type ModelName } from '../../src/jobs/models';
@@ -91,8 +92,15 @@ test('two shards started together write the single process edges; a shard run tw
     "MATCH (m:SimilarityModel {name: 'cosine'}) RETURN m.writing AS writing, m.shardsDone AS done",
   );
   expect(afterFirst[0]!.done).toEqual([0]);
+  // `models` shows the run's progress from the model's node: 1 of 2 shards done, and who made its decisions.
+  const api = new ApiRepository(graph);
+  const writing = (await api.models()).find((m) => m.name === 'als')!;
+  expect(writing).toMatchObject({ writingRun: run, shardsDone: [0], shardCount: 2, planReady: true });
+  expect(writing.planOwner).toMatch(/^shard 0\/2 /);
   const [again, last] = await Promise.all([shard(0), shard(1)]);
   expect([...again, ...last].some((r) => r.shards?.activated === true)).toBe(true);
+  const activated = (await api.models()).find((m) => m.name === 'als')!;
+  expect(activated).toMatchObject({ writingRun: null, shardsDone: null, shardCount: null, planOwner: null });
 
   for (const m of models) {
     const sharded = await activeEdges(m);
@@ -283,6 +291,19 @@ describe('a run decides once', () => {
     expect(single.lines.filter((l) => /^(cosine|als): fitted on/.test(l))).toHaveLength(2);
     const expected = new Map<ModelName, Edge[]>();
     for (const m of models) expected.set(m, await activeEdges(m));
+    // What a run decides, as its version stores it: the fitted choices, the validation figures, every candidate.
+    const decisions = async (m: ModelName) => {
+      const [node] = await graph.read<{ params: string }>(
+        'MATCH (m:SimilarityModel {name: $m}) RETURN m.params AS params',
+        { m },
+      );
+      const p = JSON.parse(node!.params) as Record<string, unknown> & { validation: Record<string, unknown> };
+      const { decided: _decided, search: _search, dataAsOf: _dataAsOf, validation, ...choices } = p;
+      const { seconds: _seconds, ...figures } = validation;
+      return { choices, figures };
+    };
+    const singleDecisions = { cosine: await decisions('cosine'), als: await decisions('als') };
+    expect(singleDecisions.cosine.figures.skipped).toBe(0);
 
     const log = capture();
     const run = 'decide-once';
@@ -315,6 +336,8 @@ describe('a run decides once', () => {
       expect(stored.validation).toBeDefined();
       expect(node!.plan).toBeNull();
     }
+    // The shards decided what the single process decided: same choices, same candidates and validation figures.
+    expect({ cosine: await decisions('cosine'), als: await decisions('als') }).toEqual(singleDecisions);
     // The fit ran once per fitted model and ALS was trained once, across the three shards.
     expect(log.lines.filter((l) => /^cosine: fitted on/.test(l))).toHaveLength(1);
     expect(log.lines.filter((l) => /^als: fitted on/.test(l))).toHaveLength(1);
@@ -331,7 +354,7 @@ describe('a run decides once', () => {
   test('a claim whose shard stopped renewing is taken over; a shard waits for live decisions only so long', async () => {
     const p = params();
     const models: ModelName[] = ['assessments'];
-    const { version } = await repo.joinRun('assessments', 'takeover');
+    const { version } = await repo.joinRun('assessments', 'takeover', 2);
     expect(await repo.claimPlan('assessments', 'takeover', version, 'a shard that died', 1)).toEqual({
       state: 'claimed',
       tookOverFrom: null,
@@ -352,7 +375,7 @@ describe('a run decides once', () => {
     await runSimilarityJob(repo, { models, params: p, graceMs: 0, shard: { index: 1, count: 2, run: 'takeover' } });
 
     // A shard that fails while deciding gives its claim up: the next shard claims at once.
-    const given = await repo.joinRun('assessments', 'given-up');
+    const given = await repo.joinRun('assessments', 'given-up', 2);
     await repo.claimPlan('assessments', 'given-up', given.version, 'a failing shard', 60_000);
     expect(await repo.releasePlan('assessments', 'given-up', given.version, 'a failing shard')).toBe(true);
     expect(await repo.claimPlan('assessments', 'given-up', given.version, 'another shard', 60_000)).toEqual({
@@ -360,7 +383,7 @@ describe('a run decides once', () => {
       tookOverFrom: 'a failing shard',
     });
 
-    const next = await repo.joinRun('assessments', 'slow');
+    const next = await repo.joinRun('assessments', 'slow', 2);
     await repo.claimPlan('assessments', 'slow', next.version, 'a slow shard', 60_000);
     await expect(
       runSimilarityJob(repo, {

@@ -38,6 +38,9 @@ class FakeRepo {
       isDefault: true,
       writingRun: null,
       shardsDone: null,
+      shardCount: null,
+      planOwner: null,
+      planReady: null,
     };
     return Promise.resolve([row]);
   }

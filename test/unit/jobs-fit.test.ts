@@ -109,6 +109,44 @@ test('als: each candidate is judged by the mean of two folds, each its own split
   expect(fit!.validation.recall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 10);
 });
 
+test('a fit decides the same whatever the clock and the load: candidates are counted, not timed', async () => {
+  const s = planted(true, 7);
+  const quiet = await fitForRun('cosine', s, params(), { pool });
+  // As on a loaded machine, or a shard renewing its claim between candidates: ten minutes pass per reading.
+  const real = performance.now.bind(performance);
+  let calls = 0;
+  const clock = jest.spyOn(performance, 'now').mockImplementation(() => real() + 600_000 * calls++);
+  let progress = 0;
+  try {
+    const loaded = await fitForRun('cosine', s, params(), {
+      pool,
+      progress: async () => {
+        progress++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    expect(loaded!.params.weights).toEqual(quiet!.params.weights);
+    expect(loaded!.params.viewsWeighting).toBe(quiet!.params.viewsWeighting);
+    expect(loaded!.tried).toEqual(quiet!.tried);
+    expect(loaded!.skipped).toBe(0);
+    expect(progress).toBe(quiet!.tried.length);
+  } finally {
+    clock.mockRestore();
+  }
+});
+
+test('a fit scores at most maxCandidates candidates (its start included) and says how many it skipped', async () => {
+  const s = planted(true, 7);
+  const all = await fitForRun('cosine', s, params(), { pool });
+  const p = params();
+  p.fit.maxCandidates = 3;
+  const cut = await fitForRun('cosine', s, p, { pool });
+  expect(cut!.tried).toEqual(all!.tried.slice(0, 3));
+  expect(cut!.skipped).toBeGreaterThan(0);
+  expect(all!.skipped).toBe(0);
+  expect(all!.tried.length).toBeLessThanOrEqual(params().fit.maxCandidates);
+});
+
 test('explicit choices are left as given', async () => {
   const p = params();
   p.weights = { interests: 3, views: 1, courseTags: 0, assessments: 0 };

@@ -232,6 +232,24 @@ describe('sparseAnnTopK', () => {
     expect(Array.from(approx.score)).toEqual(Array.from(exact.score));
   });
 
+  test('candidates from partitions: exact scores, the contract, one partition = the exact search', async () => {
+    const exact = await cosineTopK(m, 10, { tieKey });
+    // One partition holding every row: each row is compared with all rows, so the lists are the exact ones.
+    const whole = await sparseAnnTopK(m, 10, { tieKey, dims: 16, partitionRows: 10_000, rounds: 0, seed: 3 });
+    expect(Array.from(whole.index)).toEqual(Array.from(exact.index));
+    expect(Array.from(whole.score)).toEqual(Array.from(exact.score));
+    // 24 partitions of ~50 rows, 2 probed: neighbours are found through the communities the partitions follow.
+    const parts = await sparseAnnTopK(m, 10, { tieKey, dims: 16, partitionRows: 50, probes: 2, rounds: 0, seed: 3 });
+    const refined = await sparseAnnTopK(m, 10, { tieKey, dims: 16, partitionRows: 50, probes: 2, seed: 3 });
+    expect(recallAgainst(exact, parts)).toBeGreaterThan(0.5);
+    expect(recallAgainst(exact, refined)).toBeGreaterThanOrEqual(0.95);
+    expect(recallAgainst(exact, refined)).toBeGreaterThanOrEqual(recallAgainst(exact, parts));
+    expectContract(refined, m, tieKey);
+    expect(Array.from(refined.index.subarray(5 * 10, 6 * 10))).toEqual(new Array(10).fill(-1));
+    const inline = await sparseAnnTopK(m, 10, { tieKey, dims: 16, partitionRows: 50, probes: 2, seed: 3, threads: 1 });
+    expect(Array.from(inline.index)).toEqual(Array.from(refined.index));
+  });
+
   test('bad arguments are refused, saying what was expected', async () => {
     await expect(sparseAnnTopK(m, 10, { tieKey: keys(3) })).rejects.toThrow(/expected 1200 tie keys/);
     await expect(sparseAnnTopK(m, -1, { tieKey })).rejects.toThrow(/non-negative integer/);

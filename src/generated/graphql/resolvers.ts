@@ -51,6 +51,12 @@ export type ModelInfo = {
   metrics?: Maybe<Scalars['JSON']['output']>;
   name: SimilarityModel;
   params?: Maybe<Scalars['JSON']['output']>;
+  /** The shard of that run holding the model's decisions (fit, ALS training), e.g. 'shard 0/8 host:pid:id'; null before any shard claimed them. */
+  planOwner?: Maybe<Scalars['String']['output']>;
+  /** Whether that run's decisions for the model are made and stored (false while planOwner is still deciding). */
+  planReady?: Maybe<Scalars['Boolean']['output']>;
+  /** The shards of that run in all (N of --shard I/N): the run is shardsDone's length of shardCount done. */
+  shardCount?: Maybe<Scalars['Int']['output']>;
   /** The shards of that run done so far (0-based); the last to finish switches the version. */
   shardsDone?: Maybe<Array<Scalars['Int']['output']>>;
   /** ISO 8601 time the active version was trained. */
@@ -421,6 +427,9 @@ export type ModelInfoResolvers<ContextType = Context, ParentType extends Resolve
   metrics?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['SimilarityModel'], ParentType, ContextType>;
   params?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  planOwner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  planReady?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  shardCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   shardsDone?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   users?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -1,0 +1,140 @@
+// `npm run bench -- sparse-ann`: the job's approximate search (interests, cosine) against the exact one on
+// generated users, without Neo4j: recall@10 on sampled users, the search's time per step, and the exact search's
+// time projected from sampled users, so settings can be compared at a size that iterates in minutes.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  defaultParams,
+  estimateExactSeconds,
+  modelMatrix,
+  parseModels,
+  sparseAnnOptions,
+  type SparseAnnParams,
+} from '../src/jobs/models';
+import { table } from '../src/text-table';
+import { createPool } from '../src/similarity/pool';
+import { sampledSparseRecall, sparseAnnTopK } from '../src/similarity/sparse-ann';
+import { loadSignals } from './_csv-signals';
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, 'bench', 'out');
+
+/** bench/out/data-<n> with its binary signals (as `npm run bench -- similarity --scale n` leaves them), made once. */
+function ensureSignals(n: number): string {
+  const dir = path.join(OUT, `data-${n}`);
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  if (!fs.existsSync(path.join(dir, 'communities.csv'))) {
+    fs.mkdirSync(dir, { recursive: true });
+    const args = ['generate', '--users', String(n), '--seed', '1', '--out', dir];
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'similar-users.js'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
+  }
+  if (!fs.existsSync(path.join(dir, 'signals', 'signals.json'))) {
+    execFileSync(tsx, [path.join(ROOT, 'bench', 'run.ts'), 'similarity', '--child', 'prepare', '--data', dir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return path.join(dir, 'signals');
+}
+
+/** `dims=128,candidates=80` over the job's settings; every key must be one of SparseAnnParams'. */
+function variant(text: string, base: SparseAnnParams): SparseAnnParams {
+  const out: SparseAnnParams = { ...base };
+  if (text === '' || text === 'default') return out;
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=');
+    const n = Number(value);
+    if (key === undefined || !(key in base) || !Number.isFinite(n)) {
+      throw new Error(`--try: expected key=number with keys ${Object.keys(base).join(', ')}, but got "${part}"`);
+    }
+    (out as unknown as Record<string, number>)[key] = n;
+  }
+  return out;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: 'string', default: '100000' },
+      model: { type: 'string', default: 'interests,cosine' },
+      try: { type: 'string', multiple: true },
+      'exact-sample': { type: 'string', default: '2000' },
+      threads: { type: 'string', default: '2' },
+    },
+    strict: true,
+  });
+  const users = Number(values.users);
+  const models = parseModels(values.model).filter(
+    (m): m is 'interests' | 'cosine' => m === 'interests' || m === 'cosine',
+  );
+  if (models.length === 0) throw new Error(`--model: expected interests and/or cosine, but got "${values.model}"`);
+  const threads = Number(values.threads);
+  const params = defaultParams();
+  params.threads = threads;
+  const variants = (values.try ?? ['default']).map((t) => ({ name: t, a: variant(t, params.sparseAnn) }));
+  const signals = loadSignals(ensureSignals(users));
+  const tieKey = signals.users.handles;
+  const pool = createPool(threads);
+  const rows: string[][] = [];
+  const loads: number[] = [];
+  try {
+    for (const model of models) {
+      const m = modelMatrix(model, signals, params);
+      loads.push(os.loadavg()[0]!);
+      const exact = await estimateExactSeconds(m, params.k, { threads, pool, sample: Number(values['exact-sample']) });
+      for (const { name, a } of variants) {
+        const p = { ...params, sparseAnn: a };
+        loads.push(os.loadavg()[0]!);
+        const t0 = performance.now();
+        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool });
+        const seconds = (performance.now() - t0) / 1000;
+        const recall = await sampledSparseRecall(m, found, { sample: a.recallSample, seed: a.seed, tieKey, pool });
+        loads.push(os.loadavg()[0]!);
+        const s = found.seconds;
+        rows.push([
+          users.toLocaleString('en-US'),
+          model,
+          name,
+          seconds.toFixed(1),
+          `${s.project.toFixed(1)} / ${s.index.toFixed(1)} / ${s.refine.toFixed(1)}`,
+          recall.toFixed(3),
+          exact.toFixed(0),
+          (exact / seconds).toFixed(1),
+        ]);
+        process.stderr.write(`${rows.at(-1)!.join('  ')}\n`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  process.stdout.write(
+    table(
+      [
+        'users',
+        'model',
+        'settings',
+        'approx. s',
+        'project / index / refine s',
+        'recall@10',
+        'exact s (projected)',
+        'speed-up',
+      ],
+      rows,
+    ) + '\n',
+  );
+  const cpus = os.cpus();
+  process.stdout.write(
+    `(${cpus[0]?.model.trim() ?? 'cpu'} x ${cpus.length}, ${threads} threads, Node ${process.version}; load average ` +
+      `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; recall on ${params.sparseAnn.recallSample} ` +
+      `seeded users against the exact search; exact time from ${values['exact-sample']} sampled users, scaled; ` +
+      `peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)\n`,
+  );
+  return 0;
+}
