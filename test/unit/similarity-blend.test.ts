@@ -1,21 +1,7 @@
 // Blended neighbours: each candidate scored exactly in both spaces, whichever search found it.
 import { blendNeighbours } from '../../src/similarity/blend';
-import { csrFromTriples } from '../../src/similarity/csr';
-import type { Csr, DenseMatrix, Neighbours } from '../../src/similarity/types';
-
-const sparseOf = (cols: number, rows: Array<Record<number, number>>): Csr => {
-  const r: number[] = [];
-  const c: number[] = [];
-  const v: number[] = [];
-  rows.forEach((row, i) =>
-    Object.entries(row).forEach(([col, val]) => {
-      r.push(i);
-      c.push(Number(col));
-      v.push(val);
-    }),
-  );
-  return csrFromTriples(rows.length, cols, Int32Array.from(r), Int32Array.from(c), Float32Array.from(v), 'sum');
-};
+import type { DenseMatrix, Neighbours } from '../../src/similarity/types';
+import { csrOfRows } from '../helpers/csr';
 
 const listsOf = (k: number, rows: number[][]): Neighbours => {
   const index = new Int32Array(rows.length * k).fill(-1);
@@ -30,7 +16,7 @@ const rowOf = (nb: Neighbours, r: number) => ({
 
 // Dense: u0 (1, 0), u1 (1, 0), u2 (0.6, 0.8), u3 (0, 1), u4 zero. Sparse: u0 {0}, u1 {1}, u2 {0}, u3 {0, 1}, u4 {0}.
 const dense: DenseMatrix = { rows: 5, cols: 2, data: Float32Array.from([1, 0, 2, 0, 0.6, 0.8, 0, 3, 0, 0]) };
-const sparse = sparseOf(2, [{ 0: 1 }, { 1: 1 }, { 0: 2 }, { 0: 1, 1: 1 }, { 0: 1 }]);
+const sparse = csrOfRows(2, [{ 0: 1 }, { 1: 1 }, { 0: 2 }, { 0: 1, 1: 1 }, { 0: 1 }]);
 const key = Float64Array.from([10, 11, 12, 13, 14]);
 
 describe('blendNeighbours', () => {

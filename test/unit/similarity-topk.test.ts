@@ -9,20 +9,7 @@ import {
 } from '../../src/similarity/topk';
 import { transpose } from '../../src/similarity/csr';
 import type { Csr, Neighbours } from '../../src/similarity/types';
-
-const fromRows = (cols: number, rows: Array<Record<number, number>>): Csr => {
-  const r: number[] = [];
-  const c: number[] = [];
-  const v: number[] = [];
-  rows.forEach((row, i) =>
-    Object.entries(row).forEach(([col, val]) => {
-      r.push(i);
-      c.push(Number(col));
-      v.push(val);
-    }),
-  );
-  return csrFromTriples(rows.length, cols, Int32Array.from(r), Int32Array.from(c), Float32Array.from(v), 'sum');
-};
+import { csrOfRows } from '../helpers/csr';
 
 const rowOf = (nb: Neighbours, r: number) => ({
   index: Array.from(nb.index.subarray(r * nb.k, (r + 1) * nb.k)),
@@ -31,7 +18,7 @@ const rowOf = (nb: Neighbours, r: number) => ({
 
 describe('hand-computed cosine', () => {
   // u0 = (3, 4, 0), u1 = (4, 3, 0), u2 = (0, 0, 5), u3 = (1, 0, 0), u4 = nothing.
-  const m = fromRows(3, [{ 0: 3, 1: 4 }, { 0: 4, 1: 3 }, { 2: 5 }, { 0: 1 }, {}]);
+  const m = csrOfRows(3, [{ 0: 3, 1: 4 }, { 0: 4, 1: 3 }, { 2: 5 }, { 0: 1 }, {}]);
   const key = Int32Array.from([100, 101, 102, 103, 104]);
 
   test('scores are cosines, best first; no self, no zero-score pairs, no neighbours without signal', () => {
@@ -62,7 +49,7 @@ describe('hand-computed cosine', () => {
 
 describe('ties break by ascending key', () => {
   // u0 = {a, b}; u1 = {a}; u2 = {b}; u3 = {a}: u0 is equally close (1/sqrt 2) to u1, u2 and u3.
-  const m = fromRows(2, [{ 0: 1, 1: 1 }, { 0: 1 }, { 1: 1 }, { 0: 1 }]);
+  const m = csrOfRows(2, [{ 0: 1, 1: 1 }, { 0: 1 }, { 1: 1 }, { 0: 1 }]);
 
   test.each([
     [
@@ -175,7 +162,7 @@ test('the touched-list and the full-scan paths of the kernel agree', () => {
 });
 
 test('bad arguments say what arrived', async () => {
-  const m = fromRows(1, [{ 0: 1 }]);
+  const m = csrOfRows(1, [{ 0: 1 }]);
   expect(() => cosineTopKSync(m, 2, { tieKey: new Int32Array(3) })).toThrow(
     'expected 1 tie keys (one per row), but got 3',
   );
