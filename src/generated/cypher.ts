@@ -266,7 +266,7 @@ export interface CypherStatements {
   'similarity/delete-als-factors': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
   /** Deletes the user factors shards read of every version of $model up to $upTo: the run that wrote them is complete (or was left unfinished and superseded). */
   'similarity/delete-als-users': { params: { model: string; upTo: number | Integer }; row: { deleted: number } };
-  /** Deletes the SIMILAR_TO edges of model $model that version $active or an earlier one ended (until <= $active): lists an incremental version replaced, which no retained version sees any more. In batches. */
+  /** Deletes the SIMILAR_TO edges of model $model that version $active or an earlier one ended (until <= $active): lists an incremental version replaced, which no retained version sees any more. In batches. The index hint keeps the plan a seek whatever the statistics say (few edges carry `until`). */
   'similarity/delete-ended': {
     params: { model: string; active: number | Integer; batch: number | Integer };
     row: { deleted: number };
@@ -369,7 +369,7 @@ export interface CypherStatements {
     params: { model: string; run: string; version: number | Integer; owner: string; ttlMs: number | Integer };
     row: { renewed: boolean };
   };
-  /** Clears the end that unfinished incremental runs set on SIMILAR_TO edges of model $model (until > $active: a version that was never switched to), so the active lists stay whole for the versions that come next. In batches. */
+  /** Clears the end that unfinished incremental runs set on SIMILAR_TO edges of model $model (until > $active: a version that was never switched to), so the active lists stay whole for the versions that come next. In batches. The index hint keeps the plan a seek whatever the statistics say (few edges carry `until`). */
   'similarity/reopen-ended': {
     params: { model: string; active: number | Integer; batch: number | Integer };
     row: { reopened: number };
