@@ -163,11 +163,13 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     add('alpha', [10, 20, 40], withAls('alpha'));
     add('regularization', [0.1, 1, 10], withAls('regularization'));
     add('confidence', ['binary', 'log'], withAls('confidence'));
+    // The blend rescores the factors already trained (no retraining per value, see fitModel). It is judged before
+    // the interests go into the factors, so that the two ways of using interests are compared, not stacked in the
+    // order they happen to be tried.
+    add('blend', [0.5, 1, 2, 4, 8], withAls('blend'));
     add('interestWeight', [0, 0.25, 1], withAls('interestWeight'));
     add('factors', [32, 64], withAls('factors'));
     add('centre', ['none'], withAls('centre'));
-    // Last: it rescores the factors the other choices trained (no retraining per value, see fitModel).
-    add('blend', [0.5, 1, 2], withAls('blend'));
   }
   return axes;
 }

@@ -80,10 +80,11 @@ describe.each([
     expect(fit!.tried.length).toBeGreaterThan(5);
   });
 
-  test('als: interests enter the factors only where they carry the signal', async () => {
+  test('als: interests enter the factors or the blend only where they carry the signal', async () => {
     const fit = await fitForRun('als', s, params(), { pool });
-    if (plantedInterests) expect(fit!.params.als.interestWeight).toBeGreaterThan(0);
-    else expect(fit!.params.als.interestWeight).toBe(0);
+    const als = fit!.params.als;
+    if (plantedInterests) expect(als.interestWeight + als.blend).toBeGreaterThan(0);
+    else expect([als.interestWeight, als.blend]).toEqual([0, 0]);
     // Trained for the run with the full sweep count, whatever the fit used.
     expect(fit!.params.als.iterations).toBe(6);
   });
