@@ -34,6 +34,8 @@ export interface AlsVersionFactors {
   mean: Float32Array | null;
   /** The interests' blend weight the job scored with (AlsParams.blend; 0 or absent: factors alone). */
   blend: number;
+  /** The significance weighting of the blended interests' cosine (AlsParams.blendShrink; 0: plain cosine). */
+  blendShrink: number;
 }
 
 const courseKey = (id: string) => `c:${id}`;
@@ -73,7 +75,10 @@ function logMean(m: Csr | undefined): number {
 /** What a version of the ALS model keeps, from the run's signals, settings and trained factors. */
 export function alsVersionFactors(
   s: Signals,
-  p: Pick<AlsParams, 'factors' | 'regularization' | 'alpha' | 'confidence' | 'interestWeight' | 'blend'>,
+  p: Pick<
+    AlsParams,
+    'factors' | 'regularization' | 'alpha' | 'confidence' | 'interestWeight' | 'blend' | 'blendShrink'
+  >,
   trained: { items: DenseMatrix; mean: Float64Array | null },
 ): AlsVersionFactors {
   return {
@@ -89,6 +94,7 @@ export function alsVersionFactors(
     itemFactors: Float32Array.from(trained.items.data.subarray(0, trained.items.rows * trained.items.cols)),
     mean: trained.mean === null ? null : Float32Array.from(trained.mean),
     blend: p.blend,
+    blendShrink: p.blendShrink,
   };
 }
 
@@ -112,12 +118,22 @@ export function encodeAlsFactors(v: AlsVersionFactors): StoredAlsFactors {
     items: v.items,
     itemFactors: toBase64(v.itemFactors),
     mean: v.mean === null ? null : toBase64(v.mean),
-    settings: JSON.stringify({ regularization: v.regularization, confidence: v.confidence, blend: v.blend }),
+    settings: JSON.stringify({
+      regularization: v.regularization,
+      confidence: v.confidence,
+      blend: v.blend,
+      blendShrink: v.blendShrink,
+    }),
   };
 }
 
 export function decodeAlsFactors(s: StoredAlsFactors): AlsVersionFactors {
-  const settings = JSON.parse(s.settings) as { regularization: number; confidence: AlsConfidence; blend?: number };
+  const settings = JSON.parse(s.settings) as {
+    regularization: number;
+    confidence: AlsConfidence;
+    blend?: number;
+    blendShrink?: number;
+  };
   return {
     factors: s.factors,
     regularization: settings.regularization,
@@ -127,6 +143,8 @@ export function decodeAlsFactors(s: StoredAlsFactors): AlsVersionFactors {
     mean: s.mean === null ? null : fromBase64(s.mean, s.factors, 'AlsFactors.mean'),
     // Versions written before the blend have none.
     blend: typeof settings.blend === 'number' && settings.blend > 0 ? settings.blend : 0,
+    // And versions written before the shrink blended the plain cosine.
+    blendShrink: typeof settings.blendShrink === 'number' && settings.blendShrink > 0 ? settings.blendShrink : 0,
   };
 }
 
@@ -323,7 +341,10 @@ export class AlsFoldIn {
     return out;
   }
 
-  /** Cosine of a user's TF-IDF interests with every snapshot user's who shares one (by row); null without any. */
+  /**
+   * Cosine of a user's TF-IDF interests with every snapshot user's who shares one (by row), times shared / (shared
+   * + blendShrink) as the job's blend weighs it; null without any.
+   */
   private interestCosines(tags: readonly string[]): Map<number, number> | null {
     const { postings, idf } = this.interests!;
     const known = [...new Set(tags)].filter((t) => idf.has(t));
@@ -331,12 +352,18 @@ export class AlsFoldIn {
     for (const t of known) norm += idf.get(t)! ** 2;
     if (!(norm > 0)) return null;
     const inv = 1 / Math.sqrt(norm);
-    const out = new Map<number, number>();
+    const dots = new Map<number, number>();
+    const shared = new Map<number, number>();
     for (const t of known) {
       const q = idf.get(t)! * inv;
-      for (const [r, x] of postings.get(t)!) out.set(r, (out.get(r) ?? 0) + q * x);
+      for (const [r, x] of postings.get(t)!) {
+        dots.set(r, (dots.get(r) ?? 0) + q * x);
+        shared.set(r, (shared.get(r) ?? 0) + 1);
+      }
     }
-    return out;
+    const shrink = this.v.blendShrink;
+    if (shrink > 0) for (const [r, d] of dots) dots.set(r, (d * shared.get(r)!) / (shared.get(r)! + shrink));
+    return dots;
   }
 }
 

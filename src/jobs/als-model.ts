@@ -33,6 +33,12 @@ export interface AlsParams {
    * heavy viewers, whose weight is small.
    */
   blend: number;
+  /**
+   * Significance weighting of the blended interests' cosine: times shared / (shared + blendShrink), shared being
+   * the tags both users follow. A neighbour who shares one tag of a user's ten is weaker evidence of a common taste
+   * than one who shares seven, whatever their cosine. 0: the plain cosine. Fitted after the blend.
+   */
+  blendShrink: number;
   /** HNSW graph degree and search breadth, used with --ann. */
   hnswM: number;
   hnswEf: number;
@@ -54,6 +60,7 @@ export const DEFAULT_ALS: AlsParams = {
   interestWeight: 0,
   centre: 'mean',
   blend: 0,
+  blendShrink: 3,
   hnswM: 16,
   hnswEf: 100,
 };

@@ -140,6 +140,12 @@ interface Axis {
 const withWeight =
   (key: keyof CosineWeights) =>
   (p: ModelParams, value: unknown): ModelParams => ({ ...p, weights: { ...p.weights, [key]: value as number } });
+/** The ALS settings trained factors depend on: not the blend's, which only rescore them. */
+function factorsKey(a: AlsParams): Omit<AlsParams, 'blend' | 'blendShrink'> {
+  const { blend: _blend, blendShrink: _shrink, ...rest } = a;
+  return rest;
+}
+
 const withAls =
   (key: keyof AlsParams) =>
   (p: ModelParams, value: unknown): ModelParams => ({ ...p, als: { ...p.als, [key]: value } });
@@ -166,7 +172,8 @@ export function searchAxes(model: ModelName, fixed: ReadonlySet<string>): Axis[]
     // The blend rescores the factors already trained (no retraining per value, see fitModel). It is judged before
     // the interests go into the factors, so that the two ways of using interests are compared, not stacked in the
     // order they happen to be tried.
-    add('blend', [0.5, 1, 2, 4, 8], withAls('blend'));
+    add('blend', [0.5, 1, 2, 4, 8, 16], withAls('blend'));
+    add('blendShrink', [0, 10], withAls('blendShrink'));
     add('interestWeight', [0, 0.25, 1], withAls('interestWeight'));
     add('factors', [32, 64], withAls('factors'));
     add('centre', ['none'], withAls('centre'));
@@ -210,7 +217,7 @@ export async function fitModel(
   // ALS factors per fold of the candidates that differ only in the blend (which rescores them): trained once.
   const trainedCache = new Map<string, TrainedAls>();
   const trainedFor = async (run: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
-    const key = `${fold}:${JSON.stringify({ ...run.als, blend: 0 })}`;
+    const key = `${fold}:${JSON.stringify(factorsKey(run.als))}`;
     let t = trainedCache.get(key);
     if (t === undefined) {
       t = await trainAlsUsers(v.train, run, opts.pool);
@@ -268,7 +275,7 @@ export async function fitModel(
         bestRecall = recall;
       }
       // Only the best candidate's factors can be rescored later (the blend applies to it).
-      const keep = JSON.stringify({ ...best.als, blend: 0 });
+      const keep = JSON.stringify(factorsKey(best.als));
       for (const key of trainedCache.keys()) if (!key.endsWith(`:${keep}`)) trainedCache.delete(key);
     }
   }

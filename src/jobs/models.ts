@@ -195,6 +195,7 @@ export function fittedChoices(model: ModelName, p: ModelParams): Record<string, 
       factors: a.factors,
       centre: a.centre,
       blend: a.blend,
+      blendShrink: a.blendShrink,
     };
   }
   return {};
@@ -696,12 +697,16 @@ export async function alsSearch(
     blendWeight(p.als.blend, views === undefined || r >= views.rows ? 0 : views.indptr[r + 1]! - views.indptr[r]!),
   );
   const neighbours = blendNeighbours(
-    { dense: trained.users, sparse: matrix, weight },
+    { dense: trained.users, sparse: matrix, weight, shrink: p.als.blendShrink },
     [factors.neighbours, interests],
     p.k,
     tieKey,
   );
-  return { ...factors, neighbours, details: { ...factors.details, blend: p.als.blend, blendCandidates: wide.k } };
+  return {
+    ...factors,
+    neighbours,
+    details: { ...factors.details, blend: p.als.blend, blendShrink: p.als.blendShrink, blendCandidates: wide.k },
+  };
 }
 
 /**

@@ -130,7 +130,7 @@ describe('AlsFoldIn', () => {
     users.forEach((_, r) => interests.push(r, tags.id(r < 3 ? 'python' : 'java'), 1));
     const withTags: Signals = { ...s, tags, interests: interests.toCsr(6, tags.size, 'max') };
     const blended = new AlsFoldIn(
-      alsVersionFactors(withTags, { ...p, blend: 1 }, { items: model.items, mean: null }),
+      alsVersionFactors(withTags, { ...p, blend: 1, blendShrink: 0 }, { items: model.items, mean: null }),
       withTags,
     );
     const newcomer = { ...items([]), interests: ['java'] };
@@ -144,6 +144,12 @@ describe('AlsFoldIn', () => {
     // A copy of user 5 with their tag: the factors' cosine 1 and the interests' 1, weight 1 / (1 + 3).
     const copyWithTag = { ...items(['c4', 'c5', 'c6']), interests: ['java'] };
     expect(blended.neighbours(copyWithTag, 1, () => false)).toEqual([{ handle: 5, score: 1 }]);
+    // With the significance weighting the job fits: one shared tag counts 1 / (1 + 3) of its cosine.
+    const shrunk = new AlsFoldIn(
+      alsVersionFactors(withTags, { ...p, blend: 1, blendShrink: 3 }, { items: model.items, mean: null }),
+      withTags,
+    );
+    expect(shrunk.neighbours(newcomer, 1, () => false)).toEqual([{ handle: 4, score: Math.fround(0.125) }]);
   });
 });
 
@@ -157,10 +163,17 @@ describe('encodeAlsFactors', () => {
       itemFactors: Float32Array.from([0.5, -1.25, 3, 1e-7]),
       mean: Float32Array.from([0.1, 0.2]),
       blend: 0.5,
+      blendShrink: 3,
     };
     const stored = encodeAlsFactors(v);
     expect(typeof stored.itemFactors).toBe('string');
     expect(decodeAlsFactors(stored)).toEqual(v);
+    // A version stored before the shrink blended the plain cosine.
+    const before = {
+      ...stored,
+      settings: JSON.stringify({ regularization: 0.1, confidence: v.confidence, blend: 0.5 }),
+    };
+    expect(decodeAlsFactors(before)).toEqual({ ...v, blendShrink: 0 });
     expect(() => decodeAlsFactors({ ...stored, items: ['c:1'] })).toThrow(
       'AlsFactors.itemFactors: expected 2 float32 values (8 bytes), got 16 bytes',
     );

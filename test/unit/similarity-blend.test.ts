@@ -49,6 +49,22 @@ describe('blendNeighbours', () => {
     expect(rowOf(both, 4).index).toEqual([0, 2]); // both 0.5 by the sparse cosine: u0 (key 10) before u2 (key 12)
   });
 
+  test('shrink weighs the sparse cosine by shared / (shared + shrink): two shared columns beat one at equal cosine', () => {
+    // q {0, 1}; a {0} shares one column, b {0, 1, 2, 3} two: both at cosine 1/sqrt(2). Dense rows all zero.
+    const flat: DenseMatrix = { rows: 3, cols: 2, data: new Float32Array(6) };
+    const rows = csrOfRows(4, [{ 0: 1, 1: 1 }, { 0: 1 }, { 0: 1, 1: 1, 2: 1, 3: 1 }]);
+    const lists = [listsOf(2, [[1, 2], [], []])];
+    const keys = Float64Array.from([1, 2, 3]);
+    const plain = blendNeighbours({ dense: flat, sparse: rows, weight: 1 }, lists, 2, keys);
+    expect(rowOf(plain, 0).index).toEqual([1, 2]); // a tie, by the key
+    const shrunk = blendNeighbours({ dense: flat, sparse: rows, weight: 1, shrink: 3 }, lists, 2, keys);
+    expect(rowOf(shrunk, 0).index).toEqual([2, 1]);
+    expect(rowOf(shrunk, 0).score).toEqual([(Math.SQRT1_2 * 2) / 5 / 2, (Math.SQRT1_2 * 1) / 4 / 2].map(Math.fround));
+    expect(() => blendNeighbours({ dense: flat, sparse: rows, weight: 1, shrink: -1 }, lists, 2, keys)).toThrow(
+      /shrink >= 0/,
+    );
+  });
+
   test('a candidate found twice counts once; bad input is refused with what was expected', () => {
     const twice = listsOf(2, [[1, 2], [], [], [], []]);
     const nb = blendNeighbours({ dense, sparse, weight: 1 }, [twice, twice], 3, key);

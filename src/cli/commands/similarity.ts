@@ -27,6 +27,7 @@ export const MODEL_OPTIONS = {
   alpha: { type: 'string' },
   'interest-weight': { type: 'string' },
   'interest-blend': { type: 'string' },
+  'blend-shrink': { type: 'string' },
   confidence: { type: 'string' },
   centre: { type: 'string' },
   'views-weighting': { type: 'string' },
@@ -56,6 +57,7 @@ export function modelParams(values: {
   alpha?: string | undefined;
   'interest-weight'?: string | undefined;
   'interest-blend'?: string | undefined;
+  'blend-shrink'?: string | undefined;
   confidence?: string | undefined;
   centre?: string | undefined;
   'views-weighting'?: string | undefined;
@@ -82,6 +84,7 @@ export function modelParams(values: {
   p.als.alpha = numberOption('alpha', values.alpha, p.als.alpha, 0, 1e6);
   p.als.interestWeight = numberOption('interest-weight', values['interest-weight'], p.als.interestWeight, 0, 1e6);
   p.als.blend = numberOption('interest-blend', values['interest-blend'], p.als.blend, 0, 100);
+  p.als.blendShrink = numberOption('blend-shrink', values['blend-shrink'], p.als.blendShrink, 0, 1000);
   p.als.confidence = choiceOption('confidence', values.confidence, p.als.confidence, ['binary', 'log'] as const);
   p.als.centre = choiceOption('centre', values.centre, p.als.centre, ['mean', 'none'] as const);
   p.viewsWeighting = choiceOption('views-weighting', values['views-weighting'], p.viewsWeighting, [
@@ -93,6 +96,7 @@ export function modelParams(values: {
   fix('alpha', values.alpha);
   fix('interestWeight', values['interest-weight']);
   fix('blend', values['interest-blend']);
+  fix('blendShrink', values['blend-shrink']);
   fix('confidence', values.confidence);
   fix('centre', values.centre);
   fix('viewsWeighting', values['views-weighting']);
@@ -122,7 +126,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--blend-shrink 3] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
