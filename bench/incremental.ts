@@ -20,7 +20,16 @@ import { generatedDataSet, runCli } from './_local-neo4j';
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
 const PASSWORD = 'bench-incremental-password';
 const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
-const USAGE = 'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep]';
+const USAGE =
+  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--snapshot | --from-snapshot]';
+
+/** What a --snapshot bench keeps beside the database copy, for --from-snapshot benches. */
+interface Reference {
+  measuredAt: string;
+  loadAverage: number;
+  times: { first: number; late: number; full: number };
+  lists: Record<string, Array<[number, number[]]>>;
+}
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -45,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       share: { type: 'string', default: '0.01' },
       seed: { type: 'string', default: '3' },
       keep: { type: 'boolean' },
+      snapshot: { type: 'boolean' },
+      'from-snapshot': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -57,6 +68,16 @@ export async function main(argv: string[]): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isInteger(users) || users < 100 || !(share > 0 && share < 0.5) || !Number.isInteger(seed)) {
     process.stderr.write(`expected --users >= 100, 0 < --share < 0.5, an integer --seed; got ${argv.join(' ')}\n`);
+    return 2;
+  }
+  const saving = values.snapshot === true;
+  const restoring = values['from-snapshot'] === true;
+  const snapshot = path.join(OUT, `snapshot-${users}-${share}-${seed}`);
+  const referenceFile = path.join(snapshot, 'reference.json');
+  if (restoring && !fs.existsSync(referenceFile)) {
+    process.stderr.write(
+      `--from-snapshot: expected ${referenceFile} from an earlier --snapshot bench, but it is missing\n`,
+    );
     return 2;
   }
   const dir = await generatedDataSet(OUT, users);
@@ -73,31 +94,64 @@ export async function main(argv: string[]): Promise<number> {
   if (server === undefined) throw new Error('expected a local server configuration');
   const data = path.join(server.home, 'data');
   fs.rmSync(data, { recursive: true, force: true });
+  // The graph just before the incremental run (base set, first full run, late rows), copied while the server is down.
+  if (restoring) fs.cpSync(path.join(snapshot, 'data'), data, { recursive: true });
   await server.start(PASSWORD);
   const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
-  const graph = Graph.connect(config.neo4j, PASSWORD);
+  let graph = Graph.connect(config.neo4j, PASSWORD);
   const rejects = path.join(os.tmpdir(), `incremental-bench-rejects-${process.pid}.csv`);
   const models = ['--model', MODELS.join(',')];
   const rows: string[][] = [];
   let times: { first: number; late: number; incremental: number; full: number } | undefined;
   let incrementalOut: string | undefined;
+  let saved: Reference | undefined;
   try {
-    await applySchema(graph);
-    process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
-    await runCli(['import', '--data', split.base, '--rejects', rejects], env);
-    const first = await runCli(['similarity', ...models, '--no-fit'], env);
-    process.stderr.write(`first run ${first.seconds.toFixed(1)} s; import of the late rows\n`);
-    const late = await runCli(['import', '--data', split.late, '--rejects', rejects], env);
+    let first = 0;
+    let late = 0;
+    if (!restoring) {
+      await applySchema(graph);
+      process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
+      await runCli(['import', '--data', split.base, '--rejects', rejects], env);
+      first = (await runCli(['similarity', ...models, '--no-fit'], env)).seconds;
+      process.stderr.write(`first run ${first.toFixed(1)} s; import of the late rows\n`);
+      late = (await runCli(['import', '--data', split.late, '--rejects', rejects], env)).seconds;
+      if (saving) {
+        await graph.close();
+        await server.stop();
+        fs.rmSync(snapshot, { recursive: true, force: true });
+        fs.cpSync(data, path.join(snapshot, 'data'), { recursive: true });
+        await server.start(PASSWORD);
+        graph = Graph.connect(config.neo4j, PASSWORD);
+      }
+    } else {
+      saved = JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as Reference;
+    }
     const inc = await runCli(['similarity', ...models, '--incremental'], env);
     incrementalOut = inc.out;
     process.stderr.write(`incremental ${inc.seconds.toFixed(1)} s; the full run on the same data\n`);
     const incremental = new Map<string, Map<number, number[]>>();
     for (const m of MODELS) incremental.set(m, await activeLists(graph, m));
-    const full = await runCli(['similarity', ...models, '--no-fit'], env);
-    times = { first: first.seconds, late: late.seconds, incremental: inc.seconds, full: full.seconds };
+    const references = new Map<string, Map<number, number[]>>();
+    if (saved !== undefined) {
+      for (const m of MODELS) references.set(m, new Map(saved.lists[m] ?? []));
+      times = { ...saved.times, incremental: inc.seconds };
+    } else {
+      const full = await runCli(['similarity', ...models, '--no-fit'], env);
+      for (const m of MODELS) references.set(m, await activeLists(graph, m));
+      times = { first, late, incremental: inc.seconds, full: full.seconds };
+      if (saving) {
+        const reference: Reference = {
+          measuredAt: new Date().toISOString(),
+          loadAverage: os.loadavg()[0] ?? 0,
+          times: { first, late, full: full.seconds },
+          lists: Object.fromEntries([...references].map(([m, lists]) => [m, [...lists]])),
+        };
+        fs.writeFileSync(referenceFile, JSON.stringify(reference));
+      }
+    }
     const stamped = new Set([...split.added, ...split.changed]);
     for (const m of MODELS) {
-      const reference = await activeLists(graph, m);
+      const reference = references.get(m)!;
       const changed = meanOverlap(incremental.get(m)!, reference, (h) => stamped.has(h));
       const rest = meanOverlap(incremental.get(m)!, reference, (h) => !stamped.has(h));
       rows.push([m, n(changed.users), changed.overlap.toFixed(4), n(rest.users), rest.overlap.toFixed(4)]);
@@ -114,6 +168,11 @@ export async function main(argv: string[]): Promise<number> {
       `neo4j: ${config.neo4j.local?.version ?? '?'} on this machine (heap ${config.neo4j.local?.heap ?? '?'}, page cache ${config.neo4j.local?.pagecache ?? '?'})`,
       `data: ${n(users)} generated users (seed 1${users <= 10_000 ? ', real course tags and assessments' : ''}); ${n(split.added.length)} new and ${n(split.changed.length)} changed users (share ${share}, seed ${seed}) imported after the first run`,
       `runs: similarity ${models.join(' ')} --no-fit (first), then --incremental, then --no-fit again on the same data (the reference); wall times of the CLI, one run each`,
+      ...(saved !== undefined
+        ? [
+            `from the snapshot of ${saved.measuredAt} (load average ${saved.loadAverage.toFixed(1)} then): the first run, the late import, the reference full run and its lists; only --incremental ran now`,
+          ]
+        : []),
       '',
       table(
         ['run', 'seconds'],

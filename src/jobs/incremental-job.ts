@@ -72,6 +72,37 @@ export interface IncrementalReport {
   readSeconds: number;
   computeSeconds: number;
   writeSeconds: number;
+  /** Where the model's time went, phase by phase: wall seconds and this process's CPU seconds (all its threads). */
+  phases: PhaseTime[];
+}
+
+/** One phase of a model's incremental run. */
+export interface PhaseTime {
+  phase: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Times named phases, wall and CPU (process.cpuUsage: user + system of every thread of this process). */
+class PhaseClock {
+  readonly phases: PhaseTime[] = [];
+  private wall = performance.now();
+  private cpu = process.cpuUsage();
+
+  /** Ends the current phase under `phase` (added to an earlier one of that name) and starts the next. */
+  lap(phase: string): void {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const cpuSeconds = (cpu.user - this.cpu.user + cpu.system - this.cpu.system) / 1e6;
+    const wallSeconds = (wall - this.wall) / 1000;
+    const known = this.phases.find((p) => p.phase === phase);
+    if (known !== undefined) {
+      known.wallSeconds += wallSeconds;
+      known.cpuSeconds += cpuSeconds;
+    } else this.phases.push({ phase, wallSeconds, cpuSeconds });
+    this.wall = wall;
+    this.cpu = cpu;
+  }
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -172,7 +203,9 @@ async function leasedIncremental(
   }
   const dataAsOf = await repo.now();
   const t0 = performance.now();
+  const firstClock = new PhaseClock();
   const loader = await SignalLoader.open(repo);
+  firstClock.lap('read users');
   const s = loader.signals;
   const users = s.users;
   const userSeconds = seconds(t0);
@@ -181,7 +214,9 @@ async function leasedIncremental(
   try {
     for (const { model, active, stored, since } of starts) {
       const tRead = performance.now();
+      const clock = reports.length === 0 ? firstClock : new PhaseClock();
       await loader.need(signalsOf(model));
+      clock.lap('read signals');
       const changedHandles = await repo.changedUsers(since);
       const rowOf = (h: number) => users.row(h) ?? -1;
       const previous = new Map<number, PreviousList>();
@@ -191,13 +226,16 @@ async function leasedIncremental(
         previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
       });
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
+      clock.lap('read lists');
 
       const tCompute = performance.now();
       const exclude = model as Exclude<ModelName, 'als'>;
       const p = versionParams(stored, opts.threads);
       const frozen = thawWeighting(JSON.parse(active.weighting!) as FrozenWeighting, s);
       const { matrix } = weightedMatrix(exclude, s, p, frozen);
+      clock.lap('weighting');
       const drift = weightingDrift(frozen, weightedMatrix(exclude, s, p).stats);
+      clock.lap('drift');
       const changed = Int32Array.from(changedHandles.map(rowOf).filter((r) => r >= 0)).sort();
       // A user's previous k-th score (0 for a shorter list): a changed user scoring below it matters to nobody.
       const floor = new Float64Array(users.size);
@@ -210,6 +248,7 @@ async function leasedIncremental(
         tieKey: users.handles,
       });
       const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();
+      clock.lap('patch');
       const exact = await cosineTopK(matrix, p.k, {
         tieKey: users.handles,
         queryRows: recompute,
@@ -217,6 +256,7 @@ async function leasedIncremental(
         ...(pool !== undefined ? { pool } : {}),
       });
       const computeSeconds = seconds(tCompute);
+      clock.lap('search');
 
       const tWrite = performance.now();
       const rows: EdgeRow[] = [];
@@ -265,7 +305,9 @@ async function leasedIncremental(
         });
       }
       const tLists = performance.now();
+      clock.lap('begin, leftovers');
       await inParallel(batches, writers, () => lease.assertHeld());
+      clock.lap('write lists');
       log.info(
         `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
           `leftovers checked in ${((tLists - tWrite) / 1000).toFixed(1)} s)`,
@@ -305,6 +347,7 @@ async function leasedIncremental(
         weighting: active.weighting,
       });
       await repo.chooseDefault();
+      clock.lap('activate');
       const report: IncrementalReport = {
         model,
         version,
@@ -322,6 +365,7 @@ async function leasedIncremental(
         readSeconds,
         computeSeconds,
         writeSeconds: seconds(tWrite),
+        phases: clock.phases,
       };
       reports.push(report);
       log.info(
@@ -338,7 +382,10 @@ async function leasedIncremental(
   for (const r of reports) {
     // After the grace, no retained version sees the lists this run ended: only they go (the kept lists stay).
     const t = performance.now();
+    const clock = new PhaseClock();
     await repo.deleteEnded(r.model, r.version, deleteBatch);
+    clock.lap('delete ended');
+    r.phases.push(...clock.phases);
     r.writeSeconds += seconds(t);
   }
   return reports;
@@ -383,5 +430,22 @@ export function formatIncremental(reports: IncrementalReport[]): string {
         `${r.model}: the weighting drifted ${(100 * r.drift.max).toFixed(1)}% from the frozen statistics ` +
         `(above ${100 * FULL_RUN_DRIFT}%): a full run is due (npm run similarity -- --model ${r.model})`,
     );
-  return [table(head, rows), ...due].join('\n');
+  const phases = [...new Set(reports.flatMap((r) => r.phases.map((p) => p.phase)))];
+  const byPhase = phases.map((phase) => [
+    phase,
+    ...reports.map((r) => {
+      const p = r.phases.find((x) => x.phase === phase);
+      return p === undefined ? '-' : `${p.wallSeconds.toFixed(1)} / ${p.cpuSeconds.toFixed(1)}`;
+    }),
+  ]);
+  const total = (r: IncrementalReport, key: 'wallSeconds' | 'cpuSeconds') =>
+    r.phases.reduce((sum, p) => sum + p[key], 0).toFixed(1);
+  byPhase.push(['total', ...reports.map((r) => `${total(r, 'wallSeconds')} / ${total(r, 'cpuSeconds')}`)]);
+  return [
+    table(head, rows),
+    '',
+    'phases, wall s / CPU s of this process (all its threads; wall beyond CPU is waiting for Neo4j or for a core):',
+    table(['phase', ...reports.map((r) => r.model)], byPhase),
+    ...due,
+  ].join('\n');
 }
