@@ -39,7 +39,7 @@ async function activeLists(graph: Graph, model: string): Promise<Map<number, num
     `MATCH (m:SimilarityModel {name: $model})
      MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
      WHERE s.model = $model AND m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
-     WITH a, b, s ORDER BY s.rank
+     WITH a, b, s ORDER BY s.score DESC, b.handle
      RETURN a.handle AS h, collect(b.handle) AS n`,
     { model },
   );

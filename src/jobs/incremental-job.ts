@@ -4,7 +4,7 @@
 // stores only the lists it wrote (ending those users' previous lists, SIMILAR_TO.until); the kept lists are not
 // rewritten: readers take the edges of versions floor..active not ended (docs/DESIGN.md, Incremental refresh).
 import type { LeaseOptions, ModelLease } from '../graph/lease';
-import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
+import type { DeltaRow, SimilarityRepository } from '../graph/similarity-repository';
 import { badInput } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { l2NormalizeRows, nonEmptyRows } from '../similarity/csr';
@@ -13,6 +13,7 @@ import { cosineTopK } from '../similarity/topk';
 import { table } from '../text-table';
 import {
   FULL_RUN_DRIFT,
+  listChange,
   patchLists,
   scoresOfChanged,
   weightingDrift,
@@ -132,7 +133,7 @@ async function inParallel(tasks: Array<() => Promise<unknown>>, width: number, b
 }
 
 /** The parameters that shaped a version's lists, from its stored params (JSON), over the defaults. */
-function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
+export function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
   const p = defaultParams();
   p.threads = threads;
   if (typeof stored.k === 'number') p.k = stored.k;
@@ -259,26 +260,27 @@ async function leasedIncremental(
       clock.lap('search');
 
       const tWrite = performance.now();
-      const rows: EdgeRow[] = [];
+      // Only what changed in each list (no rank is stored): a patched list is mostly one edge ended and one created.
+      const rows: DeltaRow[] = [];
+      const handlesOf = (rs: Int32Array) => Array.from(rs, (x) => users.handles[x]!);
+      const change = (r: number, next: PreviousList) => {
+        const c = listChange(previous.get(r), next);
+        if (c.end.length > 0 || c.add.rows.length > 0) {
+          rows.push({ h: users.handles[r]!, end: handlesOf(c.end), n: handlesOf(c.add.rows), s: [...c.add.scores] });
+        }
+      };
       for (const r of recompute) {
         const n: number[] = [];
         const sc: number[] = [];
         for (let j = 0; j < p.k; j++) {
           const idx = exact.index[r * p.k + j]!;
           if (idx < 0) break;
-          n.push(users.handles[idx]!);
+          n.push(idx);
           sc.push(exact.score[r * p.k + j]!);
         }
-        if (n.length > 0) rows.push({ h: users.handles[r]!, n, s: sc });
+        change(r, { rows: Int32Array.from(n), scores: Float64Array.from(sc) });
       }
-      for (const [r, list] of patch.patched) {
-        rows.push({ h: users.handles[r]!, n: Array.from(list.rows, (x) => users.handles[x]!), s: [...list.scores] });
-      }
-      // A recomputed user left with no neighbour still ends the list they had (an empty row writes nothing else).
-      const withRow = new Set(rows.map((row) => row.h));
-      for (const r of recompute) {
-        if (previous.has(r) && !withRow.has(users.handles[r]!)) rows.push({ h: users.handles[r]!, n: [], s: [] });
-      }
+      for (const [r, list] of patch.patched) change(r, list);
       const written = new Set<number>([...recompute, ...patch.patched.keys()]);
       const kept = [...previous.keys()].filter((r) => !written.has(r)).length;
       await lease.confirm();
@@ -291,13 +293,15 @@ async function leasedIncremental(
       }
       const leftovers = await repo.deleteLeftovers(model, nowActive, nowFloor, version, deleteBatch);
       if (leftovers > 0) log.info(`  ${model}: deleted ${leftovers} edges left by an unfinished run`);
-      // Only the written lists: each batch ends its users' previous lists and creates the new ones together.
-      const usersPerBatch = Math.max(1, Math.floor(batchEdges / Math.max(1, p.k)));
+      // Each batch ends its users' replaced edges and creates their new ones together; about batchEdges of both.
       const batches: Array<() => Promise<void>> = [];
       let writtenEdges = 0;
       let endedEdges = 0;
-      for (let i = 0; i < rows.length; i += usersPerBatch) {
-        const batch = rows.slice(i, i + usersPerBatch);
+      for (let i = 0; i < rows.length;) {
+        let j = i;
+        for (let size = 0; j < rows.length && size < batchEdges; j++) size += rows[j]!.end.length + rows[j]!.n.length;
+        const batch = rows.slice(i, j);
+        i = j;
         batches.push(async () => {
           const done = await repo.writeDelta(model, version, active.version, active.floor, batch);
           writtenEdges += done.edges;
