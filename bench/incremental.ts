@@ -28,10 +28,46 @@ interface Reference {
   measuredAt: string;
   loadAverage: number;
   times: { first: number; late: number; full: number };
+  /** CPU seconds of the reference full run: the CLI process and Neo4j (absent in snapshots made before). */
+  fullCpu?: Cpu;
   lists: Record<string, Array<[number, number[]]>>;
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** CPU seconds of one step: the CLI child process and the Neo4j server, each user + system. */
+interface Cpu {
+  cli: number;
+  neo4j: number;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (field 3 first); empty where /proc is missing. */
+function procStat(pid: number | 'self'): number[] {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const TICKS = 100; // USER_HZ, 100 on Linux
+
+/** Cumulative CPU of waited-for children of this process, and of the Neo4j server: read before and after a step. */
+function cpuNow(neo4jPid: number): Cpu {
+  const self = procStat('self');
+  const server = procStat(neo4jPid);
+  // Fields 16, 17 (cutime, cstime) of this process; 14, 15 (utime, stime) of the server: index = field - 3.
+  return {
+    cli: ((self[13] ?? NaN) + (self[14] ?? NaN)) / TICKS,
+    neo4j: ((server[11] ?? NaN) + (server[12] ?? NaN)) / TICKS,
+  };
+}
+
+const cpuSince = (before: Cpu, after: Cpu): Cpu => ({ cli: after.cli - before.cli, neo4j: after.neo4j - before.neo4j });
 
 /** Every user's top-10 in the model's active version (the active-lists pattern of cypher/explore/README.md). */
 async function activeLists(graph: Graph, model: string): Promise<Map<number, number[]>> {
@@ -96,13 +132,14 @@ export async function main(argv: string[]): Promise<number> {
   fs.rmSync(data, { recursive: true, force: true });
   // The graph just before the incremental run (base set, first full run, late rows), copied while the server is down.
   if (restoring) fs.cpSync(path.join(snapshot, 'data'), data, { recursive: true });
-  await server.start(PASSWORD);
+  let neo4jPid = (await server.start(PASSWORD)).pid;
   const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
   let graph = Graph.connect(config.neo4j, PASSWORD);
   const rejects = path.join(os.tmpdir(), `incremental-bench-rejects-${process.pid}.csv`);
   const models = ['--model', MODELS.join(',')];
   const rows: string[][] = [];
   let times: { first: number; late: number; incremental: number; full: number } | undefined;
+  let cpu: { incremental: Cpu; full: Cpu | undefined } | undefined;
   let incrementalOut: string | undefined;
   let saved: Reference | undefined;
   try {
@@ -120,13 +157,15 @@ export async function main(argv: string[]): Promise<number> {
         await server.stop();
         fs.rmSync(snapshot, { recursive: true, force: true });
         fs.cpSync(data, path.join(snapshot, 'data'), { recursive: true });
-        await server.start(PASSWORD);
+        neo4jPid = (await server.start(PASSWORD)).pid;
         graph = Graph.connect(config.neo4j, PASSWORD);
       }
     } else {
       saved = JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as Reference;
     }
+    const cpuBefore = cpuNow(neo4jPid);
     const inc = await runCli(['similarity', ...models, '--incremental'], env);
+    const incCpu = cpuSince(cpuBefore, cpuNow(neo4jPid));
     incrementalOut = inc.out;
     process.stderr.write(`incremental ${inc.seconds.toFixed(1)} s; the full run on the same data\n`);
     const incremental = new Map<string, Map<number, number[]>>();
@@ -135,8 +174,12 @@ export async function main(argv: string[]): Promise<number> {
     if (saved !== undefined) {
       for (const m of MODELS) references.set(m, new Map(saved.lists[m] ?? []));
       times = { ...saved.times, incremental: inc.seconds };
+      cpu = { incremental: incCpu, full: saved.fullCpu };
     } else {
+      const fullBefore = cpuNow(neo4jPid);
       const full = await runCli(['similarity', ...models, '--no-fit'], env);
+      const fullCpu = cpuSince(fullBefore, cpuNow(neo4jPid));
+      cpu = { incremental: incCpu, full: fullCpu };
       for (const m of MODELS) references.set(m, await activeLists(graph, m));
       times = { first, late, incremental: inc.seconds, full: full.seconds };
       if (saving) {
@@ -144,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
           measuredAt: new Date().toISOString(),
           loadAverage: os.loadavg()[0] ?? 0,
           times: { first, late, full: full.seconds },
+          fullCpu,
           lists: Object.fromEntries([...references].map(([m, lists]) => [m, [...lists]])),
         };
         fs.writeFileSync(referenceFile, JSON.stringify(reference));
@@ -185,6 +229,27 @@ export async function main(argv: string[]): Promise<number> {
         ],
       ),
       '',
+      ...(cpu !== undefined
+        ? [
+            'CPU seconds (user + system) of the CLI process and of Neo4j during each run: less moved by the load than wall time',
+            table(
+              ['run', 'CLI CPU s', 'Neo4j CPU s', 'both'],
+              [
+                ['--incremental', cpu.incremental],
+                ['full run, same data', cpu.full],
+              ].map(([name, c]) => {
+                const x = c as Cpu | undefined;
+                return x === undefined
+                  ? [name as string, '-', '-', '-']
+                  : [name as string, x.cli.toFixed(1), x.neo4j.toFixed(1), (x.cli + x.neo4j).toFixed(1)];
+              }),
+            ),
+            cpu.full !== undefined
+              ? `incremental / full, CPU: ${((100 * (cpu.incremental.cli + cpu.incremental.neo4j)) / (cpu.full.cli + cpu.full.neo4j)).toFixed(1)}%`
+              : 'incremental / full, CPU: - (the snapshot has no CPU figure for the full run)',
+            '',
+          ]
+        : []),
       table(['model', 'changed users', 'top-10 overlap', 'other users', 'top-10 overlap '], rows),
       '',
       "overlap: share of the full run's top-10 found in the incremental top-10, mean over users with a list in the full run",
