@@ -21,7 +21,7 @@ const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
 const PASSWORD = 'bench-incremental-password';
 const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
 const USAGE =
-  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--snapshot | --from-snapshot]';
+  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--exact] [--snapshot | --from-snapshot]';
 
 /** What a --snapshot bench keeps beside the database copy, for --from-snapshot benches. */
 interface Reference {
@@ -90,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       share: { type: 'string', default: '0.01' },
       seed: { type: 'string', default: '3' },
       keep: { type: 'boolean' },
+      exact: { type: 'boolean' },
       snapshot: { type: 'boolean' },
       'from-snapshot': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -108,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const saving = values.snapshot === true;
   const restoring = values['from-snapshot'] === true;
-  const snapshot = path.join(OUT, `snapshot-${users}-${share}-${seed}`);
+  const snapshot = path.join(OUT, `snapshot-${users}-${share}-${seed}${values.exact === true ? '-exact' : ''}`);
   const referenceFile = path.join(snapshot, 'reference.json');
   if (restoring && !fs.existsSync(referenceFile)) {
     process.stderr.write(
@@ -137,6 +138,9 @@ export async function main(argv: string[]): Promise<number> {
   let graph = Graph.connect(config.neo4j, PASSWORD);
   const rejects = path.join(os.tmpdir(), `incremental-bench-rejects-${process.pid}.csv`);
   const models = ['--model', MODELS.join(',')];
+  // --exact: both full runs search exactly, so the kept lists and the reference are the exact top-10 (at 100,000
+  // users a default run may search a model approximately, and then two approximate runs are compared).
+  const fullArgs = values.exact === true ? ['--no-fit', '--exact'] : ['--no-fit'];
   const rows: string[][] = [];
   let times: { first: number; late: number; incremental: number; full: number } | undefined;
   let cpu: { incremental: Cpu; full: Cpu | undefined } | undefined;
@@ -149,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       await applySchema(graph);
       process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
       await runCli(['import', '--data', split.base, '--rejects', rejects], env);
-      first = (await runCli(['similarity', ...models, '--no-fit'], env)).seconds;
+      first = (await runCli(['similarity', ...models, ...fullArgs], env)).seconds;
       process.stderr.write(`first run ${first.toFixed(1)} s; import of the late rows\n`);
       late = (await runCli(['import', '--data', split.late, '--rejects', rejects], env)).seconds;
       if (saving) {
@@ -177,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       cpu = { incremental: incCpu, full: saved.fullCpu };
     } else {
       const fullBefore = cpuNow(neo4jPid);
-      const full = await runCli(['similarity', ...models, '--no-fit'], env);
+      const full = await runCli(['similarity', ...models, ...fullArgs], env);
       const fullCpu = cpuSince(fullBefore, cpuNow(neo4jPid));
       cpu = { incremental: incCpu, full: fullCpu };
       for (const m of MODELS) references.set(m, await activeLists(graph, m));
@@ -211,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       `machine: ${cpus[0]?.model.trim() ?? '?'} x ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end (shared machine: timings are noisy)`,
       `neo4j: ${config.neo4j.local?.version ?? '?'} on this machine (heap ${config.neo4j.local?.heap ?? '?'}, page cache ${config.neo4j.local?.pagecache ?? '?'})`,
       `data: ${n(users)} generated users (seed 1${users <= 10_000 ? ', real course tags and assessments' : ''}); ${n(split.added.length)} new and ${n(split.changed.length)} changed users (share ${share}, seed ${seed}) imported after the first run`,
-      `runs: similarity ${models.join(' ')} --no-fit (first), then --incremental, then --no-fit again on the same data (the reference); wall times of the CLI, one run each`,
+      `runs: similarity ${models.join(' ')} ${fullArgs.join(' ')} (first), then --incremental, then ${fullArgs.join(' ')} again on the same data (the reference); wall times of the CLI, one run each`,
       ...(saved !== undefined
         ? [
             `from the snapshot of ${saved.measuredAt} (load average ${saved.loadAverage.toFixed(1)} then): the first run, the late import, the reference full run and its lists; only --incremental ran now`,
