@@ -77,9 +77,11 @@ function machine(): string {
 async function sampleHandles(graph: Graph, model: string): Promise<number[]> {
   const rows = await graph.read<{ h: number }>(
     `MATCH (m:SimilarityModel {name: $model})
-     MATCH (u:User)-[s:SIMILAR_TO {rank: 1}]->()
-     WHERE s.model = $model AND coalesce(m.floor, m.version) <= s.version <= m.version
-       AND (s.until IS NULL OR s.until > m.version)
+     MATCH (u:User)
+     WHERE EXISTS {
+       (u)-[s:SIMILAR_TO {model: $model}]->()
+       WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
+     }
      RETURN u.handle AS h LIMIT 20000`,
     { model },
   );
@@ -96,7 +98,7 @@ async function writeSynthetic(graph: Graph, users: number): Promise<void> {
        WITH u, i
        UNWIND range(1, 10) AS r
        MERGE (v:User {handle: 900000000 + (i * 7 + r * 13) % $users})
-       CREATE (u)-[:SIMILAR_TO {model: 'bench', version: 1, rank: r, score: 1.0 - r * 0.05}]->(v)`,
+       CREATE (u)-[:SIMILAR_TO {model: 'bench', version: 1, score: 1.0 - r * 0.05}]->(v)`,
       { start, end: Math.min(users, start + batch), users },
     );
   }

@@ -20,9 +20,54 @@ import { generatedDataSet, runCli } from './_local-neo4j';
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
 const PASSWORD = 'bench-incremental-password';
 const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
-const USAGE = 'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep]';
+const USAGE =
+  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--exact] [--snapshot | --from-snapshot]';
+
+/** What a --snapshot bench keeps beside the database copy, for --from-snapshot benches. */
+interface Reference {
+  measuredAt: string;
+  loadAverage: number;
+  times: { first: number; late: number; full: number };
+  /** CPU seconds of the reference full run: the CLI process and Neo4j (absent in snapshots made before). */
+  fullCpu?: Cpu;
+  lists: Record<string, Array<[number, number[]]>>;
+}
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** CPU seconds of one step: the CLI child process and the Neo4j server, each user + system. */
+interface Cpu {
+  cli: number;
+  neo4j: number;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (field 3 first); empty where /proc is missing. */
+function procStat(pid: number | 'self'): number[] {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const TICKS = 100; // USER_HZ, 100 on Linux
+
+/** Cumulative CPU of waited-for children of this process, and of the Neo4j server: read before and after a step. */
+function cpuNow(neo4jPid: number): Cpu {
+  const self = procStat('self');
+  const server = procStat(neo4jPid);
+  // Fields 16, 17 (cutime, cstime) of this process; 14, 15 (utime, stime) of the server: index = field - 3.
+  return {
+    cli: ((self[13] ?? NaN) + (self[14] ?? NaN)) / TICKS,
+    neo4j: ((server[11] ?? NaN) + (server[12] ?? NaN)) / TICKS,
+  };
+}
+
+const cpuSince = (before: Cpu, after: Cpu): Cpu => ({ cli: after.cli - before.cli, neo4j: after.neo4j - before.neo4j });
 
 /** Every user's top-10 in the model's active version (the active-lists pattern of cypher/explore/README.md). */
 async function activeLists(graph: Graph, model: string): Promise<Map<number, number[]>> {
@@ -30,7 +75,7 @@ async function activeLists(graph: Graph, model: string): Promise<Map<number, num
     `MATCH (m:SimilarityModel {name: $model})
      MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
      WHERE s.model = $model AND m.floor <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
-     WITH a, b, s ORDER BY s.rank
+     WITH a, b, s ORDER BY s.score DESC, b.handle
      RETURN a.handle AS h, collect(b.handle) AS n`,
     { model },
   );
@@ -45,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
       share: { type: 'string', default: '0.01' },
       seed: { type: 'string', default: '3' },
       keep: { type: 'boolean' },
+      exact: { type: 'boolean' },
+      snapshot: { type: 'boolean' },
+      'from-snapshot': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -57,6 +105,16 @@ export async function main(argv: string[]): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isInteger(users) || users < 100 || !(share > 0 && share < 0.5) || !Number.isInteger(seed)) {
     process.stderr.write(`expected --users >= 100, 0 < --share < 0.5, an integer --seed; got ${argv.join(' ')}\n`);
+    return 2;
+  }
+  const saving = values.snapshot === true;
+  const restoring = values['from-snapshot'] === true;
+  const snapshot = path.join(OUT, `snapshot-${users}-${share}-${seed}${values.exact === true ? '-exact' : ''}`);
+  const referenceFile = path.join(snapshot, 'reference.json');
+  if (restoring && !fs.existsSync(referenceFile)) {
+    process.stderr.write(
+      `--from-snapshot: expected ${referenceFile} from an earlier --snapshot bench, but it is missing\n`,
+    );
     return 2;
   }
   const dir = await generatedDataSet(OUT, users);
@@ -73,31 +131,75 @@ export async function main(argv: string[]): Promise<number> {
   if (server === undefined) throw new Error('expected a local server configuration');
   const data = path.join(server.home, 'data');
   fs.rmSync(data, { recursive: true, force: true });
-  await server.start(PASSWORD);
+  // The graph just before the incremental run (base set, first full run, late rows), copied while the server is down.
+  if (restoring) fs.cpSync(path.join(snapshot, 'data'), data, { recursive: true });
+  let neo4jPid = (await server.start(PASSWORD)).pid;
   const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: PASSWORD };
-  const graph = Graph.connect(config.neo4j, PASSWORD);
+  let graph = Graph.connect(config.neo4j, PASSWORD);
   const rejects = path.join(os.tmpdir(), `incremental-bench-rejects-${process.pid}.csv`);
   const models = ['--model', MODELS.join(',')];
+  // --exact: both full runs search exactly, so the kept lists and the reference are the exact top-10 (at 100,000
+  // users a default run may search a model approximately, and then two approximate runs are compared).
+  const fullArgs = values.exact === true ? ['--no-fit', '--exact'] : ['--no-fit'];
   const rows: string[][] = [];
   let times: { first: number; late: number; incremental: number; full: number } | undefined;
+  let cpu: { incremental: Cpu; full: Cpu | undefined } | undefined;
   let incrementalOut: string | undefined;
+  let saved: Reference | undefined;
   try {
-    await applySchema(graph);
-    process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
-    await runCli(['import', '--data', split.base, '--rejects', rejects], env);
-    const first = await runCli(['similarity', ...models, '--no-fit'], env);
-    process.stderr.write(`first run ${first.seconds.toFixed(1)} s; import of the late rows\n`);
-    const late = await runCli(['import', '--data', split.late, '--rejects', rejects], env);
+    let first = 0;
+    let late = 0;
+    if (!restoring) {
+      await applySchema(graph);
+      process.stderr.write(`import of the base set, then similarity ${models.join(' ')} --no-fit\n`);
+      await runCli(['import', '--data', split.base, '--rejects', rejects], env);
+      first = (await runCli(['similarity', ...models, ...fullArgs], env)).seconds;
+      process.stderr.write(`first run ${first.toFixed(1)} s; import of the late rows\n`);
+      late = (await runCli(['import', '--data', split.late, '--rejects', rejects], env)).seconds;
+      if (saving) {
+        await graph.close();
+        await server.stop();
+        fs.rmSync(snapshot, { recursive: true, force: true });
+        fs.cpSync(data, path.join(snapshot, 'data'), { recursive: true });
+        neo4jPid = (await server.start(PASSWORD)).pid;
+        graph = Graph.connect(config.neo4j, PASSWORD);
+      }
+    } else {
+      saved = JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as Reference;
+    }
+    const cpuBefore = cpuNow(neo4jPid);
     const inc = await runCli(['similarity', ...models, '--incremental'], env);
+    const incCpu = cpuSince(cpuBefore, cpuNow(neo4jPid));
     incrementalOut = inc.out;
     process.stderr.write(`incremental ${inc.seconds.toFixed(1)} s; the full run on the same data\n`);
     const incremental = new Map<string, Map<number, number[]>>();
     for (const m of MODELS) incremental.set(m, await activeLists(graph, m));
-    const full = await runCli(['similarity', ...models, '--no-fit'], env);
-    times = { first: first.seconds, late: late.seconds, incremental: inc.seconds, full: full.seconds };
+    const references = new Map<string, Map<number, number[]>>();
+    if (saved !== undefined) {
+      for (const m of MODELS) references.set(m, new Map(saved.lists[m] ?? []));
+      times = { ...saved.times, incremental: inc.seconds };
+      cpu = { incremental: incCpu, full: saved.fullCpu };
+    } else {
+      const fullBefore = cpuNow(neo4jPid);
+      const full = await runCli(['similarity', ...models, ...fullArgs], env);
+      const fullCpu = cpuSince(fullBefore, cpuNow(neo4jPid));
+      cpu = { incremental: incCpu, full: fullCpu };
+      for (const m of MODELS) references.set(m, await activeLists(graph, m));
+      times = { first, late, incremental: inc.seconds, full: full.seconds };
+      if (saving) {
+        const reference: Reference = {
+          measuredAt: new Date().toISOString(),
+          loadAverage: os.loadavg()[0] ?? 0,
+          times: { first, late, full: full.seconds },
+          fullCpu,
+          lists: Object.fromEntries([...references].map(([m, lists]) => [m, [...lists]])),
+        };
+        fs.writeFileSync(referenceFile, JSON.stringify(reference));
+      }
+    }
     const stamped = new Set([...split.added, ...split.changed]);
     for (const m of MODELS) {
-      const reference = await activeLists(graph, m);
+      const reference = references.get(m)!;
       const changed = meanOverlap(incremental.get(m)!, reference, (h) => stamped.has(h));
       const rest = meanOverlap(incremental.get(m)!, reference, (h) => !stamped.has(h));
       rows.push([m, n(changed.users), changed.overlap.toFixed(4), n(rest.users), rest.overlap.toFixed(4)]);
@@ -113,7 +215,12 @@ export async function main(argv: string[]): Promise<number> {
       `machine: ${cpus[0]?.model.trim() ?? '?'} x ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end (shared machine: timings are noisy)`,
       `neo4j: ${config.neo4j.local?.version ?? '?'} on this machine (heap ${config.neo4j.local?.heap ?? '?'}, page cache ${config.neo4j.local?.pagecache ?? '?'})`,
       `data: ${n(users)} generated users (seed 1${users <= 10_000 ? ', real course tags and assessments' : ''}); ${n(split.added.length)} new and ${n(split.changed.length)} changed users (share ${share}, seed ${seed}) imported after the first run`,
-      `runs: similarity ${models.join(' ')} --no-fit (first), then --incremental, then --no-fit again on the same data (the reference); wall times of the CLI, one run each`,
+      `runs: similarity ${models.join(' ')} ${fullArgs.join(' ')} (first), then --incremental, then ${fullArgs.join(' ')} again on the same data (the reference); wall times of the CLI, one run each`,
+      ...(saved !== undefined
+        ? [
+            `from the snapshot of ${saved.measuredAt} (load average ${saved.loadAverage.toFixed(1)} then): the first run, the late import, the reference full run and its lists; only --incremental ran now`,
+          ]
+        : []),
       '',
       table(
         ['run', 'seconds'],
@@ -126,6 +233,27 @@ export async function main(argv: string[]): Promise<number> {
         ],
       ),
       '',
+      ...(cpu !== undefined
+        ? [
+            'CPU seconds (user + system) of the CLI process and of Neo4j during each run: less moved by the load than wall time',
+            table(
+              ['run', 'CLI CPU s', 'Neo4j CPU s', 'both'],
+              [
+                ['--incremental', cpu.incremental],
+                ['full run, same data', cpu.full],
+              ].map(([name, c]) => {
+                const x = c as Cpu | undefined;
+                return x === undefined
+                  ? [name as string, '-', '-', '-']
+                  : [name as string, x.cli.toFixed(1), x.neo4j.toFixed(1), (x.cli + x.neo4j).toFixed(1)];
+              }),
+            ),
+            cpu.full !== undefined
+              ? `incremental / full, CPU: ${((100 * (cpu.incremental.cli + cpu.incremental.neo4j)) / (cpu.full.cli + cpu.full.neo4j)).toFixed(1)}%`
+              : 'incremental / full, CPU: - (the snapshot has no CPU figure for the full run)',
+            '',
+          ]
+        : []),
       table(['model', 'changed users', 'top-10 overlap', 'other users', 'top-10 overlap '], rows),
       '',
       "overlap: share of the full run's top-10 found in the incremental top-10, mean over users with a list in the full run",

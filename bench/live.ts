@@ -132,7 +132,7 @@ async function ask(
   return { ms, handles: sims.map((s) => Number(s.handle)), live: sims.length > 0 && sims.every((s) => s.live) };
 }
 
-/** Each user's stored list in the model's active version, by rank (users without one are absent). */
+/** Each user's stored list in the model's active version, best first (users without one are absent). */
 async function storedLists(graph: Graph, model: string, handles: number[]): Promise<Map<number, number[]>> {
   const rows = await graph.read<{ h: number; n: number[] }>(
     `MATCH (m:SimilarityModel {name: $model})
@@ -140,7 +140,7 @@ async function storedLists(graph: Graph, model: string, handles: number[]): Prom
      MATCH (u:User {handle: h})-[s:SIMILAR_TO]->(v:User)
      WHERE s.model = $model AND coalesce(m.floor, m.version) <= s.version <= m.version
        AND (s.until IS NULL OR s.until > m.version)
-     WITH h, s, v ORDER BY s.rank
+     WITH h, s, v ORDER BY s.score DESC, v.handle
      RETURN h, collect(v.handle) AS n`,
     { model, handles },
   );

@@ -1,12 +1,13 @@
 // Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions
-// floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until).
+// floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until);
+// score descending, then the neighbour's handle (a neighbour's rank is its position: no rank is stored).
 // @param handles LIST<INTEGER>
 // @param model STRING
 // @param limit INTEGER
 // @column handle INTEGER
 // @column found BOOLEAN
 // @column version INTEGER?
-// @column neighbours LIST<{handle: INTEGER, score: FLOAT, rank: INTEGER}>
+// @column neighbours LIST<{handle: INTEGER, score: FLOAT}>
 OPTIONAL MATCH (m:SimilarityModel {name: $model})
 WITH m
 UNWIND $handles AS h
@@ -22,7 +23,7 @@ RETURN
     WHERE coalesce(s.model, '') = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
       AND (s.until IS NULL OR s.until > m.version)
     WITH v, s
-    ORDER BY s.rank, v.handle
+    ORDER BY s.score DESC, v.handle
     LIMIT $limit
-    RETURN {handle: v.handle, score: s.score, rank: s.rank}
+    RETURN {handle: v.handle, score: s.score}
   } AS neighbours

@@ -5,11 +5,11 @@
 MATCH (m:SimilarityModel {name: $model})
 MATCH p = (u:User {handle: $handle})-[s:SIMILAR_TO {model: $model}]->(v:User)
 WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
-RETURN p, s.rank AS rank, s.score AS score, v.handle AS neighbour,
+RETURN p, s.score AS score, v.handle AS neighbour,
        COLLECT {
          MATCH shared = (u)-[:INTERESTED_IN]->(t:Tag)<-[:INTERESTED_IN]-(v)
          RETURN shared
          ORDER BY COUNT { (t)<-[:INTERESTED_IN]-() }, t.name
          LIMIT toInteger($shared)
        } AS sharedInterests
-ORDER BY rank
+ORDER BY score DESC, neighbour

@@ -8,6 +8,6 @@ WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NUL
     (b)-[r:SIMILAR_TO {model: $model}]->(a)
     WHERE coalesce(m.floor, m.version) <= r.version <= m.version AND (r.until IS NULL OR r.until > m.version)
   })
-RETURN p, a.handle AS user, b.handle AS neighbour, s.score AS score, s.rank AS rank
+RETURN p, a.handle AS user, b.handle AS neighbour, s.score AS score
 ORDER BY score DESC, user, neighbour
 LIMIT toInteger($limit)

@@ -1,6 +1,6 @@
 // Every user's list in version $version of model $model, whose full version is $floor: the edges of versions
-// $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores in
-// rank order.
+// $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores
+// best first (score descending, then the neighbour's handle: the order every reader numbers ranks by).
 // @param model STRING
 // @param version INTEGER
 // @param floor INTEGER
@@ -11,5 +11,5 @@ MATCH (a:User)-[s:SIMILAR_TO]->(b:User)
 WHERE s.model = $model AND s.version >= $floor AND s.version <= $version
   AND (s.until IS NULL OR s.until > $version)
 WITH a, b, s
-ORDER BY a.handle, s.rank
+ORDER BY a.handle, s.score DESC, b.handle
 RETURN a.handle AS handle, collect(b.handle) AS neighbours, collect(s.score) AS scores

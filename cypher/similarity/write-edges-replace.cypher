@@ -1,6 +1,6 @@
 // Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same
 // users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h,
-// neighbour handles n and scores s (rank = position + 1).
+// neighbour handles n and scores s (no rank stored: readers order by score, then handle).
 // @param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>
 // @param model STRING
 // @param version INTEGER
@@ -15,5 +15,5 @@ CALL (a) {
 WITH a, row
 UNWIND range(0, size(row.n) - 1) AS j
 MATCH (b:User {handle: row.n[j]})
-CREATE (a)-[:SIMILAR_TO {model: $model, version: $version, rank: j + 1, score: row.s[j]}]->(b)
+CREATE (a)-[:SIMILAR_TO {model: $model, version: $version, score: row.s[j]}]->(b)
 RETURN count(*) AS edges

@@ -41,15 +41,10 @@ export interface CypherStatements {
       planReady: boolean | null;
     };
   };
-  /** Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until). */
+  /** Neighbours of each of $handles under $model's ACTIVE version only, best first: the edges of versions floor..version (SimilarityModel.floor, .version) that no version up to the active one ended (SIMILAR_TO.until); score descending, then the neighbour's handle (a neighbour's rank is its position: no rank is stored). */
   'api/similar-users': {
     params: { handles: readonly (number | Integer)[]; model: string; limit: number | Integer };
-    row: {
-      handle: number;
-      found: boolean;
-      version: number | null;
-      neighbours: { handle: number; score: number; rank: number }[];
-    };
+    row: { handle: number; found: boolean; version: number | null; neighbours: { handle: number; score: number }[] };
   };
   /** Number of users (from the count store). */
   'api/user-count': { params: Record<never, never>; row: { n: number } };
@@ -74,11 +69,6 @@ export interface CypherStatements {
   'forget/forget-user': {
     params: { handle: number | Integer };
     row: { found: boolean; holders: { handle: number; model: string; version: number }[]; edges: number };
-  };
-  /** Renumbers the lists that lost a neighbour, so ranks run 1..n again: each list is a user's edges of one model written by one version (full or incremental), whether or not a later version ended it. */
-  'forget/rerank': {
-    params: { holders: readonly { handle: number | Integer; model: string; version: number | Integer }[] };
-    row: { lists: number };
   };
   /** Records that an import of folder $dir has started: its files (names, sizes, modification times) and who runs it; completedAt stays null until it completes. */
   'ingest/begin-import-run': {
@@ -338,14 +328,14 @@ export interface CypherStatements {
       activeRun: string | null;
     };
   };
-  /** The neighbours of user $handle in the active version of model $model, by rank: the edges of versions floor..active that no version up to the active one ended (the version column is the one that wrote the list). */
+  /** The neighbours of user $handle in the active version of model $model, best first (score descending, then handle: the rank is the position): the edges of versions floor..active that no version up to the active one ended (the version column is the one that wrote the edge). */
   'similarity/read-neighbours': {
     params: { model: string; handle: number | Integer };
-    row: { handle: number; score: number; rank: number; version: number };
+    row: { handle: number; score: number; version: number };
   };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
   'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
-  /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores in rank order. */
+  /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). */
   'similarity/read-version-lists': {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
@@ -416,7 +406,7 @@ export interface CypherStatements {
     };
     row: { chunk: number };
   };
-  /** Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and scores s (rank = position + 1). */
+  /** Creates a batch of SIMILAR_TO edges of one model version: per row a user handle h, neighbour handles n and scores s. No rank is stored: readers order a list by score, then the neighbour's handle. */
   'similarity/write-edges': {
     params: {
       rows: readonly { h: number | Integer; n: readonly (number | Integer)[]; s: readonly number[] }[];
@@ -425,10 +415,15 @@ export interface CypherStatements {
     };
     row: { edges: number };
   };
-  /** Writes a batch of lists of an incremental version $version of model $model over the active version $active (whose full version is $floor): per row a user handle h, neighbour handles n and scores s (rank = position + 1; n may be empty). Each user's list of the active version is ended first (SIMILAR_TO.until = $version), so only the lists written here change; the others stay as they are, unwritten. */
+  /** Writes a batch of changes to lists for an incremental version $version of model $model over the active version $active (whose full version is $floor): per row a user handle h, the neighbours whose visible edge from h is ended (`end`, handles) and the edges created (neighbour handles n, scores s). Ending sets SIMILAR_TO.until = $version, so readers of $active still see the edge and readers of $version do not. A list changed by one neighbour is one edge ended and one created, not the list rewritten: no rank is stored (readers order a list by score, then the neighbour's handle). */
   'similarity/write-edges-delta': {
     params: {
-      rows: readonly { h: number | Integer; n: readonly (number | Integer)[]; s: readonly number[] }[];
+      rows: readonly {
+        h: number | Integer;
+        end: readonly (number | Integer)[];
+        n: readonly (number | Integer)[];
+        s: readonly number[];
+      }[];
       model: string;
       version: number | Integer;
       active: number | Integer;
@@ -436,7 +431,7 @@ export interface CypherStatements {
     };
     row: { edges: number; ended: number };
   };
-  /** Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h, neighbour handles n and scores s (rank = position + 1). */
+  /** Writes a batch of SIMILAR_TO edges of one model version, replacing what an earlier attempt wrote for the same users (so a shard that is run again rewrites its users' lists instead of doubling them): per row a user handle h, neighbour handles n and scores s (no rank stored: readers order by score, then handle). */
   'similarity/write-edges-replace': {
     params: {
       rows: readonly { h: number | Integer; n: readonly (number | Integer)[]; s: readonly number[] }[];
@@ -494,7 +489,7 @@ export const CYPHER_REGISTRY: {
   },
   'api/similar-users': {
     signature:
-      '@param handles LIST<INTEGER>; @param model STRING; @param limit INTEGER; @column handle INTEGER; @column found BOOLEAN; @column version INTEGER?; @column neighbours LIST<{handle: INTEGER, score: FLOAT, rank: INTEGER}>',
+      '@param handles LIST<INTEGER>; @param model STRING; @param limit INTEGER; @column handle INTEGER; @column found BOOLEAN; @column version INTEGER?; @column neighbours LIST<{handle: INTEGER, score: FLOAT}>',
     columns: ['handle', 'found', 'version', 'neighbours'],
   },
   'api/user-count': { signature: '@column n INTEGER', columns: ['n'] },
@@ -516,10 +511,6 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param handle INTEGER; @column found BOOLEAN; @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>; @column edges INTEGER',
     columns: ['found', 'holders', 'edges'],
-  },
-  'forget/rerank': {
-    signature: '@param holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>; @column lists INTEGER',
-    columns: ['lists'],
   },
   'ingest/begin-import-run': {
     signature:
@@ -681,8 +672,8 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/read-neighbours': {
     signature:
-      '@param model STRING; @param handle INTEGER; @column handle INTEGER; @column score FLOAT; @column rank INTEGER; @column version INTEGER',
-    columns: ['handle', 'score', 'rank', 'version'],
+      '@param model STRING; @param handle INTEGER; @column handle INTEGER; @column score FLOAT; @column version INTEGER',
+    columns: ['handle', 'score', 'version'],
   },
   'similarity/read-users': { signature: '@column handle INTEGER', columns: ['handle'] },
   'similarity/read-version-lists': {
@@ -744,7 +735,7 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/write-edges-delta': {
     signature:
-      '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @param active INTEGER; @param floor INTEGER; @column edges INTEGER; @column ended INTEGER',
+      '@param rows LIST<{h: INTEGER, end: LIST<INTEGER>, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @param active INTEGER; @param floor INTEGER; @column edges INTEGER; @column ended INTEGER',
     columns: ['edges', 'ended'],
   },
   'similarity/write-edges-replace': {

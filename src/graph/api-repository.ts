@@ -127,7 +127,9 @@ export class ApiRepository {
     const map = new Map(rows.map((r) => [r.handle, r]));
     return handles.map((h) => {
       const r = map.get(h);
-      return { found: r?.found ?? false, version: r?.version ?? null, neighbours: r?.neighbours ?? [] };
+      // Best first (score, then handle): a neighbour's rank is its position (no rank is stored on the edges).
+      const neighbours = (r?.neighbours ?? []).map((n, i) => ({ handle: n.handle, score: n.score, rank: i + 1 }));
+      return { found: r?.found ?? false, version: r?.version ?? null, neighbours };
     });
   }
 

@@ -40,6 +40,11 @@ export interface EdgeRow {
   s: number[];
 }
 
+/** One user's change in an incremental version: the neighbours whose edge is ended and the edges created. */
+export interface DeltaRow extends EdgeRow {
+  end: number[];
+}
+
 export interface ModelNode {
   name: string;
   version: number | null;
@@ -237,16 +242,16 @@ export class SimilarityRepository {
   }
 
   /**
-   * Writes a batch of lists of incremental version `version` over the active version `active` (built on `floor`):
-   * each row's user's active list is ended (until = version) and the row's list created (an empty row only ends).
-   * Returns the edges created and ended.
+   * Writes a batch of list changes of incremental version `version` over the active version `active` (built on
+   * `floor`): each row's ended edges get until = version, its new edges are created. Returns the edges created and
+   * ended.
    */
   async writeDelta(
     model: string,
     version: number,
     active: number,
     floor: number,
-    rows: EdgeRow[],
+    rows: DeltaRow[],
   ): Promise<{ edges: number; ended: number }> {
     const [row] = await this.graph.write(cypher('similarity/write-edges-delta'), {
       model,
@@ -299,12 +304,12 @@ export class SimilarityRepository {
 
   /**
    * Forgets a user: records the handle, deletes the user and all its relationships (SIMILAR_TO of every version
-   * included), then renumbers the lists that named it. Returns whether the user existed and what was removed.
+   * included); the lists that named it are one shorter (no rank is stored to renumber). Returns whether the user
+   * existed and what was removed.
    */
   async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
     const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
     const holders = row?.holders ?? [];
-    if (holders.length > 0) await this.graph.write(cypher('forget/rerank'), { holders });
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
   }
 
@@ -465,13 +470,13 @@ export class SimilarityRepository {
     };
   }
 
-  /** A user's neighbours in the model's active version, by rank (what the API and Browser read). */
+  /** A user's neighbours in the model's active version, best first (what the API and Browser read); rank = position. */
   async neighbours(model: string, handle: number): Promise<StoredNeighbour[]> {
     const rows = await this.graph.read(cypher('similarity/read-neighbours'), { model, handle: neo4j.int(handle) });
-    return rows.map((r) => ({
+    return rows.map((r, i) => ({
       handle: asNumber(r.handle),
       score: asNumber(r.score),
-      rank: asNumber(r.rank),
+      rank: i + 1,
       version: asNumber(r.version),
     }));
   }

@@ -4,7 +4,7 @@
 // stores only the lists it wrote (ending those users' previous lists, SIMILAR_TO.until); the kept lists are not
 // rewritten: readers take the edges of versions floor..active not ended (docs/DESIGN.md, Incremental refresh).
 import type { LeaseOptions, ModelLease } from '../graph/lease';
-import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
+import type { DeltaRow, SimilarityRepository } from '../graph/similarity-repository';
 import { badInput } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { l2NormalizeRows, nonEmptyRows } from '../similarity/csr';
@@ -13,6 +13,7 @@ import { cosineTopK } from '../similarity/topk';
 import { table } from '../text-table';
 import {
   FULL_RUN_DRIFT,
+  listChange,
   patchLists,
   scoresOfChanged,
   weightingDrift,
@@ -72,6 +73,37 @@ export interface IncrementalReport {
   readSeconds: number;
   computeSeconds: number;
   writeSeconds: number;
+  /** Where the model's time went, phase by phase: wall seconds and this process's CPU seconds (all its threads). */
+  phases: PhaseTime[];
+}
+
+/** One phase of a model's incremental run. */
+export interface PhaseTime {
+  phase: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Times named phases, wall and CPU (process.cpuUsage: user + system of every thread of this process). */
+class PhaseClock {
+  readonly phases: PhaseTime[] = [];
+  private wall = performance.now();
+  private cpu = process.cpuUsage();
+
+  /** Ends the current phase under `phase` (added to an earlier one of that name) and starts the next. */
+  lap(phase: string): void {
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    const cpuSeconds = (cpu.user - this.cpu.user + cpu.system - this.cpu.system) / 1e6;
+    const wallSeconds = (wall - this.wall) / 1000;
+    const known = this.phases.find((p) => p.phase === phase);
+    if (known !== undefined) {
+      known.wallSeconds += wallSeconds;
+      known.cpuSeconds += cpuSeconds;
+    } else this.phases.push({ phase, wallSeconds, cpuSeconds });
+    this.wall = wall;
+    this.cpu = cpu;
+  }
 }
 
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
@@ -101,7 +133,7 @@ async function inParallel(tasks: Array<() => Promise<unknown>>, width: number, b
 }
 
 /** The parameters that shaped a version's lists, from its stored params (JSON), over the defaults. */
-function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
+export function versionParams(stored: Record<string, unknown>, threads: number): ModelParams {
   const p = defaultParams();
   p.threads = threads;
   if (typeof stored.k === 'number') p.k = stored.k;
@@ -172,7 +204,9 @@ async function leasedIncremental(
   }
   const dataAsOf = await repo.now();
   const t0 = performance.now();
+  const firstClock = new PhaseClock();
   const loader = await SignalLoader.open(repo);
+  firstClock.lap('read users');
   const s = loader.signals;
   const users = s.users;
   const userSeconds = seconds(t0);
@@ -181,7 +215,9 @@ async function leasedIncremental(
   try {
     for (const { model, active, stored, since } of starts) {
       const tRead = performance.now();
+      const clock = reports.length === 0 ? firstClock : new PhaseClock();
       await loader.need(signalsOf(model));
+      clock.lap('read signals');
       const changedHandles = await repo.changedUsers(since);
       const rowOf = (h: number) => users.row(h) ?? -1;
       const previous = new Map<number, PreviousList>();
@@ -191,13 +227,16 @@ async function leasedIncremental(
         previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
       });
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
+      clock.lap('read lists');
 
       const tCompute = performance.now();
       const exclude = model as Exclude<ModelName, 'als'>;
       const p = versionParams(stored, opts.threads);
       const frozen = thawWeighting(JSON.parse(active.weighting!) as FrozenWeighting, s);
       const { matrix } = weightedMatrix(exclude, s, p, frozen);
+      clock.lap('weighting');
       const drift = weightingDrift(frozen, weightedMatrix(exclude, s, p).stats);
+      clock.lap('drift');
       const changed = Int32Array.from(changedHandles.map(rowOf).filter((r) => r >= 0)).sort();
       // A user's previous k-th score (0 for a shorter list): a changed user scoring below it matters to nobody.
       const floor = new Float64Array(users.size);
@@ -210,6 +249,7 @@ async function leasedIncremental(
         tieKey: users.handles,
       });
       const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();
+      clock.lap('patch');
       const exact = await cosineTopK(matrix, p.k, {
         tieKey: users.handles,
         queryRows: recompute,
@@ -217,28 +257,30 @@ async function leasedIncremental(
         ...(pool !== undefined ? { pool } : {}),
       });
       const computeSeconds = seconds(tCompute);
+      clock.lap('search');
 
       const tWrite = performance.now();
-      const rows: EdgeRow[] = [];
+      // Only what changed in each list (no rank is stored): a patched list is mostly one edge ended and one created.
+      const rows: DeltaRow[] = [];
+      const handlesOf = (rs: Int32Array) => Array.from(rs, (x) => users.handles[x]!);
+      const change = (r: number, next: PreviousList) => {
+        const c = listChange(previous.get(r), next);
+        if (c.end.length > 0 || c.add.rows.length > 0) {
+          rows.push({ h: users.handles[r]!, end: handlesOf(c.end), n: handlesOf(c.add.rows), s: [...c.add.scores] });
+        }
+      };
       for (const r of recompute) {
         const n: number[] = [];
         const sc: number[] = [];
         for (let j = 0; j < p.k; j++) {
           const idx = exact.index[r * p.k + j]!;
           if (idx < 0) break;
-          n.push(users.handles[idx]!);
+          n.push(idx);
           sc.push(exact.score[r * p.k + j]!);
         }
-        if (n.length > 0) rows.push({ h: users.handles[r]!, n, s: sc });
+        change(r, { rows: Int32Array.from(n), scores: Float64Array.from(sc) });
       }
-      for (const [r, list] of patch.patched) {
-        rows.push({ h: users.handles[r]!, n: Array.from(list.rows, (x) => users.handles[x]!), s: [...list.scores] });
-      }
-      // A recomputed user left with no neighbour still ends the list they had (an empty row writes nothing else).
-      const withRow = new Set(rows.map((row) => row.h));
-      for (const r of recompute) {
-        if (previous.has(r) && !withRow.has(users.handles[r]!)) rows.push({ h: users.handles[r]!, n: [], s: [] });
-      }
+      for (const [r, list] of patch.patched) change(r, list);
       const written = new Set<number>([...recompute, ...patch.patched.keys()]);
       const kept = [...previous.keys()].filter((r) => !written.has(r)).length;
       await lease.confirm();
@@ -251,13 +293,15 @@ async function leasedIncremental(
       }
       const leftovers = await repo.deleteLeftovers(model, nowActive, nowFloor, version, deleteBatch);
       if (leftovers > 0) log.info(`  ${model}: deleted ${leftovers} edges left by an unfinished run`);
-      // Only the written lists: each batch ends its users' previous lists and creates the new ones together.
-      const usersPerBatch = Math.max(1, Math.floor(batchEdges / Math.max(1, p.k)));
+      // Each batch ends its users' replaced edges and creates their new ones together; about batchEdges of both.
       const batches: Array<() => Promise<void>> = [];
       let writtenEdges = 0;
       let endedEdges = 0;
-      for (let i = 0; i < rows.length; i += usersPerBatch) {
-        const batch = rows.slice(i, i + usersPerBatch);
+      for (let i = 0; i < rows.length;) {
+        let j = i;
+        for (let size = 0; j < rows.length && size < batchEdges; j++) size += rows[j]!.end.length + rows[j]!.n.length;
+        const batch = rows.slice(i, j);
+        i = j;
         batches.push(async () => {
           const done = await repo.writeDelta(model, version, active.version, active.floor, batch);
           writtenEdges += done.edges;
@@ -265,7 +309,9 @@ async function leasedIncremental(
         });
       }
       const tLists = performance.now();
+      clock.lap('begin, leftovers');
       await inParallel(batches, writers, () => lease.assertHeld());
+      clock.lap('write lists');
       log.info(
         `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
           `leftovers checked in ${((tLists - tWrite) / 1000).toFixed(1)} s)`,
@@ -305,6 +351,7 @@ async function leasedIncremental(
         weighting: active.weighting,
       });
       await repo.chooseDefault();
+      clock.lap('activate');
       const report: IncrementalReport = {
         model,
         version,
@@ -322,6 +369,7 @@ async function leasedIncremental(
         readSeconds,
         computeSeconds,
         writeSeconds: seconds(tWrite),
+        phases: clock.phases,
       };
       reports.push(report);
       log.info(
@@ -338,7 +386,10 @@ async function leasedIncremental(
   for (const r of reports) {
     // After the grace, no retained version sees the lists this run ended: only they go (the kept lists stay).
     const t = performance.now();
+    const clock = new PhaseClock();
     await repo.deleteEnded(r.model, r.version, deleteBatch);
+    clock.lap('delete ended');
+    r.phases.push(...clock.phases);
     r.writeSeconds += seconds(t);
   }
   return reports;
@@ -383,5 +434,22 @@ export function formatIncremental(reports: IncrementalReport[]): string {
         `${r.model}: the weighting drifted ${(100 * r.drift.max).toFixed(1)}% from the frozen statistics ` +
         `(above ${100 * FULL_RUN_DRIFT}%): a full run is due (npm run similarity -- --model ${r.model})`,
     );
-  return [table(head, rows), ...due].join('\n');
+  const phases = [...new Set(reports.flatMap((r) => r.phases.map((p) => p.phase)))];
+  const byPhase = phases.map((phase) => [
+    phase,
+    ...reports.map((r) => {
+      const p = r.phases.find((x) => x.phase === phase);
+      return p === undefined ? '-' : `${p.wallSeconds.toFixed(1)} / ${p.cpuSeconds.toFixed(1)}`;
+    }),
+  ]);
+  const total = (r: IncrementalReport, key: 'wallSeconds' | 'cpuSeconds') =>
+    r.phases.reduce((sum, p) => sum + p[key], 0).toFixed(1);
+  byPhase.push(['total', ...reports.map((r) => `${total(r, 'wallSeconds')} / ${total(r, 'cpuSeconds')}`)]);
+  return [
+    table(head, rows),
+    '',
+    'phases, wall s / CPU s of this process (all its threads; wall beyond CPU is waiting for Neo4j or for a core):',
+    table(['phase', ...reports.map((r) => r.model)], byPhase),
+    ...due,
+  ].join('\n');
 }

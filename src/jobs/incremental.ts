@@ -146,6 +146,43 @@ export function patchLists(opts: {
   return { patched, dirty: Int32Array.from(dirty) };
 }
 
+/** What one user's list change writes: the previous neighbours whose edge is ended, and the edges created. */
+export interface ListChange {
+  /** Previous neighbours (rows) no longer in the list, or in it with another score. */
+  end: Int32Array;
+  /** New neighbours (rows) and their scores, and those whose score changed. */
+  add: PreviousList;
+}
+
+/**
+ * The edges that turn a user's previous list into `next`: no rank is stored (readers order by score, then handle),
+ * so an edge whose neighbour and score (within SCORE_TIE) are unchanged stays as it is, whatever its position.
+ * A neighbour no longer in the graph (-1) has no edge left to end.
+ */
+export function listChange(previous: PreviousList | undefined, next: PreviousList): ListChange {
+  const before = new Map<number, number>();
+  if (previous !== undefined) {
+    for (let i = 0; i < previous.rows.length; i++)
+      if (previous.rows[i]! >= 0) before.set(previous.rows[i]!, previous.scores[i]!);
+  }
+  const addRows: number[] = [];
+  const addScores: number[] = [];
+  for (let i = 0; i < next.rows.length; i++) {
+    const r = next.rows[i]!;
+    const was = before.get(r);
+    if (was !== undefined && Math.abs(was - next.scores[i]!) <= SCORE_TIE) {
+      before.delete(r);
+      continue;
+    }
+    addRows.push(r);
+    addScores.push(next.scores[i]!);
+  }
+  return {
+    end: Int32Array.from(before.keys()),
+    add: { rows: Int32Array.from(addRows), scores: Float64Array.from(addScores) },
+  };
+}
+
 /** When an incremental run says a full run is due: a weighting statistic or the user count moved more than this. */
 export const FULL_RUN_DRIFT = 0.05;
 

@@ -39,7 +39,7 @@ let base: string;
 async function lists(): Promise<Map<number, string>> {
   const rows = await admin.read<{ h: number; n: number[] }>(
     `MATCH (m:SimilarityModel {name: 'interests'}) MATCH (a:User)-[s:SIMILAR_TO {model: 'interests'}]->(b:User)
-     WHERE s.version = m.version WITH a, s, b ORDER BY s.rank RETURN a.handle AS h, collect(b.handle) AS n`,
+     WHERE s.version = m.version WITH a, s, b ORDER BY s.score DESC, b.handle RETURN a.handle AS h, collect(b.handle) AS n`,
   );
   return new Map(rows.map((r) => [r.h, r.n.join(',')]));
 }

@@ -46,13 +46,19 @@ function params() {
 
 type Edge = { a: number; b: number; rank: number; score: number };
 
+/** The active edges, each list best first with its rank as readers number it (score, then handle). */
 async function activeEdges(model: ModelName): Promise<Edge[]> {
-  return graph.read<Edge>(
+  const rows = await graph.read<Omit<Edge, 'rank'>>(
     `MATCH (m:SimilarityModel {name: $model}) MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
-     WHERE s.version = m.version RETURN a.handle AS a, b.handle AS b, s.rank AS rank, s.score AS score
-     ORDER BY a, rank`,
+     WHERE s.version = m.version RETURN a.handle AS a, b.handle AS b, s.score AS score
+     ORDER BY a, score DESC, b`,
     { model },
   );
+  const rank = new Map<number, number>();
+  return rows.map((e) => {
+    rank.set(e.a, (rank.get(e.a) ?? 0) + 1);
+    return { ...e, rank: rank.get(e.a)! };
+  });
 }
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import { seededRandom } from '../../src/similarity/als';
 import { cosineTopKSync } from '../../src/similarity/topk';
 import type { Csr, Neighbours } from '../../src/similarity/types';
 import {
+  listChange,
   patchLists,
   scoresOfChanged,
   weightingDrift,
@@ -196,5 +197,33 @@ describe('weightingDrift', () => {
       { users: 10, assessmentsMax: Float64Array.from([100, 50]) },
     );
     expect(d.statistics.assessmentsMax).toBeCloseTo(0.5, 10);
+  });
+});
+
+describe('listChange: only the edges that differ are ended and created', () => {
+  const list = (rows: number[], scores: number[]): PreviousList => ({
+    rows: Int32Array.from(rows),
+    scores: Float64Array.from(scores),
+  });
+
+  test('a patched list where one neighbour enters and the last leaves: one edge ended, one created', () => {
+    const c = listChange(list([1, 2, 3, 4], [0.9, 0.8, 0.7, 0.6]), list([1, 9, 2, 3], [0.9, 0.85, 0.8, 0.7]));
+    expect([...c.end]).toEqual([4]);
+    expect({ rows: [...c.add.rows], scores: [...c.add.scores] }).toEqual({ rows: [9], scores: [0.85] });
+  });
+
+  test('a rescored neighbour is ended and created again with its new score; a score within SCORE_TIE stays', () => {
+    const c = listChange(list([1, 2, 3], [0.9, 0.8, 0.7]), list([2, 1, 3], [0.8 + 1e-7, 0.75, 0.7]));
+    expect([...c.end]).toEqual([1]);
+    expect({ rows: [...c.add.rows], scores: [...c.add.scores] }).toEqual({ rows: [1], scores: [0.75] });
+  });
+
+  test('a new user writes its whole list; an emptied list ends every edge; removed neighbours have none', () => {
+    expect([...listChange(undefined, list([3, 1], [0.5, 0.4])).add.rows]).toEqual([3, 1]);
+    const emptied = listChange(list([1, -1, 2], [0.9, 0.8, 0.7]), list([], []));
+    expect([...emptied.end].sort()).toEqual([1, 2]);
+    expect(emptied.add.rows.length).toBe(0);
+    const same = listChange(list([1, 2], [0.9, 0.8]), list([1, 2], [0.9, 0.8]));
+    expect(same.end.length + same.add.rows.length).toBe(0);
   });
 });
