@@ -233,13 +233,20 @@ async function inProcess(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startServer } = require('../src/api/server') as { startServer: typeof startServerType };
   const server = await startServer(config, graph, { port: 0, host: '127.0.0.1', closeGraph: false });
-  const url = new URL(server.url!);
+  // The same app without the GraphQL fast path, for the last scenario: Apollo's whole pipeline on every request.
+  const apollo = await startServer(config, graph, {
+    port: 0,
+    host: '127.0.0.1',
+    closeGraph: false,
+    graphqlFastPath: false,
+  });
+  const all = [...scenarios, { ...scenarios[1]!, name: `${scenarios[1]!.name}, no fast path`, apollo: true }];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const post = (pathname: string, body: string) =>
+  const post = (target: URL, pathname: string, body: string) =>
     new Promise<number>((resolve, reject) => {
       const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
       const req = http.request(
-        { host: url.hostname, port: url.port, path: pathname, method: 'POST', agent, headers },
+        { host: target.hostname, port: target.port, path: pathname, method: 'POST', agent, headers },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -249,18 +256,21 @@ async function inProcess(
       req.end(body);
     });
   const requests = 8000;
-  const cpu: number[][] = scenarios.map(() => []);
-  const wall: number[][] = scenarios.map(() => []);
+  const cpu: number[][] = all.map(() => []);
+  const wall: number[][] = all.map(() => []);
+  const urls = { fast: new URL(server.url!), apollo: new URL(apollo.url!) };
   try {
     await fillCache(server.url!, handles, model);
-    const send = async (sc: (typeof scenarios)[number], n: number) => {
+    await fillCache(apollo.url!, handles, model);
+    const send = async (sc: (typeof all)[number], n: number) => {
+      const target = 'apollo' in sc ? urls.apollo : urls.fast;
       for (let i = 0; i < n; i += 8) {
-        const statuses = await Promise.all(Array.from({ length: 8 }, () => post(sc.path, sc.body())));
+        const statuses = await Promise.all(Array.from({ length: 8 }, () => post(target, sc.path, sc.body())));
         if (statuses.some((st) => st !== 200)) throw new Error(`${sc.name}: expected 200, got ${statuses.join(' ')}`);
       }
     };
     for (let run = 0; run < runs; run++) {
-      for (const [i, sc] of scenarios.entries()) {
+      for (const [i, sc] of all.entries()) {
         await send(sc, 1000);
         const c0 = process.cpuUsage();
         const t0 = performance.now();
@@ -273,10 +283,11 @@ async function inProcess(
   } finally {
     agent.destroy();
     await server.stop();
+    await apollo.stop();
   }
-  const lines = scenarios.map(
+  const lines = all.map(
     (sc, i) =>
-      `${sc.name.padEnd(32)}  ${median(cpu[i]!).toFixed(0).padStart(10)}  ${median(wall[i]!).toFixed(0).padStart(11)}  ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2).padStart(12)}`,
+      `${sc.name.padEnd(46)}  ${median(cpu[i]!).toFixed(0).padStart(10)}  ${median(wall[i]!).toFixed(0).padStart(11)}  ${(median(cpu[i]!) / median(cpu[0]!)).toFixed(2).padStart(12)}`,
   );
   return [
     `in process, cache on: ${runs} runs x ${requests} requests per scenario, 8 in flight; medians; CPU of server and client together`,
@@ -285,7 +296,7 @@ async function inProcess(
       .map((x) => x.toFixed(1))
       .join(' ')} (on ${os.cpus().length} cores)`,
     '',
-    `${'scenario'.padEnd(32)}  cpu us/req  wall us/req  cpu vs REST`,
+    `${'scenario'.padEnd(46)}  cpu us/req  wall us/req  cpu vs REST`,
     ...lines,
     '',
   ].join('\n');

@@ -42,6 +42,8 @@ export interface ApiMetrics {
   readonly middleware: (req: Request, res: Response, next: NextFunction) => void;
   /** Apollo plugin: names the request's GraphQL operation and counts the response's errors by code. */
   plugin<C extends object>(): ApolloServerPlugin<C>;
+  /** Labels a GraphQL request by its resolved operation name (as the plugin does; the fast path calls it itself). */
+  nameOperation(res: Response, operationName: string | null | undefined): void;
   /** Binds a GraphQL context to its HTTP response, so the plugin can label the request. */
   bind(context: object, res: Response): void;
   /** An error answered outside GraphQL (REST, probes, body parser), by its public code. */
@@ -191,6 +193,9 @@ export function createMetrics(sources: MetricsSources): ApiMetrics {
         },
       };
       return { requestDidStart: () => Promise.resolve(listener) };
+    },
+    nameOperation(res, operationName) {
+      res.locals.operation = operationLabel(operationName);
     },
     bind(context, res) {
       // A property, not a WeakMap entry: Apollo executes on a shallow copy of the context object.

@@ -29,7 +29,8 @@ import { graphiqlRouter } from './graphiql';
 import { createMetrics, metricsAccess } from './metrics';
 import { requestId, requestLog } from './request-log';
 import { createContext, type Context } from './graphql/context';
-import { jitGateway } from './graphql/executor';
+import { OperationExecutor } from './graphql/executor';
+import { graphqlFastPath, type FastPath } from './graphql/fast-path';
 import { complexityPlugin, depthRule, MAX_TOKENS, statusFromErrorsPlugin } from './graphql/limits';
 import { adminResolvers, resolvers } from './graphql/resolvers';
 import { restRouter } from './rest/routes';
@@ -51,6 +52,8 @@ export interface ApiOptions {
   log?: Logger;
   /** One structured line per answered request (request id, status, duration); none when absent. */
   requestLog?: PinoLogger;
+  /** Repeated queries answered without Apollo's request pipeline (graphql/fast-path.ts; default true). */
+  graphqlFastPath?: boolean;
 }
 
 export interface ApiServer {
@@ -59,6 +62,8 @@ export interface ApiServer {
   readonly repo: ApiRepository;
   /** The neighbour cache, when on. */
   readonly cache: NeighbourCache | undefined;
+  /** The GraphQL fast path's counts, when on. */
+  readonly graphqlFastPath: FastPath<Context>['counts'] | undefined;
   /** Base URL once listening, e.g. http://127.0.0.1:4000. */
   readonly url: string | undefined;
   /** Listens on the port (0 for any free one) and host, default from config; resolves with the base URL. */
@@ -204,9 +209,28 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       Parameters<typeof makeExecutableSchema<Context>>[0]['resolvers']
     >,
   });
+  const executor = new OperationExecutor(schema);
+  const newContext = (req: Request, res: Response): Context => {
+    const context = createContext(
+      repo,
+      source,
+      admin !== undefined ? { operations: admin, authorization: req.headers.authorization } : undefined,
+    );
+    metrics.bind(context, res);
+    return context;
+  };
+  const fast =
+    options.graphqlFastPath === false
+      ? undefined
+      : graphqlFastPath<Context>({
+          schema,
+          executor,
+          context: newContext,
+          nameOperation: (res, name) => metrics.nameOperation(res, name),
+        });
   const apollo = new ApolloServer<Context>({
     // The schema, executed by graphql-jit once an operation repeats (graphql/executor.ts).
-    gateway: jitGateway(schema),
+    gateway: executor.gateway(),
     introspection: config.http.introspection,
     // Our stop() owns the lifecycle: Apollo's own handler would re-raise SIGTERM before the driver is closed.
     stopOnTerminationSignals: false,
@@ -231,6 +255,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
       complexityPlugin<Context>(),
       statusFromErrorsPlugin<Context>(),
       metrics.plugin<Context>(),
+      // Last: it records the query texts that got past the others' checks.
+      ...(fast !== undefined ? [fast.plugin] : []),
     ],
   });
   await apollo.start();
@@ -257,18 +283,12 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
 
   // GraphiQL for browsers at GET /graphql (and /playground, redirected), when the playground is on.
   if (config.http.playground) app.use(graphiqlRouter());
+  // Repeated queries Apollo accepted before are answered here; everything else, and their errors, by Apollo.
+  if (fast !== undefined) app.post('/graphql', fast.handler);
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
-      context: ({ req, res }) => {
-        const context = createContext(
-          repo,
-          source,
-          admin !== undefined ? { operations: admin, authorization: req.headers.authorization } : undefined,
-        );
-        metrics.bind(context, res);
-        return Promise.resolve(context);
-      },
+      context: ({ req, res }) => Promise.resolve(fast?.handedOver(res) ?? newContext(req, res)),
     }),
   );
   // Prometheus text format; see metricsAccess for who may read it.
@@ -354,6 +374,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     httpServer,
     repo,
     cache,
+    graphqlFastPath: fast?.counts,
     get url() {
       return url;
     },

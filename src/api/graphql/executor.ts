@@ -91,23 +91,53 @@ function asGraphQLError(e: GraphQLError): GraphQLError {
   return err;
 }
 
-/** The `gateway` option for ApolloServer: serves `schema` and executes through executeOperation. */
-export function jitGateway(schema: GraphQLSchema): GatewayInterface {
-  const compiled: Compiled = new WeakMap();
-  const executor: GatewayExecutor = (rc) =>
-    executeOperation(schema, compiled, {
-      document: rc.document,
-      operation: rc.operation,
-      operationName: rc.operationName ?? rc.request.operationName,
-      variables: rc.request.variables,
-      context: rc.context,
-    });
-  return {
-    onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
-      return () => undefined;
-    },
-    load: () => Promise.resolve({ executor }),
-    stop: () => Promise.resolve(),
-  };
+/** A request the fast path already executed, handed to Apollo so that Apollo answers its errors (fast-path.ts). */
+export interface HandedOver {
+  /** The query text and resolved operation name it was executed for. */
+  query: string;
+  operationName: string | null;
+  result: ExecutionResult;
+}
+
+/** Where a context carries a handed-over result (enumerable: Apollo executes on a shallow copy of the context). */
+export const HANDED_OVER = Symbol('executor.handedOver');
+
+/** The schema's executor: graphql-jit once an operation repeats, one table of compiled operations for all callers. */
+export class OperationExecutor {
+  private readonly compiled: Compiled = new WeakMap();
+
+  constructor(readonly schema: GraphQLSchema) {}
+
+  run(request: Parameters<typeof executeOperation>[2]): Promise<ExecutionResult> {
+    return executeOperation(this.schema, this.compiled, request);
+  }
+
+  /**
+   * The `gateway` option for ApolloServer: serves the schema and executes through run(), except for a request the
+   * fast path executed already (its context carries the result under HANDED_OVER): that result is Apollo's answer.
+   */
+  gateway(): GatewayInterface {
+    const schema = this.schema;
+    const executor: GatewayExecutor = (rc) => {
+      const handed = (rc.context as Record<symbol, HandedOver | undefined>)[HANDED_OVER];
+      if (handed !== undefined && handed.query === rc.source && handed.operationName === (rc.operationName ?? null)) {
+        return Promise.resolve(handed.result);
+      }
+      return this.run({
+        document: rc.document,
+        operation: rc.operation,
+        operationName: rc.operationName ?? rc.request.operationName,
+        variables: rc.request.variables,
+        context: rc.context,
+      });
+    };
+    return {
+      onSchemaLoadOrUpdate(callback) {
+        callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+        return () => undefined;
+      },
+      load: () => Promise.resolve({ executor }),
+      stop: () => Promise.resolve(),
+    };
+  }
 }

@@ -213,68 +213,81 @@ function priceKey(names: readonly string[], variables: Readonly<Record<string, u
   return JSON.stringify(names.map((n) => (variables[n] === undefined ? '' : JSON.stringify(variables[n]))));
 }
 
+type PriceSchema = Parameters<typeof getComplexity>[0]['schema'];
+
+function price(
+  schema: PriceSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null | undefined,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operationName !== undefined && operationName !== null ? { operationName } : {}),
+      maxQueryNodes: MAX_NODES * 10,
+      estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (err) {
+    // Whatever stops the estimate refuses the operation: an unpriced query never runs.
+    if (err instanceof AppError) throw badRequestError(err.message);
+    // graphql-js's own messages (bad variables, too many nodes) are written for clients.
+    if (err instanceof GraphQLError) throw badRequestError(err.message);
+    throw badRequestError("Cannot estimate the query's cost: expected a query the server can price; simplify it");
+  }
+}
+
 /**
  * Refuses anything but queries, documents past the node or alias cap, and operations priced above `max` (or that
- * cannot be priced). The shape of an operation is checked once and a price computed once per value of its cost
- * variables; other variables are coerced by the executor, which refuses bad ones with a 400 as well.
+ * cannot be priced), by throwing the GraphQLError the client gets. The shape of an operation is checked once and a
+ * price computed once per value of its cost variables; other variables are coerced by the executor, which refuses
+ * bad ones with a 400 as well. Used by complexityPlugin and by the fast path (fast-path.ts) alike.
  */
+export function checkOperation(
+  schema: PriceSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode | undefined,
+  requested: { operationName?: string | null | undefined; variables?: Record<string, unknown> | null | undefined },
+  max = MAX_COMPLEXITY,
+): void {
+  // Mutations exist only on a server with ADMIN_TOKEN (schema/admin.graphql); subscriptions nowhere.
+  const allowed =
+    operation === undefined ||
+    operation.operation === OperationTypeNode.QUERY ||
+    (operation.operation === OperationTypeNode.MUTATION && schema.getMutationType() != null);
+  if (!allowed) {
+    throw badRequestError(`expected a query operation, got a ${operation.operation} (this API defines queries only)`);
+  }
+  const variables = requested.variables ?? {};
+  let known = operation !== undefined ? PRICED.get(operation) : undefined;
+  if (known === undefined) {
+    // The operation the server resolved, priced by its own name, not by the request's operationName.
+    checkOperationShape(document, operation ?? operationOf(document, requested.operationName));
+    known = { costVariables: costVariables(document), costs: new Map() };
+    if (operation !== undefined) PRICED.set(operation, known);
+  }
+  const key = priceKey(known.costVariables, variables);
+  let cost = known.costs.get(key);
+  if (cost === undefined) {
+    cost = price(schema, document, variables, operation?.name?.value);
+    if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
+  }
+  if (cost > max) {
+    throw badRequestError(
+      `Query too complex: expected a complexity of at most ${max}, got ${cost} (lower limit/first or select fewer nested lists)`,
+      { complexity: cost, maxComplexity: max },
+    );
+  }
+}
+
+/** The request limits as an Apollo plugin: checkOperation once the operation is resolved. */
 export function complexityPlugin<C extends object>(max = MAX_COMPLEXITY): ApolloServerPlugin<C> {
-  const price = (
-    schema: Parameters<typeof getComplexity>[0]['schema'],
-    document: DocumentNode,
-    variables: Record<string, unknown>,
-    operationName: string | null | undefined,
-  ): number => {
-    try {
-      return getComplexity({
-        schema,
-        query: document,
-        variables,
-        ...(operationName !== undefined && operationName !== null ? { operationName } : {}),
-        maxQueryNodes: MAX_NODES * 10,
-        estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-      });
-    } catch (err) {
-      // Whatever stops the estimate refuses the operation: an unpriced query never runs.
-      if (err instanceof AppError) throw badRequestError(err.message);
-      // graphql-js's own messages (bad variables, too many nodes) are written for clients.
-      if (err instanceof GraphQLError) throw badRequestError(err.message);
-      throw badRequestError("Cannot estimate the query's cost: expected a query the server can price; simplify it");
-    }
-  };
   // One listener serves every request: its hooks keep no per-request state.
   const listener: GraphQLRequestListener<C> = {
     didResolveOperation({ request, document, schema, operation }) {
-      // Mutations exist only on a server with ADMIN_TOKEN (schema/admin.graphql); subscriptions nowhere.
-      const allowed =
-        operation === undefined ||
-        operation.operation === OperationTypeNode.QUERY ||
-        (operation.operation === OperationTypeNode.MUTATION && schema.getMutationType() != null);
-      if (!allowed) {
-        throw badRequestError(
-          `expected a query operation, got a ${operation.operation} (this API defines queries only)`,
-        );
-      }
-      const variables = request.variables ?? {};
-      let known = operation !== undefined ? PRICED.get(operation) : undefined;
-      if (known === undefined) {
-        // The operation the server resolved, priced by its own name, not by the request's operationName.
-        checkOperationShape(document, operation ?? operationOf(document, request.operationName));
-        known = { costVariables: costVariables(document), costs: new Map() };
-        if (operation !== undefined) PRICED.set(operation, known);
-      }
-      const key = priceKey(known.costVariables, variables);
-      let cost = known.costs.get(key);
-      if (cost === undefined) {
-        cost = price(schema, document, variables, operation?.name?.value);
-        if (cost <= max && known.costs.size < MAX_PRICES && key.length <= MAX_PRICE_KEY) known.costs.set(key, cost);
-      }
-      if (cost > max) {
-        throw badRequestError(
-          `Query too complex: expected a complexity of at most ${max}, got ${cost} (lower limit/first or select fewer nested lists)`,
-          { complexity: cost, maxComplexity: max },
-        );
-      }
+      checkOperation(schema, document, operation, request, max);
       return Promise.resolve();
     },
   };

@@ -14,8 +14,27 @@ export const dbStart: Command = {
     const server = localServer(config);
     const started = Date.now();
     const reused = server?.runningPid() !== undefined;
-    const graph = await openGraph(config, { start: true, schema: true });
-    await graph.close();
+    // Ctrl-C while the server starts: it is stopped again once it is up (a half-started one is not left behind).
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (interrupted !== undefined) process.exit(130);
+      interrupted = sig;
+      process.stderr.write(`\n${sig}: stopping Neo4j once it is up (again to quit at once)\n`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const graph = await openGraph(config, { start: true, schema: true });
+      await graph.close();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (interrupted !== undefined) {
+      if (!reused && server !== undefined) await server.stop();
+      process.stderr.write(`db:start: interrupted (${interrupted})${reused ? '' : ', Neo4j stopped again'}\n`);
+      return 130;
+    }
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     if (server === undefined) {
       process.stdout.write(

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
 import { Importer, ImportInterrupted } from '../../ingest/importer';
+import { importIfEmpty } from '../../ingest/prepare';
 import { recoverImports } from '../../ingest/recovery';
 import { consoleLogger } from '../../log';
 import { checkHeaders, findTables } from '../../ingest/reader';
@@ -19,7 +20,8 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'Import user_interests, user_assessment_scores, user_course_views and course_tags (.csv or .csv.gz)',
   usage:
-    'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE] [--include-forgotten]',
+    'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE] [--include-forgotten] [--if-empty]\n' +
+    '  --if-empty: redo every import that never completed, then import DIR only if the graph holds no user (what start runs)',
   async run(argv) {
     // Signal handlers come before any work: Ctrl-C stops between batches and the run stays recorded as incomplete.
     const stop = interruptOnSignals();
@@ -57,11 +59,13 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
     'batch-size': { type: 'string' },
     'summary-json': { type: 'string' },
     'include-forgotten': { type: 'boolean' },
+    'if-empty': { type: 'boolean' },
   });
   if (values.data === undefined) throw badInput(`import: --data DIR is required\nusage: ${cmd.usage}`);
   const batchSize = intOption('batch-size', values['batch-size'], DEFAULT_BATCH_SIZE, 1, 1_000_000);
   const dir = path.resolve(values.data);
   const config = loadConfig();
+  if (values['if-empty'] === true) return importIntoEmpty(dir, batchSize, config, signal);
 
   // Every header is checked before the database is touched: a wrong file means nothing is written.
   const files = findTables(dir);
@@ -99,6 +103,32 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
   } finally {
     await graph.close();
   }
+}
+
+/** --if-empty: incomplete imports redone, then `dir` imported when the graph holds no user. */
+async function importIntoEmpty(
+  dir: string,
+  batchSize: number,
+  config: ReturnType<typeof loadConfig>,
+  signal: AbortSignal,
+): Promise<number> {
+  const graph = await openGraph(config, { start: true, schema: true });
+  try {
+    const log = { info: (m: string) => say(m), warn: (m: string) => say(`warning: ${m}`) };
+    await importIfEmpty(graph, { dir, batchSize, log, signal });
+    return 0;
+  } catch (err) {
+    // Stopped by a signal anywhere (recovery included): the runs stay incomplete for the next start to redo.
+    if (!(err instanceof ImportInterrupted) && !signal.aborted) throw err;
+    process.stderr.write(`import: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 130;
+  } finally {
+    await graph.close();
+  }
+}
+
+function say(message: string): void {
+  process.stderr.write(`[data] ${message}\n`);
 }
 
 export const commands: Command[] = [importCommand];

@@ -2,7 +2,7 @@
 import { loadConfig, PROJECT_ROOT } from '../../config';
 import { jobLease, openGraph } from '../../graph/connect';
 import { consoleLogger } from '../../log';
-import { IncrementalJob, SimilarityJob } from '../../jobs/jobs';
+import { IncrementalJob, LeaseHeldError, modelsWithoutVersion, SimilarityJob } from '../../jobs/jobs';
 import { defaultParams, describeSearch, parseModels, parseWeights, type ModelParams } from '../../jobs/models';
 import { formatReports } from '../../jobs/similarity-job';
 import { parseShard } from '../../jobs/shard';
@@ -126,7 +126,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--blend-shrink 3] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--missing] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--blend-shrink 3] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
@@ -140,11 +140,12 @@ export const similarity: Command = {
       'exact-budget': { type: 'string' },
       'plan-wait': { type: 'string' },
       incremental: { type: 'boolean' },
+      missing: { type: 'boolean' },
     });
     if (values.incremental === true) {
       return runIncremental(values.model, values.threads, values.batch, values.writers);
     }
-    const models = parseModels(values.model);
+    const named = parseModels(values.model);
     const params = modelParams(values);
     if (values.ann === true && values.exact === true) {
       throw badInput('--ann and --exact: expected at most one of them (neither: chosen per model by --exact-budget)');
@@ -173,6 +174,13 @@ export const similarity: Command = {
     const started = performance.now();
     const graph = await openGraph(config, { schema: true });
     try {
+      // --missing: only the models without an active version (what start computes), and none is not an error.
+      const models = values.missing === true ? await modelsWithoutVersion(graph, named) : named;
+      if (models.length === 0) {
+        process.stdout.write(`every model of ${named.join(', ')} has an active version: nothing to compute\n`);
+        return 0;
+      }
+      if (values.missing === true) consoleLogger.info(`computing ${models.join(', ')} (no active version)`);
       const reports = await new SimilarityJob(graph, {
         models,
         params,
@@ -181,7 +189,15 @@ export const similarity: Command = {
         log: consoleLogger,
         lease: jobLease(config),
         ...(shard !== undefined ? { shard, plan: { waitMs: planWait * 1000 } } : {}),
-      }).run();
+      })
+        .run()
+        .catch((err: unknown) => {
+          // --missing: another run holds them; what is active is served, and its versions switch in when it ends.
+          if (values.missing !== true || !(err instanceof LeaseHeldError)) throw err;
+          process.stdout.write(`not computed here: ${err.message}\n`);
+          return undefined;
+        });
+      if (reports === undefined) return 0;
       const secs = (performance.now() - started) / 1000;
       const rss = process.resourceUsage().maxRSS / 1024;
       process.stdout.write(
