@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  chooseSearch,
+  cpuSecondsSince,
   defaultParams,
+  describeSearch,
+  estimateExactCost,
   estimateExactSeconds,
   modelMatrix,
   parseModels,
@@ -84,17 +88,24 @@ export async function main(argv: string[]): Promise<number> {
   const pool = createPool(threads);
   const rows: string[][] = [];
   const loads: number[] = [];
+  const choices: string[] = [];
   try {
     for (const model of models) {
       const m = modelMatrix(model, signals, params);
       loads.push(os.loadavg()[0]!);
-      const exact = await estimateExactSeconds(m, params.k, { threads, pool, sample: Number(values['exact-sample']) });
+      const exact = await estimateExactCost(m, params.k, { threads, pool, sample: Number(values['exact-sample']) });
+      // What the job would pick here: its own estimate (256 sampled users) against its budget.
+      const jobEstimate = await estimateExactSeconds(m, params.k, { threads, pool });
+      choices.push(describeSearch(model, chooseSearch(model, 'auto', jobEstimate, params.exactBudgetSeconds)));
+      process.stderr.write(`${choices.at(-1)!}\n`);
       for (const { name, a } of variants) {
         const p = { ...params, sparseAnn: a };
         loads.push(os.loadavg()[0]!);
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool });
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = cpuSecondsSince(c0);
         const recall = await sampledSparseRecall(m, found, { sample: a.recallSample, seed: a.seed, tieKey, pool });
         loads.push(os.loadavg()[0]!);
         const s = found.seconds;
@@ -103,10 +114,13 @@ export async function main(argv: string[]): Promise<number> {
           model,
           name,
           seconds.toFixed(1),
-          `${s.project.toFixed(1)} / ${s.index.toFixed(1)} / ${s.refine.toFixed(1)}`,
+          cpu.toFixed(1),
+          [s.project, s.partition, s.index, s.refine].map((x) => x.toFixed(1)).join(' / '),
           recall.toFixed(3),
-          exact.toFixed(0),
-          (exact / seconds).toFixed(1),
+          exact.seconds.toFixed(0),
+          exact.cpuSeconds.toFixed(0),
+          (exact.seconds / seconds).toFixed(1),
+          (exact.cpuSeconds / cpu).toFixed(1),
         ]);
         process.stderr.write(`${rows.at(-1)!.join('  ')}\n`);
       }
@@ -121,10 +135,13 @@ export async function main(argv: string[]): Promise<number> {
         'model',
         'settings',
         'approx. s',
-        'project / index / refine s',
+        'approx. CPU s',
+        'project / partition / candidates / refine s',
         'recall@10',
         'exact s (projected)',
+        'exact CPU s (projected)',
         'speed-up',
+        'speed-up CPU',
       ],
       rows,
     ) + '\n',
@@ -134,7 +151,9 @@ export async function main(argv: string[]): Promise<number> {
     `(${cpus[0]?.model.trim() ?? 'cpu'} x ${cpus.length}, ${threads} threads, Node ${process.version}; load average ` +
       `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; recall on ${params.sparseAnn.recallSample} ` +
       `seeded users against the exact search; exact time from ${values['exact-sample']} sampled users, scaled; ` +
-      `peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)\n`,
+      `peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; CPU s: every thread of ` +
+      `the process, workers included)\n`,
   );
+  process.stdout.write(`The job's choice here (its estimate on 256 sampled users):\n${choices.join('\n')}\n`);
   return 0;
 }

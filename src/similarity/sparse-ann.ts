@@ -63,29 +63,41 @@ export interface SparseAnnResult extends Neighbours {
   dims: number;
   /** Rows with signal whose projection was zero: searched exactly instead. */
   exactRows: number;
-  /** Seconds per step (projection, index build and search, refinement), for benches. */
-  seconds: { project: number; index: number; refine: number };
+  /**
+   * Seconds per step, for benches: projection; partitioning (k-means, nearest partitions, rows reordered; 0 with
+   * HNSW); candidates (the partitions' exact comparisons, or HNSW build and search); refinement.
+   */
+  seconds: { project: number; partition: number; index: number; refine: number };
 }
 
-/** Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0. */
+/**
+ * Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0.
+ * Works on a column-major copy: the same sums in the same order, but each column contiguous in memory (with
+ * thousands of rows, walking a row-major column touches a cache line per element).
+ */
 export function orthonormalizeColumns(a: Float64Array, rows: number, cols: number): void {
+  const t = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) t[j * rows + r] = a[r * cols + j]!;
   for (let j = 0; j < cols; j++) {
+    const cj = j * rows;
     // Modified Gram-Schmidt, twice ("twice is enough") so the columns stay orthogonal in floating point.
     let before = 0;
-    for (let r = 0; r < rows; r++) before += a[r * cols + j]! ** 2;
+    for (let r = 0; r < rows; r++) before += t[cj + r]! ** 2;
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < j; i++) {
+        const ci = i * rows;
         let dot = 0;
-        for (let r = 0; r < rows; r++) dot += a[r * cols + i]! * a[r * cols + j]!;
-        for (let r = 0; r < rows; r++) a[r * cols + j]! -= dot * a[r * cols + i]!;
+        for (let r = 0; r < rows; r++) dot += t[ci + r]! * t[cj + r]!;
+        for (let r = 0; r < rows; r++) t[cj + r]! -= dot * t[ci + r]!;
       }
     }
     let norm = 0;
-    for (let r = 0; r < rows; r++) norm += a[r * cols + j]! ** 2;
+    for (let r = 0; r < rows; r++) norm += t[cj + r]! ** 2;
     const keep = norm > 1e-20 && norm > before * 1e-16;
     const inv = keep ? 1 / Math.sqrt(norm) : 0;
-    for (let r = 0; r < rows; r++) a[r * cols + j] = a[r * cols + j]! * inv;
+    for (let r = 0; r < rows; r++) t[cj + r] = t[cj + r]! * inv;
   }
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) a[r * cols + j] = t[j * rows + r]!;
 }
 
 /** `count` distinct rows of [0, rows), evenly spaced and ascending (all rows when count >= rows). */
@@ -639,7 +651,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     index: new Int32Array(m.rows * width).fill(-1),
     score: new Float32Array(m.rows * width),
   };
-  const seconds = { project: 0, index: 0, refine: 0 };
+  const seconds = { project: 0, partition: 0, index: 0, refine: 0 };
   if (k === 0 || m.rows === 0 || m.cols === 0) return { ...firstK(merged, k), dims, exactRows: 0, seconds };
   let t = performance.now();
   const lap = (): number => {
@@ -678,6 +690,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     workValid = Uint8Array.from(order, (r) => valid[r]!);
     const workProbe = sharedInt32(probe.length);
     order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
+    seconds.partition = lap();
     await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
   } else {
     const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
