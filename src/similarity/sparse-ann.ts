@@ -238,83 +238,40 @@ export function sparseAnnShard(a: SparseAnnShardArgs): void {
   }
 }
 
+/** Arguments of one block of the nearest-centroid search (arrays in shared memory). */
+export interface CentroidBlockArgs {
+  unit: Float32Array; // rows x dim, unit rows
+  dim: number;
+  centroids: Float32Array; // parts x dim
+  parts: number;
+  probes: number;
+  /** The rows searched: rows[t] for t in [start, end); out[t * probes ..] gets row rows[t]'s nearest, nearest first. */
+  rows: Int32Array;
+  start: number;
+  end: number;
+  out: Int32Array;
+}
+
 /**
- * Spherical k-means of the valid unit rows (rows x dim): `parts` unit centroids (parts x dim), started from
- * seeded distinct rows of an evenly spaced sample and moved `iterations` times over that sample. A centroid
- * that loses all its rows keeps its place.
+ * Kernel: the `probes` nearest centroids by dot product of rows[start..end), nearest first (ties keep the lower
+ * partition), -1 padded when there are fewer partitions.
  */
-export function sphericalKMeans(
-  unit: Float32Array,
-  valid: Uint8Array,
-  dim: number,
-  parts: number,
-  opts: { seed: number; sampleRows?: number; iterations?: number },
-): Float32Array {
-  const pool: number[] = [];
-  for (const r of evenRows(valid.length, opts.sampleRows ?? 100_000)) if (valid[r] !== 0) pool.push(r);
-  const centroids = new Float32Array(parts * dim);
-  if (pool.length === 0) return centroids;
-  const random = seededRandom(opts.seed);
-  const start = new Set<number>();
-  while (start.size < Math.min(parts, pool.length)) start.add(pool[Math.floor(random() * pool.length)]!);
-  [...start].forEach((r, c) => centroids.set(unit.subarray(r * dim, (r + 1) * dim), c * dim));
-  const sums = new Float64Array(parts * dim);
-  const counts = new Int32Array(parts);
-  for (let it = 0; it < (opts.iterations ?? 8); it++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (const r of pool) {
-      const c = nearestCentroid(unit, r, dim, centroids, parts);
-      counts[c]!++;
-      for (let d = 0; d < dim; d++) sums[c * dim + d]! += unit[r * dim + d]!;
-    }
-    for (let c = 0; c < parts; c++) {
-      if (counts[c] === 0) continue;
-      let norm = 0;
-      for (let d = 0; d < dim; d++) norm += sums[c * dim + d]! ** 2;
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d]! * inv;
-    }
-  }
-  return centroids;
-}
-
-function nearestCentroid(unit: Float32Array, r: number, dim: number, centroids: Float32Array, parts: number): number {
-  let best = 0;
-  let bestDot = -Infinity;
-  for (let c = 0; c < parts; c++) {
-    let dot = 0;
-    for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
-    if (dot > bestDot) {
-      bestDot = dot;
-      best = c;
-    }
-  }
-  return best;
-}
-
-/** Every valid row's `probes` nearest centroids by cosine, nearest first (rows x probes; -1 for invalid rows). */
-export function nearestCentroids(
-  unit: Float32Array,
-  valid: Uint8Array,
-  dim: number,
-  centroids: Float32Array,
-  parts: number,
-  probes: number,
-): Int32Array {
-  const rows = valid.length;
-  const out = new Int32Array(rows * probes).fill(-1);
+export function centroidBlock(a: CentroidBlockArgs): void {
+  const { unit, dim, centroids, parts, probes, rows, out } = a;
   const want = Math.min(probes, parts);
-  const best = new Float64Array(want);
-  for (let r = 0; r < rows; r++) {
-    if (valid[r] === 0) continue;
+  const best = new Float64Array(Math.max(1, want));
+  for (let t = a.start; t < a.end; t++) {
+    const r = rows[t]!;
+    const at = t * probes;
+    out.fill(-1, at, at + probes);
     best.fill(-Infinity);
-    const at = r * probes;
+    const u = r * dim;
     for (let c = 0; c < parts; c++) {
+      const o = c * dim;
       let dot = 0;
-      for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
+      for (let d = 0; d < dim; d++) dot += unit[u + d]! * centroids[o + d]!;
       if (dot <= best[want - 1]!) continue;
-      // Insertion into the best few, nearest first (ties keep the lower partition).
+      // Insertion into the best few, nearest first.
       let q = want - 1;
       for (; q > 0 && dot > best[q - 1]!; q--) {
         best[q] = best[q - 1]!;
@@ -324,6 +281,103 @@ export function nearestCentroids(
       out[at + q] = c;
     }
   }
+}
+
+/** Rows per task of the nearest-centroid search: enough tasks to balance the workers, few enough to be cheap. */
+const CENTROID_BLOCK_ROWS = 16_384;
+
+/** centroidBlock over all of `rows`, in blocks on the pool's workers (inline with one thread and no pool). */
+async function nearestOf(
+  rows: Int32Array,
+  a: Omit<CentroidBlockArgs, 'rows' | 'start' | 'end' | 'out'>,
+  exec: { threads: number; pool?: Pool },
+): Promise<Int32Array> {
+  const out = sharedInt32(rows.length * a.probes);
+  const base = { ...a, rows: toShared(rows), out };
+  const tasks = blocks(rows.length, CENTROID_BLOCK_ROWS).map(
+    ([start, end]) => ({ ...base, start, end }) satisfies CentroidBlockArgs,
+  );
+  if (exec.threads <= 1 && exec.pool === undefined) for (const t of tasks) centroidBlock(t);
+  else
+    await withPool(exec.threads, exec.pool, (pool) =>
+      pool.runAll(tasks.map((args) => ({ kind: 'centroidBlock', args }))),
+    );
+  return out;
+}
+
+/**
+ * Spherical k-means of the valid unit rows (rows x dim): `parts` unit centroids (parts x dim), started from
+ * seeded distinct rows of an evenly spaced sample and moved `iterations` times over that sample. A centroid
+ * that loses all its rows keeps its place. The assignments run on the pool's workers; the result does not depend
+ * on the threads.
+ */
+export async function sphericalKMeans(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  parts: number,
+  opts: { seed: number; sampleRows?: number; iterations?: number; threads?: number; pool?: Pool },
+): Promise<Float32Array> {
+  const picked: number[] = [];
+  for (const r of evenRows(valid.length, opts.sampleRows ?? 100_000)) if (valid[r] !== 0) picked.push(r);
+  const sample = Int32Array.from(picked);
+  const centroids = sharedFloat32(parts * dim);
+  if (sample.length === 0) return centroids;
+  const random = seededRandom(opts.seed);
+  const start = new Set<number>();
+  while (start.size < Math.min(parts, sample.length)) start.add(sample[Math.floor(random() * sample.length)]!);
+  [...start].forEach((r, c) => centroids.set(unit.subarray(r * dim, (r + 1) * dim), c * dim));
+  const sums = new Float64Array(parts * dim);
+  const counts = new Int32Array(parts);
+  const shared = toShared(unit);
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const iterate = async (exec: { threads: number; pool?: Pool }) => {
+    for (let it = 0; it < (opts.iterations ?? 8); it++) {
+      const home = await nearestOf(sample, { unit: shared, dim, centroids, parts, probes: 1 }, exec);
+      sums.fill(0);
+      counts.fill(0);
+      sample.forEach((r, t) => {
+        const c = home[t]!;
+        counts[c]!++;
+        for (let d = 0; d < dim; d++) sums[c * dim + d]! += unit[r * dim + d]!;
+      });
+      for (let c = 0; c < parts; c++) {
+        if (counts[c] === 0) continue;
+        let norm = 0;
+        for (let d = 0; d < dim; d++) norm += sums[c * dim + d]! ** 2;
+        const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d]! * inv;
+      }
+    }
+  };
+  // One pool for all the iterations (the caller's, or one of our own).
+  if (threads <= 1 && opts.pool === undefined) await iterate({ threads: 1 });
+  else await withPool(threads, opts.pool, (pool) => iterate({ threads, pool }));
+  return centroids;
+}
+
+/**
+ * Every valid row's `probes` nearest centroids by cosine, nearest first (rows x probes; -1 for invalid rows), on
+ * the pool's workers.
+ */
+export async function nearestCentroids(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  centroids: Float32Array,
+  parts: number,
+  probes: number,
+  exec: { threads?: number; pool?: Pool } = {},
+): Promise<Int32Array> {
+  const rows: number[] = [];
+  for (let r = 0; r < valid.length; r++) if (valid[r] !== 0) rows.push(r);
+  const found = await nearestOf(
+    Int32Array.from(rows),
+    { unit: toShared(unit), dim, centroids: toShared(centroids), parts, probes },
+    { threads: exec.pool?.size ?? exec.threads ?? 2, ...(exec.pool ? { pool: exec.pool } : {}) },
+  );
+  const out = new Int32Array(valid.length * probes).fill(-1);
+  rows.forEach((r, t) => out.set(found.subarray(t * probes, (t + 1) * probes), r * probes));
   return out;
 }
 
@@ -682,8 +736,9 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     for (const v of valid) count += v;
     const parts = Math.max(1, Math.round(count / partitionRows));
     const probes = Math.min(opts.probes ?? 4, parts);
-    const centroids = sphericalKMeans(unit, valid, basis.cols, parts, { seed });
-    const probe = nearestCentroids(unit, valid, basis.cols, centroids, parts, probes);
+    const exec = { threads, ...poolOpt };
+    const centroids = await sphericalKMeans(unit, valid, basis.cols, parts, { seed, ...exec });
+    const probe = await nearestCentroids(unit, valid, basis.cols, centroids, parts, probes, exec);
     order = partitionOrder(probe, probes);
     work = shareCsr(permuteRows(mn, order));
     tieKey = toShared(Float64Array.from(order, (r) => opts.tieKey[r]!));
