@@ -20,7 +20,10 @@ import {
 } from '../src/jobs/models';
 import { table } from '../src/text-table';
 import { createPool } from '../src/similarity/pool';
-import { sampledSparseRecall, sparseAnnTopK } from '../src/similarity/sparse-ann';
+import type { Neighbours } from '../src/similarity/types';
+import { recallAgainst } from '../src/similarity/dense';
+import { sampleRows, sparseAnnTopK } from '../src/similarity/sparse-ann';
+import { cosineTopK } from '../src/similarity/topk';
 import { loadSignals } from './_csv-signals';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -100,13 +103,31 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${choices.at(-1)!}\n`);
       for (const { name, a } of variants) {
         const p = { ...params, sparseAnn: a };
+        // The exact lists of the recall sample (what sampledSparseRecall computes), first: the search's steps
+        // report their recall as they end, so a long search can be followed (and judged if it is stopped).
+        const queryRows = sampleRows(m.rows, a.recallSample, a.seed);
+        const exactSample = await cosineTopK(m, p.k, { tieKey, queryRows, pool });
         loads.push(os.loadavg()[0]!);
         const t0 = performance.now();
         const c0 = process.cpuUsage();
-        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool });
-        const seconds = (performance.now() - t0) / 1000;
-        const cpu = cpuSecondsSince(c0);
-        const recall = await sampledSparseRecall(m, found, { sample: a.recallSample, seed: a.seed, tieKey, pool });
+        let hookWall = 0;
+        let hookCpu = 0;
+        const onStep = (step: string, stepSeconds: number, lists?: () => Neighbours) => {
+          const h = performance.now();
+          const hc = process.cpuUsage();
+          const recall = lists === undefined ? '' : `, recall@10 ${recallAgainst(exactSample, lists()).toFixed(3)}`;
+          process.stderr.write(
+            `${model} ${name}: ${step} ${stepSeconds.toFixed(1)} s; so far ` +
+              `${((h - t0) / 1000 - hookWall).toFixed(1)} s wall, ${(cpuSecondsSince(c0) - hookCpu).toFixed(1)} s CPU` +
+              `${recall}; load ${os.loadavg()[0]!.toFixed(1)}; RSS ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB\n`,
+          );
+          hookWall += (performance.now() - h) / 1000;
+          hookCpu += cpuSecondsSince(hc);
+        };
+        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool, onStep });
+        const seconds = (performance.now() - t0) / 1000 - hookWall;
+        const cpu = cpuSecondsSince(c0) - hookCpu;
+        const recall = recallAgainst(exactSample, found);
         loads.push(os.loadavg()[0]!);
         const s = found.seconds;
         rows.push([

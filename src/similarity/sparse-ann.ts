@@ -55,6 +55,12 @@ export interface SparseAnnOptions {
   partitionRows?: number;
   /** Partitions each row is compared with, nearest centroids first (default 4). */
   probes?: number;
+  /**
+   * Called after each step (projection, partitions, candidates, every refinement round) with its wall seconds and,
+   * from the candidates on, the current top-k lists in the caller's row order (built on demand): for benches
+   * following a long search.
+   */
+  onStep?: (step: string, seconds: number, lists?: () => Neighbours) => void | Promise<void>;
 }
 
 /** What sparseAnnTopK found, with how it got there. */
@@ -638,7 +644,15 @@ export function reverseLists(
 export async function refineNeighbours(
   mn: Csr,
   nb: Neighbours,
-  opts: { rounds: number; tieKey: Float64Array | Int32Array; minScore?: number; threads?: number; pool?: Pool },
+  opts: {
+    rounds: number;
+    tieKey: Float64Array | Int32Array;
+    minScore?: number;
+    threads?: number;
+    pool?: Pool;
+    /** Called after each round with its number (from 1) and its lists. */
+    onRound?: (round: number, lists: Neighbours) => void | Promise<void>;
+  },
 ): Promise<Neighbours> {
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   const tieKey = toShared(opts.tieKey);
@@ -667,6 +681,7 @@ export async function refineNeighbours(
       await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'refineBlock', args }))));
     cur = { rows: cur.rows, k: cur.k, index: base.outIndex, score: base.outScore };
     fresh = base.outFresh;
+    await opts.onRound?.(round + 1, cur);
     if (!fresh.includes(1)) break;
   }
   return cur;
@@ -715,6 +730,13 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     return s;
   };
   const poolOpt = opts.pool !== undefined ? { pool: opts.pool } : {};
+  // The caller's hook is left out of the steps' seconds.
+  const step = async (name: string, s: number, lists?: () => Neighbours): Promise<void> => {
+    if (opts.onStep === undefined) return;
+    const h = performance.now();
+    await opts.onStep(name, s, lists);
+    t += performance.now() - h;
+  };
 
   const mn = shareCsr(l2NormalizeRows(m));
   const basis = projectionBasis(mn, dims, {
@@ -724,6 +746,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   });
   const { unit, valid } = unitRows(projectRows(mn, basis));
   seconds.project = lap();
+  await step('project', seconds.project);
   const partitionRows = opts.partitionRows ?? 0;
   // With partitions, the search runs on the rows ordered by partition (rows that are compared together sit together
   // in memory), and the lists are put back in the caller's order at the end; scores and ties do not change.
@@ -746,6 +769,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     const workProbe = sharedInt32(probe.length);
     order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
     seconds.partition = lap();
+    await step('partition', seconds.partition);
     await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
   } else {
     const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
@@ -794,12 +818,26 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     }
   }
   seconds.index = lap();
+  const inCallerOrder = (nb: Neighbours) => () => {
+    const top = firstK(nb, k);
+    return order === undefined ? top : unpermuteLists(top, order);
+  };
+  await step('candidates', seconds.index, inCallerOrder(merged));
+  let roundStart = performance.now();
   const refined = await refineNeighbours(work, merged, {
     rounds: opts.rounds ?? SPARSE_ANN_DEFAULTS.rounds,
     tieKey,
     minScore,
     threads,
     ...poolOpt,
+    ...(opts.onStep !== undefined
+      ? {
+          onRound: async (round: number, lists: Neighbours) => {
+            await step(`round ${round}`, (performance.now() - roundStart) / 1000, inCallerOrder(lists));
+            roundStart = performance.now();
+          },
+        }
+      : {}),
   });
   const found = firstK(refined, k);
   seconds.refine = lap();
