@@ -100,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
       // What the job would pick here: its own estimate (256 sampled users) against its budget.
       const jobEstimate = await estimateExactSeconds(m, params.k, { threads, pool });
       choices.push(describeSearch(model, chooseSearch(model, 'auto', jobEstimate, params.exactBudgetSeconds)));
+      process.stderr.write(
+        `${model}: exact search projected from ${values['exact-sample']} sampled users: ` +
+          `${exact.seconds.toFixed(0)} s wall, ${exact.cpuSeconds.toFixed(0)} s CPU\n`,
+      );
       process.stderr.write(`${choices.at(-1)!}\n`);
       for (const { name, a } of variants) {
         const p = { ...params, sparseAnn: a };
