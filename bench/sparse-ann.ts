@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  chooseSearch,
+  cpuSecondsSince,
   defaultParams,
+  describeSearch,
+  estimateExactCost,
   estimateExactSeconds,
   modelMatrix,
   parseModels,
@@ -16,7 +20,10 @@ import {
 } from '../src/jobs/models';
 import { table } from '../src/text-table';
 import { createPool } from '../src/similarity/pool';
-import { sampledSparseRecall, sparseAnnTopK } from '../src/similarity/sparse-ann';
+import type { Neighbours } from '../src/similarity/types';
+import { recallAgainst } from '../src/similarity/dense';
+import { sampleRows, sparseAnnTopK } from '../src/similarity/sparse-ann';
+import { cosineTopK } from '../src/similarity/topk';
 import { loadSignals } from './_csv-signals';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -84,18 +91,47 @@ export async function main(argv: string[]): Promise<number> {
   const pool = createPool(threads);
   const rows: string[][] = [];
   const loads: number[] = [];
+  const choices: string[] = [];
   try {
     for (const model of models) {
       const m = modelMatrix(model, signals, params);
       loads.push(os.loadavg()[0]!);
-      const exact = await estimateExactSeconds(m, params.k, { threads, pool, sample: Number(values['exact-sample']) });
+      const exact = await estimateExactCost(m, params.k, { threads, pool, sample: Number(values['exact-sample']) });
+      // What the job would pick here: its own estimate (256 sampled users) against its budget.
+      const jobEstimate = await estimateExactSeconds(m, params.k, { threads, pool });
+      choices.push(describeSearch(model, chooseSearch(model, 'auto', jobEstimate, params.exactBudgetSeconds)));
+      process.stderr.write(
+        `${model}: exact search projected from ${values['exact-sample']} sampled users: ` +
+          `${exact.seconds.toFixed(0)} s wall, ${exact.cpuSeconds.toFixed(0)} s CPU\n`,
+      );
+      process.stderr.write(`${choices.at(-1)!}\n`);
       for (const { name, a } of variants) {
         const p = { ...params, sparseAnn: a };
+        // The exact lists of the recall sample (what sampledSparseRecall computes), first: the search's steps
+        // report their recall as they end, so a long search can be followed (and judged if it is stopped).
+        const queryRows = sampleRows(m.rows, a.recallSample, a.seed);
+        const exactSample = await cosineTopK(m, p.k, { tieKey, queryRows, pool });
         loads.push(os.loadavg()[0]!);
         const t0 = performance.now();
-        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool });
-        const seconds = (performance.now() - t0) / 1000;
-        const recall = await sampledSparseRecall(m, found, { sample: a.recallSample, seed: a.seed, tieKey, pool });
+        const c0 = process.cpuUsage();
+        let hookWall = 0;
+        let hookCpu = 0;
+        const onStep = (step: string, stepSeconds: number, lists?: () => Neighbours) => {
+          const h = performance.now();
+          const hc = process.cpuUsage();
+          const recall = lists === undefined ? '' : `, recall@10 ${recallAgainst(exactSample, lists()).toFixed(3)}`;
+          process.stderr.write(
+            `${model} ${name}: ${step} ${stepSeconds.toFixed(1)} s; so far ` +
+              `${((h - t0) / 1000 - hookWall).toFixed(1)} s wall, ${(cpuSecondsSince(c0) - hookCpu).toFixed(1)} s CPU` +
+              `${recall}; load ${os.loadavg()[0]!.toFixed(1)}; RSS ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB\n`,
+          );
+          hookWall += (performance.now() - h) / 1000;
+          hookCpu += cpuSecondsSince(hc);
+        };
+        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool, onStep });
+        const seconds = (performance.now() - t0) / 1000 - hookWall;
+        const cpu = cpuSecondsSince(c0) - hookCpu;
+        const recall = recallAgainst(exactSample, found);
         loads.push(os.loadavg()[0]!);
         const s = found.seconds;
         rows.push([
@@ -103,10 +139,13 @@ export async function main(argv: string[]): Promise<number> {
           model,
           name,
           seconds.toFixed(1),
-          `${s.project.toFixed(1)} / ${s.index.toFixed(1)} / ${s.refine.toFixed(1)}`,
+          cpu.toFixed(1),
+          [s.project, s.partition, s.index, s.refine].map((x) => x.toFixed(1)).join(' / '),
           recall.toFixed(3),
-          exact.toFixed(0),
-          (exact / seconds).toFixed(1),
+          exact.seconds.toFixed(0),
+          exact.cpuSeconds.toFixed(0),
+          (exact.seconds / seconds).toFixed(1),
+          (exact.cpuSeconds / cpu).toFixed(1),
         ]);
         process.stderr.write(`${rows.at(-1)!.join('  ')}\n`);
       }
@@ -121,10 +160,13 @@ export async function main(argv: string[]): Promise<number> {
         'model',
         'settings',
         'approx. s',
-        'project / index / refine s',
+        'approx. CPU s',
+        'project / partition / candidates / refine s',
         'recall@10',
         'exact s (projected)',
+        'exact CPU s (projected)',
         'speed-up',
+        'speed-up CPU',
       ],
       rows,
     ) + '\n',
@@ -134,7 +176,9 @@ export async function main(argv: string[]): Promise<number> {
     `(${cpus[0]?.model.trim() ?? 'cpu'} x ${cpus.length}, ${threads} threads, Node ${process.version}; load average ` +
       `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; recall on ${params.sparseAnn.recallSample} ` +
       `seeded users against the exact search; exact time from ${values['exact-sample']} sampled users, scaled; ` +
-      `peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)\n`,
+      `peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; CPU s: every thread of ` +
+      `the process, workers included)\n`,
   );
+  process.stdout.write(`The job's choice here (its estimate on 256 sampled users):\n${choices.join('\n')}\n`);
   return 0;
 }

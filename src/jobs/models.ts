@@ -570,16 +570,41 @@ export async function estimateExactSeconds(
   k: number,
   opts: { threads: number; pool?: Pool; sample?: number },
 ): Promise<number> {
+  return (await estimateExactCost(m, k, opts)).seconds;
+}
+
+/**
+ * estimateExactSeconds with the CPU time beside the wall time: `cpuSeconds` is the process's CPU time (all threads,
+ * workers included; process.cpuUsage) scaled the same way, which a shared machine's load moves far less than wall
+ * time.
+ */
+export async function estimateExactCost(
+  m: Csr,
+  k: number,
+  opts: { threads: number; pool?: Pool; sample?: number },
+): Promise<{ seconds: number; cpuSeconds: number }> {
   const rows = sampleRows(m.rows, opts.sample ?? 256, 1);
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) return { seconds: 0, cpuSeconds: 0 };
   const tieKey = new Float64Array(m.rows);
-  const time = async (queryRows: Int32Array): Promise<number> => {
+  const time = async (queryRows: Int32Array): Promise<{ wall: number; cpu: number }> => {
     const t = performance.now();
+    const c = process.cpuUsage();
     await cosineTopK(m, k, { tieKey, queryRows, threads: opts.threads, ...(opts.pool ? { pool: opts.pool } : {}) });
-    return (performance.now() - t) / 1000;
+    return { wall: (performance.now() - t) / 1000, cpu: cpuSecondsSince(c) };
   };
   const fixed = await time(new Int32Array(0));
-  return (Math.max(0, (await time(rows)) - fixed) * m.rows) / rows.length;
+  const sampled = await time(rows);
+  const perUser = m.rows / rows.length;
+  return {
+    seconds: Math.max(0, sampled.wall - fixed.wall) * perUser,
+    cpuSeconds: Math.max(0, sampled.cpu - fixed.cpu) * perUser,
+  };
+}
+
+/** CPU seconds (user + system, every thread of the process) since an earlier process.cpuUsage(). */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 /** Rows of random factors the dense estimate scans (its cost per pair does not depend on the values). */

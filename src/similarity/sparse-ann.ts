@@ -55,6 +55,12 @@ export interface SparseAnnOptions {
   partitionRows?: number;
   /** Partitions each row is compared with, nearest centroids first (default 4). */
   probes?: number;
+  /**
+   * Called after each step (projection, partitions, candidates, every refinement round) with its wall seconds and,
+   * from the candidates on, the current top-k lists in the caller's row order (built on demand): for benches
+   * following a long search.
+   */
+  onStep?: (step: string, seconds: number, lists?: () => Neighbours) => void | Promise<void>;
 }
 
 /** What sparseAnnTopK found, with how it got there. */
@@ -63,29 +69,41 @@ export interface SparseAnnResult extends Neighbours {
   dims: number;
   /** Rows with signal whose projection was zero: searched exactly instead. */
   exactRows: number;
-  /** Seconds per step (projection, index build and search, refinement), for benches. */
-  seconds: { project: number; index: number; refine: number };
+  /**
+   * Seconds per step, for benches: projection; partitioning (k-means, nearest partitions, rows reordered; 0 with
+   * HNSW); candidates (the partitions' exact comparisons, or HNSW build and search); refinement.
+   */
+  seconds: { project: number; partition: number; index: number; refine: number };
 }
 
-/** Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0. */
+/**
+ * Orthonormalises the columns of a (rows x cols, row-major) in place; a column with no new direction becomes 0.
+ * Works on a column-major copy: the same sums in the same order, but each column contiguous in memory (with
+ * thousands of rows, walking a row-major column touches a cache line per element).
+ */
 export function orthonormalizeColumns(a: Float64Array, rows: number, cols: number): void {
+  const t = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) t[j * rows + r] = a[r * cols + j]!;
   for (let j = 0; j < cols; j++) {
+    const cj = j * rows;
     // Modified Gram-Schmidt, twice ("twice is enough") so the columns stay orthogonal in floating point.
     let before = 0;
-    for (let r = 0; r < rows; r++) before += a[r * cols + j]! ** 2;
+    for (let r = 0; r < rows; r++) before += t[cj + r]! ** 2;
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < j; i++) {
+        const ci = i * rows;
         let dot = 0;
-        for (let r = 0; r < rows; r++) dot += a[r * cols + i]! * a[r * cols + j]!;
-        for (let r = 0; r < rows; r++) a[r * cols + j]! -= dot * a[r * cols + i]!;
+        for (let r = 0; r < rows; r++) dot += t[ci + r]! * t[cj + r]!;
+        for (let r = 0; r < rows; r++) t[cj + r]! -= dot * t[ci + r]!;
       }
     }
     let norm = 0;
-    for (let r = 0; r < rows; r++) norm += a[r * cols + j]! ** 2;
+    for (let r = 0; r < rows; r++) norm += t[cj + r]! ** 2;
     const keep = norm > 1e-20 && norm > before * 1e-16;
     const inv = keep ? 1 / Math.sqrt(norm) : 0;
-    for (let r = 0; r < rows; r++) a[r * cols + j] = a[r * cols + j]! * inv;
+    for (let r = 0; r < rows; r++) t[cj + r] = t[cj + r]! * inv;
   }
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) a[r * cols + j] = t[j * rows + r]!;
 }
 
 /** `count` distinct rows of [0, rows), evenly spaced and ascending (all rows when count >= rows). */
@@ -226,83 +244,40 @@ export function sparseAnnShard(a: SparseAnnShardArgs): void {
   }
 }
 
+/** Arguments of one block of the nearest-centroid search (arrays in shared memory). */
+export interface CentroidBlockArgs {
+  unit: Float32Array; // rows x dim, unit rows
+  dim: number;
+  centroids: Float32Array; // parts x dim
+  parts: number;
+  probes: number;
+  /** The rows searched: rows[t] for t in [start, end); out[t * probes ..] gets row rows[t]'s nearest, nearest first. */
+  rows: Int32Array;
+  start: number;
+  end: number;
+  out: Int32Array;
+}
+
 /**
- * Spherical k-means of the valid unit rows (rows x dim): `parts` unit centroids (parts x dim), started from
- * seeded distinct rows of an evenly spaced sample and moved `iterations` times over that sample. A centroid
- * that loses all its rows keeps its place.
+ * Kernel: the `probes` nearest centroids by dot product of rows[start..end), nearest first (ties keep the lower
+ * partition), -1 padded when there are fewer partitions.
  */
-export function sphericalKMeans(
-  unit: Float32Array,
-  valid: Uint8Array,
-  dim: number,
-  parts: number,
-  opts: { seed: number; sampleRows?: number; iterations?: number },
-): Float32Array {
-  const pool: number[] = [];
-  for (const r of evenRows(valid.length, opts.sampleRows ?? 100_000)) if (valid[r] !== 0) pool.push(r);
-  const centroids = new Float32Array(parts * dim);
-  if (pool.length === 0) return centroids;
-  const random = seededRandom(opts.seed);
-  const start = new Set<number>();
-  while (start.size < Math.min(parts, pool.length)) start.add(pool[Math.floor(random() * pool.length)]!);
-  [...start].forEach((r, c) => centroids.set(unit.subarray(r * dim, (r + 1) * dim), c * dim));
-  const sums = new Float64Array(parts * dim);
-  const counts = new Int32Array(parts);
-  for (let it = 0; it < (opts.iterations ?? 8); it++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (const r of pool) {
-      const c = nearestCentroid(unit, r, dim, centroids, parts);
-      counts[c]!++;
-      for (let d = 0; d < dim; d++) sums[c * dim + d]! += unit[r * dim + d]!;
-    }
-    for (let c = 0; c < parts; c++) {
-      if (counts[c] === 0) continue;
-      let norm = 0;
-      for (let d = 0; d < dim; d++) norm += sums[c * dim + d]! ** 2;
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d]! * inv;
-    }
-  }
-  return centroids;
-}
-
-function nearestCentroid(unit: Float32Array, r: number, dim: number, centroids: Float32Array, parts: number): number {
-  let best = 0;
-  let bestDot = -Infinity;
-  for (let c = 0; c < parts; c++) {
-    let dot = 0;
-    for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
-    if (dot > bestDot) {
-      bestDot = dot;
-      best = c;
-    }
-  }
-  return best;
-}
-
-/** Every valid row's `probes` nearest centroids by cosine, nearest first (rows x probes; -1 for invalid rows). */
-export function nearestCentroids(
-  unit: Float32Array,
-  valid: Uint8Array,
-  dim: number,
-  centroids: Float32Array,
-  parts: number,
-  probes: number,
-): Int32Array {
-  const rows = valid.length;
-  const out = new Int32Array(rows * probes).fill(-1);
+export function centroidBlock(a: CentroidBlockArgs): void {
+  const { unit, dim, centroids, parts, probes, rows, out } = a;
   const want = Math.min(probes, parts);
-  const best = new Float64Array(want);
-  for (let r = 0; r < rows; r++) {
-    if (valid[r] === 0) continue;
+  const best = new Float64Array(Math.max(1, want));
+  for (let t = a.start; t < a.end; t++) {
+    const r = rows[t]!;
+    const at = t * probes;
+    out.fill(-1, at, at + probes);
     best.fill(-Infinity);
-    const at = r * probes;
+    const u = r * dim;
     for (let c = 0; c < parts; c++) {
+      const o = c * dim;
       let dot = 0;
-      for (let d = 0; d < dim; d++) dot += unit[r * dim + d]! * centroids[c * dim + d]!;
+      for (let d = 0; d < dim; d++) dot += unit[u + d]! * centroids[o + d]!;
       if (dot <= best[want - 1]!) continue;
-      // Insertion into the best few, nearest first (ties keep the lower partition).
+      // Insertion into the best few, nearest first.
       let q = want - 1;
       for (; q > 0 && dot > best[q - 1]!; q--) {
         best[q] = best[q - 1]!;
@@ -312,6 +287,103 @@ export function nearestCentroids(
       out[at + q] = c;
     }
   }
+}
+
+/** Rows per task of the nearest-centroid search: enough tasks to balance the workers, few enough to be cheap. */
+const CENTROID_BLOCK_ROWS = 16_384;
+
+/** centroidBlock over all of `rows`, in blocks on the pool's workers (inline with one thread and no pool). */
+async function nearestOf(
+  rows: Int32Array,
+  a: Omit<CentroidBlockArgs, 'rows' | 'start' | 'end' | 'out'>,
+  exec: { threads: number; pool?: Pool },
+): Promise<Int32Array> {
+  const out = sharedInt32(rows.length * a.probes);
+  const base = { ...a, rows: toShared(rows), out };
+  const tasks = blocks(rows.length, CENTROID_BLOCK_ROWS).map(
+    ([start, end]) => ({ ...base, start, end }) satisfies CentroidBlockArgs,
+  );
+  if (exec.threads <= 1 && exec.pool === undefined) for (const t of tasks) centroidBlock(t);
+  else
+    await withPool(exec.threads, exec.pool, (pool) =>
+      pool.runAll(tasks.map((args) => ({ kind: 'centroidBlock', args }))),
+    );
+  return out;
+}
+
+/**
+ * Spherical k-means of the valid unit rows (rows x dim): `parts` unit centroids (parts x dim), started from
+ * seeded distinct rows of an evenly spaced sample and moved `iterations` times over that sample. A centroid
+ * that loses all its rows keeps its place. The assignments run on the pool's workers; the result does not depend
+ * on the threads.
+ */
+export async function sphericalKMeans(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  parts: number,
+  opts: { seed: number; sampleRows?: number; iterations?: number; threads?: number; pool?: Pool },
+): Promise<Float32Array> {
+  const picked: number[] = [];
+  for (const r of evenRows(valid.length, opts.sampleRows ?? 100_000)) if (valid[r] !== 0) picked.push(r);
+  const sample = Int32Array.from(picked);
+  const centroids = sharedFloat32(parts * dim);
+  if (sample.length === 0) return centroids;
+  const random = seededRandom(opts.seed);
+  const start = new Set<number>();
+  while (start.size < Math.min(parts, sample.length)) start.add(sample[Math.floor(random() * sample.length)]!);
+  [...start].forEach((r, c) => centroids.set(unit.subarray(r * dim, (r + 1) * dim), c * dim));
+  const sums = new Float64Array(parts * dim);
+  const counts = new Int32Array(parts);
+  const shared = toShared(unit);
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  const iterate = async (exec: { threads: number; pool?: Pool }) => {
+    for (let it = 0; it < (opts.iterations ?? 8); it++) {
+      const home = await nearestOf(sample, { unit: shared, dim, centroids, parts, probes: 1 }, exec);
+      sums.fill(0);
+      counts.fill(0);
+      sample.forEach((r, t) => {
+        const c = home[t]!;
+        counts[c]!++;
+        for (let d = 0; d < dim; d++) sums[c * dim + d]! += unit[r * dim + d]!;
+      });
+      for (let c = 0; c < parts; c++) {
+        if (counts[c] === 0) continue;
+        let norm = 0;
+        for (let d = 0; d < dim; d++) norm += sums[c * dim + d]! ** 2;
+        const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d]! * inv;
+      }
+    }
+  };
+  // One pool for all the iterations (the caller's, or one of our own).
+  if (threads <= 1 && opts.pool === undefined) await iterate({ threads: 1 });
+  else await withPool(threads, opts.pool, (pool) => iterate({ threads, pool }));
+  return centroids;
+}
+
+/**
+ * Every valid row's `probes` nearest centroids by cosine, nearest first (rows x probes; -1 for invalid rows), on
+ * the pool's workers.
+ */
+export async function nearestCentroids(
+  unit: Float32Array,
+  valid: Uint8Array,
+  dim: number,
+  centroids: Float32Array,
+  parts: number,
+  probes: number,
+  exec: { threads?: number; pool?: Pool } = {},
+): Promise<Int32Array> {
+  const rows: number[] = [];
+  for (let r = 0; r < valid.length; r++) if (valid[r] !== 0) rows.push(r);
+  const found = await nearestOf(
+    Int32Array.from(rows),
+    { unit: toShared(unit), dim, centroids: toShared(centroids), parts, probes },
+    { threads: exec.pool?.size ?? exec.threads ?? 2, ...(exec.pool ? { pool: exec.pool } : {}) },
+  );
+  const out = new Int32Array(valid.length * probes).fill(-1);
+  rows.forEach((r, t) => out.set(found.subarray(t * probes, (t + 1) * probes), r * probes));
   return out;
 }
 
@@ -572,7 +644,15 @@ export function reverseLists(
 export async function refineNeighbours(
   mn: Csr,
   nb: Neighbours,
-  opts: { rounds: number; tieKey: Float64Array | Int32Array; minScore?: number; threads?: number; pool?: Pool },
+  opts: {
+    rounds: number;
+    tieKey: Float64Array | Int32Array;
+    minScore?: number;
+    threads?: number;
+    pool?: Pool;
+    /** Called after each round with its number (from 1) and its lists. */
+    onRound?: (round: number, lists: Neighbours) => void | Promise<void>;
+  },
 ): Promise<Neighbours> {
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   const tieKey = toShared(opts.tieKey);
@@ -601,6 +681,7 @@ export async function refineNeighbours(
       await withPool(threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'refineBlock', args }))));
     cur = { rows: cur.rows, k: cur.k, index: base.outIndex, score: base.outScore };
     fresh = base.outFresh;
+    await opts.onRound?.(round + 1, cur);
     if (!fresh.includes(1)) break;
   }
   return cur;
@@ -639,7 +720,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     index: new Int32Array(m.rows * width).fill(-1),
     score: new Float32Array(m.rows * width),
   };
-  const seconds = { project: 0, index: 0, refine: 0 };
+  const seconds = { project: 0, partition: 0, index: 0, refine: 0 };
   if (k === 0 || m.rows === 0 || m.cols === 0) return { ...firstK(merged, k), dims, exactRows: 0, seconds };
   let t = performance.now();
   const lap = (): number => {
@@ -649,6 +730,13 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     return s;
   };
   const poolOpt = opts.pool !== undefined ? { pool: opts.pool } : {};
+  // The caller's hook is left out of the steps' seconds.
+  const step = async (name: string, s: number, lists?: () => Neighbours): Promise<void> => {
+    if (opts.onStep === undefined) return;
+    const h = performance.now();
+    await opts.onStep(name, s, lists);
+    t += performance.now() - h;
+  };
 
   const mn = shareCsr(l2NormalizeRows(m));
   const basis = projectionBasis(mn, dims, {
@@ -658,6 +746,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
   });
   const { unit, valid } = unitRows(projectRows(mn, basis));
   seconds.project = lap();
+  await step('project', seconds.project);
   const partitionRows = opts.partitionRows ?? 0;
   // With partitions, the search runs on the rows ordered by partition (rows that are compared together sit together
   // in memory), and the lists are put back in the caller's order at the end; scores and ties do not change.
@@ -670,14 +759,17 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     for (const v of valid) count += v;
     const parts = Math.max(1, Math.round(count / partitionRows));
     const probes = Math.min(opts.probes ?? 4, parts);
-    const centroids = sphericalKMeans(unit, valid, basis.cols, parts, { seed });
-    const probe = nearestCentroids(unit, valid, basis.cols, centroids, parts, probes);
+    const exec = { threads, ...poolOpt };
+    const centroids = await sphericalKMeans(unit, valid, basis.cols, parts, { seed, ...exec });
+    const probe = await nearestCentroids(unit, valid, basis.cols, centroids, parts, probes, exec);
     order = partitionOrder(probe, probes);
     work = shareCsr(permuteRows(mn, order));
     tieKey = toShared(Float64Array.from(order, (r) => opts.tieKey[r]!));
     workValid = Uint8Array.from(order, (r) => valid[r]!);
     const workProbe = sharedInt32(probe.length);
     order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
+    seconds.partition = lap();
+    await step('partition', seconds.partition);
     await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
   } else {
     const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
@@ -726,12 +818,26 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     }
   }
   seconds.index = lap();
+  const inCallerOrder = (nb: Neighbours) => () => {
+    const top = firstK(nb, k);
+    return order === undefined ? top : unpermuteLists(top, order);
+  };
+  await step('candidates', seconds.index, inCallerOrder(merged));
+  let roundStart = performance.now();
   const refined = await refineNeighbours(work, merged, {
     rounds: opts.rounds ?? SPARSE_ANN_DEFAULTS.rounds,
     tieKey,
     minScore,
     threads,
     ...poolOpt,
+    ...(opts.onStep !== undefined
+      ? {
+          onRound: async (round: number, lists: Neighbours) => {
+            await step(`round ${round}`, (performance.now() - roundStart) / 1000, inCallerOrder(lists));
+            roundStart = performance.now();
+          },
+        }
+      : {}),
   });
   const found = firstK(refined, k);
   seconds.refine = lap();

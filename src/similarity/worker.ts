@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { gramBlock, lossBlock, solveBlock } from './als';
 import { denseBlock, hnswShard } from './dense';
-import { ivfBlock, refineBlock, sparseAnnShard } from './sparse-ann';
+import { centroidBlock, ivfBlock, refineBlock, sparseAnnShard } from './sparse-ann';
 import { cosineBlock } from './topk';
 
 const kernels: Record<string, (args: never) => unknown> = {
@@ -12,6 +12,7 @@ const kernels: Record<string, (args: never) => unknown> = {
   sparseAnnShard,
   refineBlock,
   ivfBlock,
+  centroidBlock,
   gramBlock,
   solveBlock,
   lossBlock,

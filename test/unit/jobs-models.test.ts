@@ -10,6 +10,7 @@ import {
   computeModel,
   DEFAULT_SPARSE_ANN,
   paramsOf,
+  estimateExactCost,
 } from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
 import { edgeRows } from '../../src/jobs/similarity-job';
@@ -130,4 +131,20 @@ test('edge rows: neighbour handles and scores in rank order, users without neigh
     { h: 30, n: [10], s: [0.75] },
   ]);
   expect(edgeRows(nb, users, 1, 2)).toEqual([]);
+});
+
+describe('estimateExactCost', () => {
+  test('wall and CPU seconds of the exact search, scaled from a sample; nothing to search costs nothing', async () => {
+    const m = csr(
+      40,
+      3,
+      Array.from({ length: 40 }, (_, r): [number, number, number] => [r, r % 3, 1 + (r % 4)]),
+    );
+    const cost = await estimateExactCost(m, 5, { threads: 1, sample: 10 });
+    for (const s of [cost.seconds, cost.cpuSeconds]) {
+      expect(Number.isFinite(s)).toBe(true);
+      expect(s).toBeGreaterThanOrEqual(0);
+    }
+    expect(await estimateExactCost(csr(0, 3, []), 5, { threads: 1 })).toEqual({ seconds: 0, cpuSeconds: 0 });
+  });
 });

@@ -1,8 +1,10 @@
 import { seededRandom, recallAgainst } from '../../src/similarity/als';
 import { csrFromTriples, l2NormalizeRows } from '../../src/similarity/csr';
 import {
+  centroidBlock,
   evenRows,
   firstK,
+  nearestCentroids,
   orthonormalizeColumns,
   projectionBasis,
   projectRows,
@@ -11,6 +13,7 @@ import {
   sampledSparseRecall,
   sampleRows,
   sparseAnnTopK,
+  sphericalKMeans,
 } from '../../src/similarity/sparse-ann';
 import { cosineTopK, cosineTopKSync, exactWork } from '../../src/similarity/topk';
 import type { Csr, Neighbours } from '../../src/similarity/types';
@@ -255,6 +258,66 @@ describe('sparseAnnTopK', () => {
     await expect(sparseAnnTopK(m, -1, { tieKey })).rejects.toThrow(/non-negative integer/);
     await expect(sparseAnnTopK(m, 10, { tieKey, candidates: 0 })).rejects.toThrow(/candidates to be a positive/);
     expect(() => projectionBasis(m, 0)).toThrow(/dims to be a positive integer/);
+  });
+});
+
+describe('partitions', () => {
+  /** rows unit vectors in dim dimensions around `groups` seeded directions; row 7 is all zero (not valid). */
+  function clustered(rows: number, dim: number, groups: number, seed: number) {
+    const rand = seededRandom(seed);
+    const centres = Array.from({ length: groups }, () => Array.from({ length: dim }, () => rand() - 0.5));
+    const unit = new Float32Array(rows * dim);
+    const valid = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      if (r === 7) continue;
+      const x = centres[r % groups]!.map((c) => c + 0.15 * (rand() - 0.5));
+      const norm = Math.hypot(...x);
+      x.forEach((v, d) => (unit[r * dim + d] = v / norm));
+      valid[r] = 1;
+    }
+    return { unit, valid };
+  }
+
+  test('centroidBlock ranks centroids by dot product, nearest first, -1 padded past the partitions', () => {
+    const unit = Float32Array.from([1, 0, 0.6, 0.8]);
+    const centroids = Float32Array.from([0, 1, 1, 0, 0.8, 0.6]);
+    const out = new Int32Array(2 * 4);
+    centroidBlock({
+      unit,
+      dim: 2,
+      centroids,
+      parts: 3,
+      probes: 4,
+      rows: Int32Array.from([0, 1]),
+      start: 0,
+      end: 2,
+      out,
+    });
+    // row 0 = (1, 0): dots 0, 1, 0.8; row 1 = (0.6, 0.8): dots 0.8, 0.6, 0.96.
+    expect(Array.from(out)).toEqual([1, 2, 0, -1, 2, 0, 1, -1]);
+  });
+
+  test('k-means finds planted groups, and workers give what one thread gives', async () => {
+    const dim = 8;
+    const { unit, valid } = clustered(2000, dim, 5, 4);
+    const inline = await sphericalKMeans(unit, valid, dim, 5, { seed: 2, threads: 1 });
+    const pooled = await sphericalKMeans(unit, valid, dim, 5, { seed: 2, threads: 2 });
+    expect(Array.from(pooled)).toEqual(Array.from(inline));
+    const near = await nearestCentroids(unit, valid, dim, inline, 5, 2, { threads: 1 });
+    expect(Array.from(await nearestCentroids(unit, valid, dim, inline, 5, 2, { threads: 2 }))).toEqual(
+      Array.from(near),
+    );
+    expect(Array.from(near.subarray(7 * 2, 8 * 2))).toEqual([-1, -1]);
+    // Every planted group lands whole in one partition, and different groups in different ones.
+    const homeOfGroup = new Map<number, number>();
+    for (let r = 0; r < 2000; r++) {
+      if (r === 7) continue;
+      const home = near[r * 2]!;
+      expect(home).toBeGreaterThanOrEqual(0);
+      expect(homeOfGroup.get(r % 5) ?? home).toBe(home);
+      homeOfGroup.set(r % 5, home);
+    }
+    expect(new Set(homeOfGroup.values()).size).toBe(5);
   });
 });
 
