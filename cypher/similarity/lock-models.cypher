@@ -1,5 +1,6 @@
 // Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the
-// lease read that follows in the same transaction sees every other run's committed lease.
+// statement that follows in the same transaction (a lease, a plan claim, a shard joining or finishing a run, an
+// activation) reads every other run's committed writes and checks and writes without another in between.
 // @param models LIST<STRING>
 // @column locked INTEGER
 UNWIND $models AS name

@@ -281,7 +281,7 @@ export interface CypherStatements {
     params: { model: string; run: string; shards: number | Integer };
     row: { active: number | null; floor: number | null; version: number; joined: boolean; done: boolean };
   };
-  /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the lease read that follows in the same transaction sees every other run's committed lease. */
+  /** Creates the SimilarityModel nodes of $models if needed and write-locks them (until the transaction ends), so the statement that follows in the same transaction (a lease, a plan claim, a shard joining or finishing a run, an activation) reads every other run's committed writes and checks and writes without another in between. */
   'similarity/lock-models': { params: { models: readonly string[] }; row: { locked: number } };
   /** The database's clock, read by a run before it reads the graph: kept with the version (params.dataAsOf) and compared with User.changedAt by the next incremental run. */
   'similarity/now': { params: Record<never, never>; row: { now: string } };

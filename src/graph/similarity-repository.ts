@@ -209,7 +209,14 @@ export class SimilarityRepository {
     run: string,
     shards: number,
   ): Promise<{ active: number | null; floor: number | null; version: number; joined: boolean; done: boolean }> {
-    const [row] = await this.graph.write(cypher('similarity/join-run'), { model, run, shards: neo4j.int(shards) });
+    // Write-locked first (as claimPlan), so that two shards joining together, or a shard joining while another
+    // activates, read each other's committed writes: Neo4j reads committed data, and a check made before the lock
+    // could pass on a state another transaction changes before this one writes.
+    const row = await this.graph.unit('WRITE', async (tx) => {
+      await tx.run(cypher('similarity/lock-models'), { models: [model] });
+      const [r] = await tx.run(cypher('similarity/join-run'), { model, run, shards: neo4j.int(shards) });
+      return r;
+    });
     if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
     return {
       active: asNullableNumber(row.active),
@@ -222,11 +229,17 @@ export class SimilarityRepository {
 
   /** Records a finished shard of a run's version; the shards done so far, or null when the version is not the run's. */
   async finishShard(model: string, run: string, version: number, shard: number): Promise<number[] | null> {
-    const [row] = await this.graph.write(cypher('similarity/finish-shard'), {
-      model,
-      run,
-      version: neo4j.int(version),
-      shard: neo4j.int(shard),
+    // Write-locked first (see joinRun): without it a shard finishing while another shard activates the version
+    // could pass the check before the activation and add itself to shardsDone after it.
+    const row = await this.graph.unit('WRITE', async (tx) => {
+      await tx.run(cypher('similarity/lock-models'), { models: [model] });
+      const [r] = await tx.run(cypher('similarity/finish-shard'), {
+        model,
+        run,
+        version: neo4j.int(version),
+        shard: neo4j.int(shard),
+      });
+      return r;
     });
     return row === undefined ? null : (row.done as unknown[]).map(asNumber);
   }
@@ -285,14 +298,17 @@ export class SimilarityRepository {
    * returns the version that was active before (null if none).
    */
   async activate(input: ActivateInput): Promise<number | null> {
-    const rows = await this.graph.write(cypher('similarity/activate-version'), {
-      ...input,
-      version: neo4j.int(input.version),
-      floor: neo4j.int(input.floor),
-      users: neo4j.int(input.users),
-      edges: neo4j.int(input.edges),
+    const row = await this.graph.unit('WRITE', async (tx) => {
+      await tx.run(cypher('similarity/lock-models'), { models: [input.model] });
+      const [r] = await tx.run(cypher('similarity/activate-version'), {
+        ...input,
+        version: neo4j.int(input.version),
+        floor: neo4j.int(input.floor),
+        users: neo4j.int(input.users),
+        edges: neo4j.int(input.edges),
+      });
+      return r;
     });
-    const row = rows[0];
     if (row === undefined) {
       throw new AppError(
         'INTERNAL',
