@@ -15,6 +15,7 @@ import {
   type FitSettings,
   FIT_ALS_ITERATIONS,
   fittedChoices,
+  type InterestMemo,
   type ModelName,
   type ModelParams,
   signalsOf,
@@ -225,6 +226,13 @@ export async function fitModel(
     }
     return t;
   };
+  // The blend's interest candidates per fold: the same for every ALS candidate scored on that fold.
+  const interestMemos = new Map<number, InterestMemo>();
+  const interestMemo = (fold: number): InterestMemo => {
+    let m = interestMemos.get(fold);
+    if (m === undefined) interestMemos.set(fold, (m = {}));
+    return m;
+  };
   const seen = new Map<string, number>();
   const lastValidation = new Map<string, Validation>();
   const tried: FitResult['tried'] = [];
@@ -238,7 +246,7 @@ export async function fitModel(
       let result;
       if (model === 'als') {
         const run = { ...q, als: { ...q.als, seed: q.als.seed + i } };
-        result = await alsSearch(await trainedFor(run, i, v), v.train, run, opts.pool, v.queryRows);
+        result = await alsSearch(await trainedFor(run, i, v), v.train, run, opts.pool, v.queryRows, interestMemo(i));
       } else result = await computeModel(model, v.train, q, opts.pool, undefined, v.queryRows);
       each.push(validate(v, result.neighbours));
     }

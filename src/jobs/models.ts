@@ -691,6 +691,12 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
   };
 }
 
+/** The interests' side of a blended ALS search, kept between searches on the same signals and rows (alsSearch). */
+export interface InterestMemo {
+  matrix?: Csr;
+  lists?: Neighbours;
+}
+
 /** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
 export const BLEND_CANDIDATES = 50;
 
@@ -699,6 +705,9 @@ export const BLEND_CANDIDATES = 50;
  * with the interests' cosine (the interests model's weighting), each user's weight by blendWeight, over the best
  * BLEND_CANDIDATES of both searches, each candidate scored exactly in both (src/similarity/blend.ts). `s` needs
  * the interests and views signals for a blend. A user with no views (no factors) is placed by interests alone.
+ * `memo` keeps the interests' weighted matrix and candidate lists for these signals and rows (they depend on
+ * neither the factors nor the blend's settings): a fit scoring many candidates on one validation split searches
+ * them once.
  */
 export async function alsSearch(
   trained: TrainedAls,
@@ -706,17 +715,18 @@ export async function alsSearch(
   p: ModelParams,
   pool?: Pool,
   queryRows?: Int32Array,
+  memo: InterestMemo = {},
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
   if (!(p.als.blend > 0)) return searchAlsUsers(trained, tieKey, p, pool, queryRows);
   const wide = { ...p, k: Math.max(p.k, BLEND_CANDIDATES) };
   const factors = await searchAlsUsers(trained, tieKey, wide, pool, queryRows);
-  const { matrix } = weightedMatrix('interests', s, p);
+  const matrix = (memo.matrix ??= weightedMatrix('interests', s, p).matrix);
   const poolOpt = pool !== undefined ? { pool } : {};
-  const interests =
+  const interests = (memo.lists ??=
     queryRows !== undefined
       ? await cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, queryRows, ...poolOpt })
-      : (await searchWeighted(matrix, wide, usesAnn('interests', p), tieKey, pool)).neighbours;
+      : (await searchWeighted(matrix, wide, usesAnn('interests', p), tieKey, pool)).neighbours);
   const views = s.views;
   const weight = Float64Array.from({ length: s.users.size }, (_, r) =>
     blendWeight(p.als.blend, views === undefined || r >= views.rows ? 0 : views.indptr[r + 1]! - views.indptr[r]!),
