@@ -2,8 +2,7 @@
 // one without it (over the same graph) get the same status, headers, body text, metrics and request-log fields;
 // repeated queries are answered by the fast path, their errors by Apollo with the fast path's result.
 import { print } from 'graphql';
-import { createApp, type ApiServer } from '../../src/api/server';
-import { openApiGraph } from '../../src/graph/connect';
+import type { ApiServer } from '../../src/api/server';
 import type { Graph } from '../../src/graph/executor';
 import {
   ModelsDocument,
@@ -11,6 +10,7 @@ import {
   UserProfileDocument,
   UsersWithNeighboursDocument,
 } from '../../src/generated/client/graphql';
+import { startApi } from '../helpers/api';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 import { seedApiGraph } from './api-seed';
 
@@ -23,14 +23,8 @@ let normal: ApiServer;
 let fastProd: ApiServer;
 let normalProd: ApiServer;
 
-const quiet = { info: () => undefined, warn: () => undefined };
-
-async function boot(extra: Record<string, string>, graphqlFastPath: boolean): Promise<ApiServer> {
-  const config = testConfig(extra);
-  const s = await createApp(config, openApiGraph(config), { log: quiet, graphqlFastPath });
-  await s.start(0, '127.0.0.1');
-  return s;
-}
+const boot = (extra: Record<string, string>, graphqlFastPath: boolean): Promise<ApiServer> =>
+  startApi(testConfig(extra), { graphqlFastPath });
 
 beforeAll(async () => {
   admin = testGraph();

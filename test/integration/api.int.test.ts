@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { execute, request, GraphQLRequestError } from '../../src/api/client/request';
 import { createApp, type ApiServer } from '../../src/api/server';
-import type { Config } from '../../src/config';
 import { openApiGraph } from '../../src/graph/connect';
 import type { Graph } from '../../src/graph/executor';
 import {
@@ -17,6 +16,7 @@ import {
   UsersWithNeighboursDocument,
   type UsersPageQuery,
 } from '../../src/generated/client/graphql';
+import { startApi } from '../helpers/api';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 import { cosineNeighbours, dropModels, seedApiGraph, USERS } from './api-seed';
 
@@ -26,12 +26,7 @@ let server: ApiServer;
 let base: string;
 let endpoint: string;
 
-async function boot(config: Config, opts: Parameters<typeof createApp>[2] = {}): Promise<ApiServer> {
-  const g = openApiGraph(config);
-  const s = await createApp(config, g, { log: { info: () => undefined, warn: () => undefined }, ...opts });
-  await s.start(0, '127.0.0.1');
-  return s;
-}
+const boot = startApi;
 
 beforeAll(async () => {
   admin = testGraph();

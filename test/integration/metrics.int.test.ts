@@ -1,20 +1,15 @@
 // /metrics over a real Neo4j: what requests, errors, Neo4j queries, the cache and the models put into the Prometheus
 // text, and who may read it in production.
-import { createApp, type ApiServer } from '../../src/api/server';
+import type { ApiServer } from '../../src/api/server';
 import type { Config } from '../../src/config';
-import { openApiGraph } from '../../src/graph/connect';
 import type { Graph, QueryObservation } from '../../src/graph/executor';
+import { startApi } from '../helpers/api';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 import { seedApiGraph } from './api-seed';
 
-const quiet = { info: () => undefined, warn: () => undefined };
 let admin: Graph;
 
-async function boot(config: Config): Promise<ApiServer> {
-  const s = await createApp(config, openApiGraph(config), { log: quiet });
-  await s.start(0, '127.0.0.1');
-  return s;
-}
+const boot = (config: Config): Promise<ApiServer> => startApi(config);
 
 /** The value of one sample line, e.g. sample(text, 'http_requests_total{...}'); undefined when absent. */
 function sample(text: string, series: string): number | undefined {

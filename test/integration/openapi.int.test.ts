@@ -6,13 +6,12 @@ import net from 'node:net';
 import Ajv2020 from 'ajv/dist/2020';
 import { createApp, type ApiServer } from '../../src/api/server';
 import { OPENAPI_DOCUMENT } from '../../src/api/rest/openapi';
-import type { Config } from '../../src/config';
 import { openApiGraph } from '../../src/graph/connect';
 import type { Graph } from '../../src/graph/executor';
+import { quietLog, startApi } from '../helpers/api';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
 import { seedApiGraph } from './api-seed';
 
-const quiet = { info: () => undefined, warn: () => undefined };
 type Method = 'get' | 'post';
 interface Answer {
   status: number;
@@ -30,11 +29,7 @@ let strict: ApiServer;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 const covered = new Set<string>();
 
-async function boot(config: Config, opts: Parameters<typeof createApp>[2] = {}): Promise<ApiServer> {
-  const s = await createApp(config, openApiGraph(config), { log: quiet, ...opts });
-  await s.start(0, '127.0.0.1');
-  return s;
-}
+const boot = startApi;
 
 /** One request through node:http, which (unlike fetch) also sends a body with GET, as older clients do. */
 function send(
@@ -165,7 +160,7 @@ beforeAll(async () => {
   // A server whose driver is closed under it: every Neo4j call fails as unavailable.
   const config = testConfig();
   const closed = openApiGraph(config);
-  down = await createApp(config, closed, { log: quiet, cache: false, closeGraph: false });
+  down = await createApp(config, closed, { log: quietLog, cache: false, closeGraph: false });
   await down.start(0, '127.0.0.1');
   await closed.close();
   strict = await boot(testConfig({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_BODY_TIMEOUT_MS: '1000' }));
