@@ -185,6 +185,18 @@ export async function trainAlsUsers(s: Signals, p: ModelParams, pool?: Pool): Pr
 }
 
 /**
+ * Factors trained with centre 'none', centred as `p` asks: what trainAlsUsers(s, p) gives, without training again
+ * (centring only shifts the trained rows). The given factors are left as they are.
+ */
+export function centredAs(raw: TrainedAls, s: Signals, p: ModelParams): TrainedAls {
+  if (raw.mean !== null) throw new Error('centredAs expects factors trained with centre none');
+  if (p.als.centre === 'none') return raw;
+  const users = { ...raw.users, data: Float32Array.from(raw.users.data) };
+  const mean = centreRows(users, canonicalColumns(alsMatrix(s, p.als), s));
+  return { ...raw, users, mean };
+}
+
+/**
  * The neighbours of trained (or stored) user factors: every user's, or `queryRows` only by the exact scan (a
  * shard); `tieKey` orders ties (the users' handles).
  */

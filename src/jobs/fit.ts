@@ -7,7 +7,7 @@ import type { Csr } from '../similarity/types';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { holdOut, popularityOrder, recommendFromNeighbours, scoreRecommender, type HoldOut } from './metrics';
-import { trainAlsUsers, type AlsParams, type TrainedAls } from './als-model';
+import { centredAs, trainAlsUsers, type AlsParams, type TrainedAls } from './als-model';
 import {
   alsSearch,
   computeModel,
@@ -141,9 +141,9 @@ interface Axis {
 const withWeight =
   (key: keyof CosineWeights) =>
   (p: ModelParams, value: unknown): ModelParams => ({ ...p, weights: { ...p.weights, [key]: value as number } });
-/** The ALS settings trained factors depend on: not the blend's, which only rescore them. */
-function factorsKey(a: AlsParams): Omit<AlsParams, 'blend' | 'blendShrink'> {
-  const { blend: _blend, blendShrink: _shrink, ...rest } = a;
+/** The ALS settings training depends on: not the blend's, which rescore the factors, nor the centring, which shifts them. */
+function factorsKey(a: AlsParams): Omit<AlsParams, 'blend' | 'blendShrink' | 'centre'> {
+  const { blend: _blend, blendShrink: _shrink, centre: _centre, ...rest } = a;
   return rest;
 }
 
@@ -215,16 +215,17 @@ export async function fitModel(
     if (!opts.fixed.has('weights.views') && start.views === 0) start.views = 1;
     exact.weights = start;
   }
-  // ALS factors per fold of the candidates that differ only in the blend (which rescores them): trained once.
+  // ALS factors per fold of the candidates that differ only in the blend (which rescores them) or the centring
+  // (which shifts them): trained once, uncentred, and centred per candidate.
   const trainedCache = new Map<string, TrainedAls>();
   const trainedFor = async (run: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
     const key = `${fold}:${JSON.stringify(factorsKey(run.als))}`;
     let t = trainedCache.get(key);
     if (t === undefined) {
-      t = await trainAlsUsers(v.train, run, opts.pool);
+      t = await trainAlsUsers(v.train, { ...run, als: { ...run.als, centre: 'none' } }, opts.pool);
       trainedCache.set(key, t);
     }
-    return t;
+    return centredAs(t, v.train, run);
   };
   // The blend's interest candidates per fold: the same for every ALS candidate scored on that fold.
   const interestMemos = new Map<number, InterestMemo>();

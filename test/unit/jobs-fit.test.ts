@@ -1,5 +1,6 @@
 // Fitting on a validation split: interests get weight where they carry the signal, and none where they are noise.
 import { fitForRun, sampleUsers, selectRows, validate, validationSplit } from '../../src/jobs/fit';
+import { centredAs, trainAlsUsers } from '../../src/jobs/als-model';
 import { computeModel, defaultParams, FIT_ALS_ITERATIONS } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
@@ -88,6 +89,20 @@ describe.each([
     // Trained for the run with the full sweep count, whatever the fit used.
     expect(fit!.params.als.iterations).toBe(6);
   });
+});
+
+test('centring factors trained uncentred gives what training with that centring gives (the fit trains once for both)', async () => {
+  const s = planted(true, 3);
+  const p = params();
+  p.als.centre = 'mean';
+  const direct = await trainAlsUsers(s, p, pool);
+  const raw = await trainAlsUsers(s, { ...p, als: { ...p.als, centre: 'none' } }, pool);
+  const again = centredAs(raw, s, p);
+  expect(direct.mean).not.toBeNull();
+  expect(again.mean).toEqual(direct.mean);
+  expect(again.users.data).toEqual(direct.users.data);
+  expect(raw.users.data).not.toEqual(direct.users.data); // the raw factors are left as they were
+  expect(centredAs(raw, s, { ...p, als: { ...p.als, centre: 'none' } })).toBe(raw);
 });
 
 test('als: each candidate is judged by the mean of two folds, each its own split and initialisation', async () => {
