@@ -201,6 +201,23 @@ export class SimilarityRepository {
 
   /** Writes one batch of edges in one transaction; returns the number of edges created. */
   /**
+   * One statement run after write-locking the model's node in the same transaction (lock-models), its first row: it
+   * reads what every other transaction committed and checks and writes with none in between. Neo4j reads committed
+   * data, so a check made before the lock could pass on a state another transaction changes before this one writes.
+   */
+  private async lockedWrite<N extends CypherName>(
+    model: string,
+    name: N,
+    params: ParamsOf<N>,
+  ): Promise<RowOf<N> | undefined> {
+    return this.graph.unit('WRITE', async (tx) => {
+      await tx.run(cypher('similarity/lock-models'), { models: [model] });
+      const [row] = await tx.run(cypher(name), params);
+      return row;
+    });
+  }
+
+  /**
    * The version run `run` writes for a model: the one another shard of the run reserved, or a new one (then
    * `joined` is false and the caller deletes what unfinished runs left).
    */
@@ -209,14 +226,8 @@ export class SimilarityRepository {
     run: string,
     shards: number,
   ): Promise<{ active: number | null; floor: number | null; version: number; joined: boolean; done: boolean }> {
-    // Write-locked first (as claimPlan), so that two shards joining together, or a shard joining while another
-    // activates, read each other's committed writes: Neo4j reads committed data, and a check made before the lock
-    // could pass on a state another transaction changes before this one writes.
-    const row = await this.graph.unit('WRITE', async (tx) => {
-      await tx.run(cypher('similarity/lock-models'), { models: [model] });
-      const [r] = await tx.run(cypher('similarity/join-run'), { model, run, shards: neo4j.int(shards) });
-      return r;
-    });
+    // Two shards joining together, or one joining while another activates, must see each other's writes.
+    const row = await this.lockedWrite(model, 'similarity/join-run', { model, run, shards: neo4j.int(shards) });
     if (row === undefined) throw new AppError('INTERNAL', `join-run for ${model} returned no row`);
     return {
       active: asNullableNumber(row.active),
@@ -229,17 +240,13 @@ export class SimilarityRepository {
 
   /** Records a finished shard of a run's version; the shards done so far, or null when the version is not the run's. */
   async finishShard(model: string, run: string, version: number, shard: number): Promise<number[] | null> {
-    // Write-locked first (see joinRun): without it a shard finishing while another shard activates the version
-    // could pass the check before the activation and add itself to shardsDone after it.
-    const row = await this.graph.unit('WRITE', async (tx) => {
-      await tx.run(cypher('similarity/lock-models'), { models: [model] });
-      const [r] = await tx.run(cypher('similarity/finish-shard'), {
-        model,
-        run,
-        version: neo4j.int(version),
-        shard: neo4j.int(shard),
-      });
-      return r;
+    // Locked: otherwise a shard finishing while another activates the version could pass the check before the
+    // activation and add itself to shardsDone after it.
+    const row = await this.lockedWrite(model, 'similarity/finish-shard', {
+      model,
+      run,
+      version: neo4j.int(version),
+      shard: neo4j.int(shard),
     });
     return row === undefined ? null : (row.done as unknown[]).map(asNumber);
   }
@@ -298,16 +305,12 @@ export class SimilarityRepository {
    * returns the version that was active before (null if none).
    */
   async activate(input: ActivateInput): Promise<number | null> {
-    const row = await this.graph.unit('WRITE', async (tx) => {
-      await tx.run(cypher('similarity/lock-models'), { models: [input.model] });
-      const [r] = await tx.run(cypher('similarity/activate-version'), {
-        ...input,
-        version: neo4j.int(input.version),
-        floor: neo4j.int(input.floor),
-        users: neo4j.int(input.users),
-        edges: neo4j.int(input.edges),
-      });
-      return r;
+    const row = await this.lockedWrite(input.model, 'similarity/activate-version', {
+      ...input,
+      version: neo4j.int(input.version),
+      floor: neo4j.int(input.floor),
+      users: neo4j.int(input.users),
+      edges: neo4j.int(input.edges),
     });
     if (row === undefined) {
       throw new AppError(
@@ -364,16 +367,12 @@ export class SimilarityRepository {
    * is write-locked first, so two shards asking together cannot both claim.
    */
   async claimPlan(model: string, run: string, version: number, owner: string, ttlMs: number): Promise<PlanClaim> {
-    const row = await this.graph.unit('WRITE', async (tx) => {
-      await tx.run(cypher('similarity/lock-models'), { models: [model] });
-      const [r] = await tx.run(cypher('similarity/claim-plan'), {
-        model,
-        run,
-        version: neo4j.int(version),
-        owner,
-        ttlMs: neo4j.int(ttlMs),
-      });
-      return r;
+    const row = await this.lockedWrite(model, 'similarity/claim-plan', {
+      model,
+      run,
+      version: neo4j.int(version),
+      owner,
+      ttlMs: neo4j.int(ttlMs),
     });
     if (row === undefined) {
       throw new AppError(
