@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [options]`: runs bench/<name>.ts, whose main(argv) prints a table and returns an exit code.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 // As the CLI (bin/similar-users.js): built-in modules resolve without tsx's hook.
@@ -10,14 +11,46 @@ require('../bin/resolve-builtins');
 const envFile = path.join(__dirname, '..', '.env');
 if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 
+/**
+ * `--priority`: this process and the children it starts (a server, a Neo4j) get the CPU before anything else on the
+ * machine: nice -15, and the same for the session's autogroup, without which Linux shares the CPU between sessions
+ * fairly whatever their nice values. On a machine shared with other work this measures what an idle machine gives.
+ * Needs root (or CAP_SYS_NICE); says what it got.
+ */
+function raisePriority(): string {
+  const got: string[] = [];
+  try {
+    os.setPriority(-15);
+    got.push('nice -15');
+  } catch (err) {
+    got.push(`nice unchanged (${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    fs.writeFileSync('/proc/self/autogroup', '-15');
+    got.push('session autogroup nice -15');
+  } catch (err) {
+    got.push(`autogroup unchanged (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return `priority: ${got.join(', ')}; load average at the start ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}\n`;
+}
+
 async function main(): Promise<number> {
-  const [name, ...rest] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const priority = args.indexOf('--priority');
+  if (priority >= 0) {
+    args.splice(priority, 1);
+    process.stdout.write(raisePriority());
+  }
+  const [name, ...rest] = args;
   const available = fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
     .map((f) => f.replace(/\.ts$/, ''));
   if (name === undefined || !available.includes(name)) {
-    process.stderr.write(`usage: npm run bench -- <${available.join('|')}> [options]\n`);
+    process.stderr.write(`usage: npm run bench -- <${available.join('|')}> [--priority] [options]\n`);
     return 2;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -166,7 +166,18 @@ export interface Config {
   /** production unless NODE_ENV says otherwise: error details and stack traces only in development. */
   env: 'development' | 'production' | 'test';
   neo4j: Neo4jConfig;
-  http: { port: number; host: string; introspection: boolean; playground: boolean };
+  http: {
+    port: number;
+    host: string;
+    introspection: boolean;
+    playground: boolean;
+    /**
+     * Repeated GraphQL queries answered in front of Apollo's request pipeline (src/api/graphql/fast-path.ts). Off
+     * by default when APOLLO_KEY is set: Apollo's usage reporting, which that key turns on, sees only what its
+     * pipeline runs.
+     */
+    fastPath: boolean;
+  };
   limits: ApiLimits;
   /**
    * How long a similarity run's lease on its models lives without a heartbeat; how long one model's exact search may
@@ -207,8 +218,13 @@ export function loadConfig(
     .object({
       GRAPHQL_INTROSPECTION: bool('GRAPHQL_INTROSPECTION', devDefault),
       GRAPHQL_PLAYGROUND: bool('GRAPHQL_PLAYGROUND', devDefault),
+      GRAPHQL_FAST_PATH: bool('GRAPHQL_FAST_PATH', env.APOLLO_KEY === undefined || env.APOLLO_KEY === ''),
     })
-    .safeParse({ GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION, GRAPHQL_PLAYGROUND: env.GRAPHQL_PLAYGROUND });
+    .safeParse({
+      GRAPHQL_INTROSPECTION: env.GRAPHQL_INTROSPECTION,
+      GRAPHQL_PLAYGROUND: env.GRAPHQL_PLAYGROUND,
+      GRAPHQL_FAST_PATH: env.GRAPHQL_FAST_PATH,
+    });
   if (!parsed.success || !sw.success) {
     throw new ConfigError([...(parsed.error?.issues ?? []), ...(sw.error?.issues ?? [])].map((i) => i.message));
   }
@@ -264,6 +280,7 @@ export function loadConfig(
       host: e.HOST === undefined || e.HOST === '' ? '127.0.0.1' : e.HOST,
       introspection: sw.data.GRAPHQL_INTROSPECTION,
       playground: sw.data.GRAPHQL_PLAYGROUND,
+      fastPath: sw.data.GRAPHQL_FAST_PATH,
     },
     limits: {
       requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,

@@ -52,7 +52,7 @@ export interface ApiOptions {
   log?: Logger;
   /** One structured line per answered request (request id, status, duration); none when absent. */
   requestLog?: PinoLogger;
-  /** Repeated queries answered without Apollo's request pipeline (graphql/fast-path.ts; default true). */
+  /** Repeated queries answered without Apollo's request pipeline (graphql/fast-path.ts; default config.http.fastPath). */
   graphqlFastPath?: boolean;
 }
 
@@ -220,7 +220,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
     return context;
   };
   const fast =
-    options.graphqlFastPath === false
+    (options.graphqlFastPath ?? config.http.fastPath) === false
       ? undefined
       : graphqlFastPath<Context>({
           schema,

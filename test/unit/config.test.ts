@@ -18,7 +18,13 @@ describe('loadConfig', () => {
       heap: '2g',
     });
     // Production settings unless told otherwise: no playground, no introspection.
-    expect(c.http).toEqual({ port: 4000, host: '127.0.0.1', introspection: false, playground: false });
+    expect(c.http).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      introspection: false,
+      playground: false,
+      fastPath: true,
+    });
     // Masked errors unless development is asked for explicitly.
     expect(c.env).toBe('production');
     expect(loadConfig({ NODE_ENV: 'development' }, root).env).toBe('development');
@@ -82,6 +88,17 @@ describe('loadConfig', () => {
     // The local demo (`start`) keeps GraphiQL unless told otherwise.
     expect(loadConfig({}, root, { demo: true }).http).toMatchObject({ introspection: true, playground: true });
     expect(loadConfig({ GRAPHQL_PLAYGROUND: 'false' }, root, { demo: true }).http.playground).toBe(false);
+  });
+
+  test("GraphQL's fast path is on unless turned off, or APOLLO_KEY asks for Apollo's usage reporting", () => {
+    expect(loadConfig({}, root).http.fastPath).toBe(true);
+    expect(loadConfig({ GRAPHQL_FAST_PATH: 'false' }, root).http.fastPath).toBe(false);
+    expect(loadConfig({ APOLLO_KEY: 'service:g:k' }, root).http.fastPath).toBe(false);
+    expect(loadConfig({ APOLLO_KEY: '' }, root).http.fastPath).toBe(true);
+    expect(loadConfig({ APOLLO_KEY: 'service:g:k', GRAPHQL_FAST_PATH: 'true' }, root).http.fastPath).toBe(true);
+    expect(() => loadConfig({ GRAPHQL_FAST_PATH: 'maybe' }, root)).toThrow(
+      /GRAPHQL_FAST_PATH: expected true or false, got "maybe"/,
+    );
   });
 
   test('an unset NODE_ENV reads as production for the libraries too; a set one is kept', () => {
