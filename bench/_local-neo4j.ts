@@ -46,7 +46,18 @@ export async function startBenchNeo4j(
   if (server === undefined) throw new Error('expected a local server configuration');
   const data = path.join(server.home, 'data');
   fs.rmSync(data, { recursive: true, force: true });
-  await server.start(password);
+  const { pid } = await server.start(password);
+  // `--priority` (bench/run.ts): Neo4j runs detached, in a session and so an autogroup of its own, raised the same.
+  const priority = process.env.BENCH_PRIORITY;
+  if (priority !== undefined) {
+    try {
+      fs.writeFileSync(`/proc/${pid}/autogroup`, priority);
+    } catch (err) {
+      process.stdout.write(
+        `priority: Neo4j's autogroup unchanged (${err instanceof Error ? err.message : String(err)})\n`,
+      );
+    }
+  }
   const env = { ...process.env, NEO4J_URI: config.neo4j.uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: password };
   const graph = Graph.connect(config.neo4j, password);
   return {

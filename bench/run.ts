@@ -14,7 +14,7 @@ if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
 /**
  * `--priority`: this process and the children it starts (a server, a Neo4j) get the CPU before anything else on the
  * machine: nice -15, and the same for the session's autogroup, without which Linux shares the CPU between sessions
- * fairly whatever their nice values. On a machine shared with other work this measures what an idle machine gives.
+ * fairly whatever their nice values (and for the autogroup of a Neo4j the bench starts, which runs detached). On a machine shared with other work this measures what an idle machine gives.
  * Needs root (or CAP_SYS_NICE); says what it got.
  */
 function raisePriority(): string {
@@ -28,6 +28,8 @@ function raisePriority(): string {
   try {
     fs.writeFileSync('/proc/self/autogroup', '-15');
     got.push('session autogroup nice -15');
+    // For the servers a bench starts in sessions of their own (a detached Neo4j: bench/_local-neo4j.ts).
+    process.env.BENCH_PRIORITY = '-15';
   } catch (err) {
     got.push(`autogroup unchanged (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -54,7 +54,7 @@ async function withLive(
   model: string,
   limit: number,
   live: LiveNeighbours | undefined,
-  weighting: (model: ModelName) => Promise<VersionWeighting | null>,
+  memo: WeightingMemo,
 ): Promise<NeighbourList[]> {
   if (live === undefined || !(answersLive(model) || model === String(ModelName.ALS))) return lists;
   const empty = lists.flatMap((l, i) => (l.found && l.version !== null && l.neighbours.length === 0 ? [i] : []));
@@ -63,8 +63,9 @@ async function withLive(
   const asked = empty.map((i) => handles[i]!);
   let fresh: NeighbourList[] | null;
   if (answersLive(model)) {
-    const w = await weighting(model);
-    if (w === null || w.version !== version) return lists;
+    // The lists' version was active when they were read: its weighting, held since it became active, needs no query.
+    const w = await memo.ofVersion(model, version);
+    if (w === null) return lists;
     fresh = await live.lists(asked, model, w, limit);
   } else {
     fresh = await live.alsLists(asked, version, limit);
@@ -80,7 +81,7 @@ export function uncached(repo: ApiRepository, live?: LiveNeighbours): NeighbourS
   const weighting = (model: ModelName) => memo.get(model);
   return {
     get: async (handles, model, limit) =>
-      withLive(await repo.neighbours(handles, model, limit), handles, model, limit, live, weighting),
+      withLive(await repo.neighbours(handles, model, limit), handles, model, limit, live, memo),
     defaultModel: async () => defaultModelOf(await repo.models()),
     weighting,
     preview: async (interests, model, limit) => previewOf(live, await weighting(model), interests, model, limit),
@@ -220,7 +221,7 @@ export class NeighbourCache implements NeighbourSource {
         model,
         limit,
         this.live,
-        (m) => this.weighting(m),
+        this.weightings,
       );
       missing.forEach((i, j) => {
         const list = lists[j]!;

@@ -45,4 +45,15 @@ export class WeightingMemo {
     this.versions.set(model, row.version);
     return value;
   }
+
+  /**
+   * The weighting of the given version of a model when that version is the one held (no query: a caller that read
+   * a list of that version knows it was active), else what get() reads; null when the version has none, or is no
+   * longer the active one.
+   */
+  async ofVersion(model: ModelName, version: number): Promise<VersionWeighting | null> {
+    if (this.versions.get(model) === version) return this.known.get(model) ?? null;
+    const w = await this.get(model);
+    return w !== null && w.version === version ? w : null;
+  }
 }
