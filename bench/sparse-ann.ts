@@ -30,7 +30,7 @@ const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', 'out');
 
 /** bench/out/data-<n> with its binary signals (as `npm run bench -- similarity --scale n` leaves them), made once. */
-function ensureSignals(n: number): string {
+export function ensureSignals(n: number): string {
   const dir = path.join(OUT, `data-${n}`);
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   if (!fs.existsSync(path.join(dir, 'communities.csv'))) {

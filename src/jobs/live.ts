@@ -56,6 +56,10 @@ export class LiveIndex {
   private readonly handles: Float64Array;
   /** Tags some user follows. */
   private readonly followed = new Set<string>();
+  /** neighbours()'s scratch: a score per user, whether it was reached, and the rows reached. */
+  private acc: Float64Array | undefined;
+  private reached: Uint8Array | undefined;
+  private rows: Int32Array | undefined;
 
   constructor(
     readonly model: Exclude<ModelName, 'als'>,
@@ -89,22 +93,45 @@ export class LiveIndex {
    */
   neighbours(items: UserItems, k: number, skip: (handle: number) => boolean): LiveNeighbour[] {
     const v = userVector(this.model, this.params, this.frozen, items);
-    const acc = new Map<number, number>();
+    // Scores gathered in arrays as long as the users, kept between calls (calls never overlap: this is synchronous)
+    // and cleared after each by the list of rows reached; a Map and a sort of every row reached cost seconds at
+    // 1,000,000 users, where a popular tag reaches a third of them.
+    const acc = (this.acc ??= new Float64Array(this.users));
+    const reached = (this.reached ??= new Uint8Array(this.users));
+    const rows = (this.rows ??= new Int32Array(this.users));
+    let n = 0;
     const t = this.byItem;
     for (const [item, w] of v) {
       const col = this.columns.get(item);
       if (col === undefined) continue;
       for (let p = t.indptr[col]!; p < t.indptr[col + 1]!; p++) {
         const r = t.indices[p]!;
-        acc.set(r, (acc.get(r) ?? 0) + w * t.data[p]!);
+        if (reached[r] === 0) {
+          reached[r] = 1;
+          rows[n++] = r;
+        }
+        acc[r] = acc[r]! + w * t.data[p]!;
       }
     }
-    const out: LiveNeighbour[] = [];
-    for (const [r, score] of acc) {
+    // The k best, best first, ties by ascending handle: an insertion into a short sorted list.
+    const best: LiveNeighbour[] = [];
+    const before = (a: LiveNeighbour, score: number, handle: number) =>
+      a.score > score || (a.score === score && a.handle < handle);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      const score = acc[r]!;
+      acc[r] = 0;
+      reached[r] = 0;
+      if (!(score > 0) || k <= 0) continue;
       const handle = this.handles[r]!;
-      if (score > 0 && !skip(handle)) out.push({ handle, score });
+      if (best.length === k && before(best[k - 1]!, score, handle)) continue;
+      if (skip(handle)) continue;
+      let at = best.length;
+      while (at > 0 && !before(best[at - 1]!, score, handle)) at--;
+      best.splice(at, 0, { handle, score });
+      if (best.length > k) best.pop();
     }
-    out.sort((a, b) => b.score - a.score || a.handle - b.handle);
-    return out.slice(0, k);
+    return best;
   }
+
 }
