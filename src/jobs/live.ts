@@ -133,5 +133,4 @@ export class LiveIndex {
     }
     return best;
   }
-
 }
