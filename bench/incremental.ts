@@ -21,7 +21,7 @@ const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'incremental');
 const PASSWORD = 'bench-incremental-password';
 const MODELS = ['interests', 'course_views', 'assessments', 'cosine'] as const;
 const USAGE =
-  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--exact] [--snapshot | --from-snapshot]';
+  'npm run bench -- incremental [--users 10000] [--share 0.01] [--seed 3] [--keep] [--exact] [--snapshot | --from-snapshot] [--cold]';
 
 /** What a --snapshot bench keeps beside the database copy, for --from-snapshot benches. */
 interface Reference {
@@ -93,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       exact: { type: 'boolean' },
       snapshot: { type: 'boolean' },
       'from-snapshot': { type: 'boolean' },
+      cold: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -146,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
   let cpu: { incremental: Cpu; full: Cpu | undefined } | undefined;
   let incrementalOut: string | undefined;
   let saved: Reference | undefined;
+  let warm: { seconds: number; neo4j: number } | undefined;
   try {
     let first = 0;
     let late = 0;
@@ -166,6 +168,14 @@ export async function main(argv: string[]): Promise<number> {
       }
     } else {
       saved = JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as Reference;
+    }
+    // The server was just (re)started: a serving Neo4j has its JIT compiled and the lists in its page cache, and the
+    // reference full run below also runs on a warm server. Unless --cold, read every active list first (untimed).
+    if (values.cold !== true) {
+      const t = performance.now();
+      const before = cpuNow(neo4jPid);
+      for (const m of MODELS) await activeLists(graph, m);
+      warm = { seconds: (performance.now() - t) / 1000, neo4j: cpuSince(before, cpuNow(neo4jPid)).neo4j };
     }
     const cpuBefore = cpuNow(neo4jPid);
     const inc = await runCli(['similarity', ...models, '--incremental'], env);
@@ -216,6 +226,9 @@ export async function main(argv: string[]): Promise<number> {
       `neo4j: ${config.neo4j.local?.version ?? '?'} on this machine (heap ${config.neo4j.local?.heap ?? '?'}, page cache ${config.neo4j.local?.pagecache ?? '?'})`,
       `data: ${n(users)} generated users (seed 1${users <= 10_000 ? ', real course tags and assessments' : ''}); ${n(split.added.length)} new and ${n(split.changed.length)} changed users (share ${share}, seed ${seed}) imported after the first run`,
       `runs: similarity ${models.join(' ')} ${fullArgs.join(' ')} (first), then --incremental, then ${fullArgs.join(' ')} again on the same data (the reference); wall times of the CLI, one run each`,
+      warm !== undefined
+        ? `warm-up (not timed): every model's active lists read once before --incremental, ${warm.seconds.toFixed(1)} s, Neo4j CPU ${warm.neo4j.toFixed(1)} s (--cold: none)`
+        : '--cold: --incremental ran first on the just started server',
       ...(saved !== undefined
         ? [
             `from the snapshot of ${saved.measuredAt} (load average ${saved.loadAverage.toFixed(1)} then): the first run, the late import, the reference full run and its lists; only --incremental ran now`,

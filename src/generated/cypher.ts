@@ -247,7 +247,7 @@ export interface CypherStatements {
   };
   /** SIMILAR_TO edges of model $model per version that wrote them, and how many of those a later version ended. */
   'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number; ended: number } };
-  /** SIMILAR_TO edges of one version of model $model: those of versions $floor..$version not ended by then (a full run's version is its own floor: its own edges). */
+  /** SIMILAR_TO edges of one version of model $model: those of versions $floor..$version not ended by then (a full run's version is its own floor: its own edges). "Not ended" is a coalesce, not an OR, for one index seek (see read-version-lists). */
   'similarity/count-version-edges': {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { edges: number };
@@ -335,7 +335,7 @@ export interface CypherStatements {
   };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
   'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
-  /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). */
+  /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). "Not ended" is a coalesce, not `until IS NULL OR until > $version`: with the OR, Neo4j also seeks the (model, until) index and unions both with a Distinct over every edge (about twice the CPU for the same rows). */
   'similarity/read-version-lists': {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
