@@ -25,9 +25,10 @@ const integration = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 180000,
-  // Workers: TEST_WORKERS, 1 by default (README, Testing). Each worker gets a Neo4j of its own
-  // (test/setup/global-setup.ts); a server the developer points the tests at (TEST_NEO4J_URI) is one database, so its
-  // files always run one at a time.
+  // Workers: TEST_WORKERS, 1 by default: two were not shown reliable here (load 20-33, the serial files failed even in
+  // band; README, Testing). Each worker gets a Neo4j of its own (test/setup/global-setup.ts), which isolates files
+  // without per-file labels in production code; a server the developer points the tests at (TEST_NEO4J_URI) is one
+  // database, so its files always run one at a time.
   maxWorkers: process.env.TEST_NEO4J_URI !== undefined ? 1 : Math.max(1, Number(process.env.TEST_WORKERS ?? 1) || 1),
   projects: [
     {
