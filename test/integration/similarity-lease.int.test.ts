@@ -168,7 +168,8 @@ test('a heartbeat thread renews the lease while the main thread is blocked', asy
     // The thread has renewed once before this one blocks: its start (a new isolate, a driver, a login) took seconds
     // at load 20+, and is not what is under test.
     const taken = (await lease('als'))!.expires!;
-    for (let i = 0; i < 600 && (await lease('als'))!.expires! <= taken; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && (await lease('als'))!.expires! <= taken; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await lease('als'))!.expires!).toBeGreaterThan(taken);
     // Busy for two ttls without yielding (what a long compute on this thread does).
     const until = Date.now() + 2 * ttlMs;
