@@ -90,8 +90,10 @@ const expectedIds = (h: number) =>
     .map((n) => n.handle);
 
 test('stalled Neo4j: 503 within 3 s under load, connections within the pool, correct again within 5 s of SIGCONT', async () => {
-  // Warm: answers are right before the stall.
-  const before = await rest(1);
+  // Warm: answers are right before the stall. The first queries of a fresh server (plans compiled, pages read) can
+  // pass the production 3 s deadline on a loaded machine, so a few 503s are allowed here, before any stall.
+  let before = await rest(1);
+  for (let attempt = 1; attempt < 5 && before.status === 503; attempt++) before = await rest(1);
   expect(before.status).toBe(200);
   expect(JSON.parse(before.body)).toMatchObject({ data: { similar_users: expectedIds(1) } });
 

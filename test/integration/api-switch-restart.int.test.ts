@@ -152,4 +152,5 @@ test('a version switch and a Neo4j restart under load: whole lists of one versio
   const fromV2 = answers.filter((a) => a.status === 200 && a.list === v2.get(a.handle) && a.list !== v1.get(a.handle));
   expect(fromV2.length).toBeGreaterThan(0);
   expect(answers.length / seconds).toBeGreaterThan(0);
-});
+  // Two job runs, a stop and a start of Neo4j: over 180 s at load 20+ on two cores. Nothing here asserts a duration.
+}, 600_000);

@@ -160,10 +160,19 @@ test('a heartbeat thread renews the lease while the main thread is blocked', asy
     database: cfg.neo4j.database,
     password: cfg.neo4j.password ?? '',
   };
-  const { lease: held } = await repo.takeLease(['als'], { ttlMs: 1000, heartbeatMs: 100, connection });
+  // A ttl of 3 s: on a two-core machine at load 20+ a renewal (a thread's turn plus a write) took over 1 s; the main
+  // thread is still blocked for twice the ttl, so a lease without its heartbeat thread would be taken over.
+  const ttlMs = 3000;
+  const { lease: held } = await repo.takeLease(['als'], { ttlMs, heartbeatMs: 150, connection });
   try {
-    // Busy for three ttls without yielding (what a long compute on this thread does).
-    const until = Date.now() + 3000;
+    // The thread has renewed once before this one blocks: its start (a new isolate, a driver, a login) took seconds
+    // at load 20+, and is not what is under test.
+    const taken = (await lease('als'))!.expires!;
+    for (let i = 0; i < 600 && (await lease('als'))!.expires! <= taken; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await lease('als'))!.expires!).toBeGreaterThan(taken);
+    // Busy for two ttls without yielding (what a long compute on this thread does).
+    const until = Date.now() + 2 * ttlMs;
     while (Date.now() < until) Math.sqrt(Math.random());
     await expect(runSimilarityJob(repo, job(['als']))).rejects.toThrow(LeaseHeldError);
     await expect(held.confirm()).resolves.toBeUndefined();
