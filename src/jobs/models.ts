@@ -73,10 +73,6 @@ export interface SparseAnnParams {
   partitionRows: number;
   /** Partitions each user is compared with, nearest first. */
   probes: number;
-  /** Items held by more than this share of users are left out of the candidates' first pass (1: none). */
-  commonShare: number;
-  /** Candidates per user scored exactly after that first pass. */
-  rescore: number;
 }
 
 export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
@@ -93,8 +89,6 @@ export const DEFAULT_SPARSE_ANN: SparseAnnParams = {
   // probes of 1,500 did, at 2.6x the exact speed against 2.0x (bench/README.md, sparse-ann).
   partitionRows: 3000,
   probes: 6,
-  commonShare: 1,
-  rescore: 200,
 };
 
 /** How a run fits: the validation split's seed, the users it samples at most, and the candidates it tries at most. */
@@ -666,8 +660,6 @@ export function sparseAnnOptions(
     seed: a.seed,
     partitionRows: a.partitionRows,
     probes: a.probes,
-    commonShare: a.commonShare,
-    rescore: a.rescore,
   };
 }
 

@@ -56,14 +56,6 @@ export interface SparseAnnOptions {
   /** Partitions each row is compared with, nearest centroids first (default 4). */
   probes?: number;
   /**
-   * With partitions: columns held by more than this share of the rows are left out of the candidates' first pass
-   * (default 1: none), and only the `rescore` best candidates by the partial score over the other columns are
-   * scored exactly. The common columns are most of the comparisons' work and little of what tells neighbours apart.
-   */
-  commonShare?: number;
-  /** Candidates per row scored exactly after a first pass without the common columns (default 200). */
-  rescore?: number;
-  /**
    * Called after each step (projection, partitions, candidates, every refinement round) with its wall seconds and,
    * from the candidates on, the current top-k lists in the caller's row order (built on demand): for benches
    * following a long search.
@@ -443,17 +435,9 @@ export interface IvfBlockArgs {
   rowEnd: number;
   outIndex: Int32Array; // rows x k
   outScore: Float32Array;
-  /**
-   * Columns left out of the first pass (1; length cols), with `rescore` > 0: candidates are then ranked by their
-   * partial score over the row's other columns, and only the `rescore` best are scored exactly. Rows whose
-   * columns are all common are searched over all of them.
-   */
-  common?: Uint8Array;
-  rescore?: number;
 }
 
-let ivfScratch:
-  { acc: Float64Array; seen: Uint8Array; touched: Int32Array; heap: TopK; dense: Float64Array; pre?: TopK } | undefined;
+let ivfScratch: { acc: Float64Array; seen: Uint8Array; touched: Int32Array; heap: TopK } | undefined;
 
 /**
  * Kernel: each row of [rowStart, rowEnd) against every row of the partitions it probes, by exact cosine
@@ -463,34 +447,23 @@ let ivfScratch:
  */
 export function ivfBlock(a: IvfBlockArgs): void {
   const { m, parts, ptr, idx, val, probe, probes, k, tieKey, minScore, outIndex, outScore } = a;
-  const rescore = a.common !== undefined ? (a.rescore ?? 0) : 0;
-  if (ivfScratch?.acc.length !== m.rows || ivfScratch.heap.k !== k || ivfScratch.dense.length !== m.cols) {
+  if (ivfScratch?.acc.length !== m.rows || ivfScratch.heap.k !== k) {
     ivfScratch = {
       acc: new Float64Array(m.rows),
       seen: new Uint8Array(m.rows),
       touched: new Int32Array(m.rows),
       heap: new TopK(k),
-      dense: new Float64Array(m.cols),
     };
   }
-  if (rescore > 0 && ivfScratch.pre?.k !== rescore) ivfScratch.pre = new TopK(rescore);
-  const { acc, seen, touched, heap, dense } = ivfScratch;
+  const { acc, seen, touched, heap } = ivfScratch;
   const { indptr, indices, data } = m;
-  const preIndex = new Int32Array(rescore);
-  const preScore = new Float32Array(rescore);
   for (let r = a.rowStart; r < a.rowEnd; r++) {
     heap.reset();
     let nt = 0;
-    // With common columns, the first pass runs over the row's other columns (all, when it has no other).
-    let partial = false;
-    if (rescore > 0) {
-      for (let p = indptr[r]!, pe = indptr[r + 1]!; p < pe && !partial; p++) partial = a.common![indices[p]!] === 0;
-    }
     for (let t = r * probes; t < (r + 1) * probes; t++) {
       const part = probe[t]!;
       if (part < 0) break;
       for (let p = indptr[r]!, pe = indptr[r + 1]!; p < pe; p++) {
-        if (partial && a.common![indices[p]!] === 1) continue;
         const v = data[p]!;
         const b = indices[p]! * parts + part;
         for (let q = ptr[b]!, qe = ptr[b + 1]!; q < qe; q++) {
@@ -502,31 +475,6 @@ export function ivfBlock(a: IvfBlockArgs): void {
           acc[j]! += v * val[q]!;
         }
       }
-    }
-    if (partial) {
-      // The `rescore` best by partial score, then their exact scores (the same sums as cosineBlock's).
-      const pre = ivfScratch.pre!;
-      pre.reset();
-      for (let q = 0; q < nt; q++) {
-        const j = touched[q]!;
-        const s = acc[j]!;
-        acc[j] = 0;
-        seen[j] = 0;
-        if (j !== r && s > pre.threshold) pre.offer(j, s, tieKey[j]!);
-      }
-      pre.drain(preIndex, preScore, 0);
-      for (let p = indptr[r]!, pe = indptr[r + 1]!; p < pe; p++) dense[indices[p]!] = data[p]!;
-      for (let q = 0; q < rescore; q++) {
-        const j = preIndex[q]!;
-        if (j === -1) break;
-        let dot = 0;
-        for (let p = indptr[j]!, pe = indptr[j + 1]!; p < pe; p++) dot += dense[indices[p]!]! * data[p]!;
-        const sc = Math.fround(dot > 1 ? 1 : dot);
-        if (sc > minScore) heap.offer(j, sc, tieKey[j]!);
-      }
-      for (let p = indptr[r]!, pe = indptr[r + 1]!; p < pe; p++) dense[indices[p]!] = 0;
-      heap.drain(outIndex, outScore, r * k);
-      continue;
     }
     let floor = minScore;
     for (let q = 0; q < nt; q++) {
@@ -822,16 +770,7 @@ export async function sparseAnnTopK(m: Csr, k: number, opts: SparseAnnOptions): 
     order.forEach((r, i) => workProbe.set(probe.subarray(r * probes, (r + 1) * probes), i * probes));
     seconds.partition = lap();
     await step('partition', seconds.partition);
-    const common = commonColumns(work, opts.commonShare ?? 1);
-    await partitionCandidates(work, merged, workProbe, {
-      parts,
-      probes,
-      tieKey,
-      minScore,
-      threads,
-      ...poolOpt,
-      ...(common !== undefined ? { common, rescore: Math.max(width, opts.rescore ?? 200) } : {}),
-    });
+    await partitionCandidates(work, merged, workProbe, { parts, probes, tieKey, minScore, threads, ...poolOpt });
   } else {
     const tasks = shardSources(unit, valid, basis.cols, shards, { ...opts, seed }).map(
       (source) =>
@@ -963,9 +902,6 @@ export async function partitionCandidates(
     minScore: number;
     threads: number;
     pool?: Pool;
-    /** See IvfBlockArgs. */
-    common?: Uint8Array;
-    rescore?: number;
   },
 ): Promise<void> {
   const { parts, probes } = opts;
@@ -984,7 +920,6 @@ export async function partitionCandidates(
     minScore: opts.minScore,
     outIndex: toShared(into.index),
     outScore: toShared(into.score),
-    ...(opts.common !== undefined ? { common: toShared(opts.common), rescore: opts.rescore ?? 200 } : {}),
   };
   const tasks = blocks(mn.rows, defaultBlockRows(mn.rows, opts.threads)).map(
     ([rowStart, rowEnd]) => ({ ...base, rowStart, rowEnd }) satisfies IvfBlockArgs,
@@ -994,28 +929,6 @@ export async function partitionCandidates(
     await withPool(opts.threads, opts.pool, (pool) => pool.runAll(tasks.map((args) => ({ kind: 'ivfBlock', args }))));
   if (base.outIndex !== into.index) into.index.set(base.outIndex);
   if (base.outScore !== into.score) into.score.set(base.outScore);
-}
-
-/**
- * The columns held by more than `share` of m's rows with signal (1), or undefined when there are none (share >= 1
- * leaves every column in).
- */
-export function commonColumns(m: Csr, share: number): Uint8Array | undefined {
-  if (!(share >= 0)) throw new RangeError(`expected commonShare >= 0, but got ${share}`);
-  if (share >= 1) return undefined;
-  const df = new Int32Array(m.cols);
-  for (let p = 0; p < m.indptr[m.rows]!; p++) df[m.indices[p]!]!++;
-  let users = 0;
-  for (let r = 0; r < m.rows; r++) if (m.indptr[r + 1]! > m.indptr[r]!) users++;
-  const out = new Uint8Array(m.cols);
-  let any = false;
-  for (let c = 0; c < m.cols; c++) {
-    if (df[c]! > share * users) {
-      out[c] = 1;
-      any = true;
-    }
-  }
-  return any ? out : undefined;
 }
 
 /** The first k of every row's list (lists are sorted, so these are the k best). */

@@ -2,7 +2,6 @@ import { seededRandom, recallAgainst } from '../../src/similarity/als';
 import { csrFromTriples, l2NormalizeRows } from '../../src/similarity/csr';
 import {
   centroidBlock,
-  commonColumns,
   evenRows,
   firstK,
   nearestCentroids,
@@ -251,47 +250,6 @@ describe('sparseAnnTopK', () => {
     expectContract(refined, m, tieKey);
     expect(Array.from(refined.index.subarray(5 * 10, 6 * 10))).toEqual(new Array(10).fill(-1));
     const inline = await sparseAnnTopK(m, 10, { tieKey, dims: 16, partitionRows: 50, probes: 2, seed: 3, threads: 1 });
-    expect(Array.from(inline.index)).toEqual(Array.from(refined.index));
-  });
-
-  test('common columns left out of the first pass: exact scores, the contract, recall kept', async () => {
-    // Every user also holds column 0 and half hold column 1: the first pass works without them.
-    const r: number[] = [];
-    const c: number[] = [];
-    const v: number[] = [];
-    for (let u = 0; u < m.rows; u++) {
-      for (let p = m.indptr[u]!; p < m.indptr[u + 1]!; p++) {
-        r.push(u);
-        c.push(m.indices[p]! + 2);
-        v.push(m.data[p]!);
-      }
-      if (m.indptr[u + 1]! === m.indptr[u]!) continue;
-      r.push(u, ...(u % 2 === 0 ? [u] : []));
-      c.push(0, ...(u % 2 === 0 ? [1] : []));
-      v.push(2, ...(u % 2 === 0 ? [1] : []));
-    }
-    const wide = csrFromTriples(
-      m.rows,
-      m.cols + 2,
-      Int32Array.from(r),
-      Int32Array.from(c),
-      Float32Array.from(v),
-      'max',
-    );
-    expect(Array.from(commonColumns(wide, 0.4)!.subarray(0, 4))).toEqual([1, 1, 0, 0]);
-    expect(commonColumns(wide, 1)).toBeUndefined();
-    expect(() => commonColumns(wide, -1)).toThrow(/expected commonShare >= 0, but got -1/);
-    const exact = await cosineTopK(wide, 10, { tieKey });
-    const opts = { tieKey, dims: 16, partitionRows: 50, probes: 2, seed: 3 };
-    const all = await sparseAnnTopK(wide, 10, { ...opts, rounds: 0 });
-    const first = await sparseAnnTopK(wide, 10, { ...opts, rounds: 0, commonShare: 0.4, rescore: 30 });
-    const refined = await sparseAnnTopK(wide, 10, { ...opts, commonShare: 0.4, rescore: 30 });
-    // Candidates ranked without the common columns, then scored exactly: nearly what the full first pass finds.
-    expect(recallAgainst(exact, first)).toBeGreaterThan(recallAgainst(exact, all) - 0.05);
-    expect(recallAgainst(exact, refined)).toBeGreaterThanOrEqual(0.95);
-    expectContract(first, wide, tieKey);
-    expectContract(refined, wide, tieKey);
-    const inline = await sparseAnnTopK(wide, 10, { ...opts, commonShare: 0.4, rescore: 30, threads: 1 });
     expect(Array.from(inline.index)).toEqual(Array.from(refined.index));
   });
 
