@@ -50,26 +50,6 @@ function sparseNorms(m: Csr): Float64Array {
   return norms;
 }
 
-/** Dot product of sparse rows a and b (column indices ascending within a row), shrunk by shared / (shared + shrink). */
-function sparseDot(m: Csr, a: number, b: number, shrink: number): number {
-  let p = m.indptr[a]!;
-  let q = m.indptr[b]!;
-  const pe = m.indptr[a + 1]!;
-  const qe = m.indptr[b + 1]!;
-  let s = 0;
-  let shared = 0;
-  while (p < pe && q < qe) {
-    const ca = m.indices[p]!;
-    const cb = m.indices[q]!;
-    if (ca === cb) {
-      s += m.data[p++]! * m.data[q++]!;
-      shared++;
-    } else if (ca < cb) p++;
-    else q++;
-  }
-  return shrink > 0 ? (s * shared) / (shared + shrink) : s;
-}
-
 /**
  * The k best neighbours of each row by the blended score, among the candidates `lists` hold for it (each list:
  * one search's top neighbours, in either space). Every candidate is scored exactly in both spaces (a zero row
@@ -104,33 +84,73 @@ export function blendNeighbours(
   const f = dense.cols;
   const index = new Int32Array(rows * k).fill(-1);
   const score = new Float32Array(rows * k);
-  const seen = new Set<number>();
-  const found: Array<{ o: number; s: number }> = [];
+  // seenBy[o] === r: o was already scored for row r (a candidate found by both searches counts once).
+  const seenBy = new Int32Array(rows).fill(-1);
+  // Row r's sparse row scattered by column (colOf[c] === r: column c's value for row r is in valueOf[c]), so a
+  // candidate's sparse dot is one pass over its own row. Products are summed in ascending column order, as a merge
+  // of the two rows would.
+  const colOf = new Int32Array(sparse.cols).fill(-1);
+  const valueOf = new Float64Array(sparse.cols);
+  // The row's best k so far, best first (score descending, then tieKey ascending).
+  const bestO = new Int32Array(k);
+  const bestS = new Float64Array(k);
+  const { indptr, indices, data } = sparse;
   for (let r = 0; r < rows; r++) {
     const w = weightOf(r);
-    seen.clear();
-    found.length = 0;
+    let n = 0;
+    const dr = dn[r]!;
+    const sr = sn[r]!;
+    if (sr > 0) {
+      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
+        colOf[indices[p]!] = r;
+        valueOf[indices[p]!] = data[p]!;
+      }
+    }
     for (const l of lists) {
       for (let j = 0; j < l.k; j++) {
         const o = l.index[r * l.k + j]!;
         if (o < 0) break;
-        if (o === r || seen.has(o)) continue;
-        seen.add(o);
+        if (o === r || seenBy[o] === r) continue;
+        seenBy[o] = r;
         let d = 0;
-        if (dn[r]! > 0 && dn[o]! > 0) {
+        if (dr > 0 && dn[o]! > 0) {
           for (let c = 0; c < f; c++) d += dense.data[r * f + c]! * dense.data[o * f + c]!;
-          d /= dn[r]! * dn[o]!;
+          d /= dr * dn[o]!;
         }
-        const s = sn[r]! > 0 && sn[o]! > 0 ? sparseDot(sparse, r, o, shrink) / (sn[r]! * sn[o]!) : 0;
+        let s = 0;
+        if (sr > 0 && sn[o]! > 0) {
+          let dot = 0;
+          let shared = 0;
+          for (let q = indptr[o]!; q < indptr[o + 1]!; q++) {
+            const c = indices[q]!;
+            if (colOf[c] === r) {
+              dot += valueOf[c]! * data[q]!;
+              shared++;
+            }
+          }
+          s = (shrink > 0 ? (dot * shared) / (shared + shrink) : dot) / (sr * sn[o]!);
+        }
         const blended = Math.fround((d + w * s) / (1 + w));
-        if (blended > 0) found.push({ o, s: blended });
+        if (!(blended > 0)) continue;
+        // Insert into the row's top k unless it ranks below a full list's last.
+        if (n === k && (blended < bestS[k - 1]! || (blended === bestS[k - 1]! && tieKey[o]! > tieKey[bestO[k - 1]!]!)))
+          continue;
+        let at = n < k ? n++ : k - 1;
+        while (
+          at > 0 &&
+          (bestS[at - 1]! < blended || (bestS[at - 1]! === blended && tieKey[bestO[at - 1]!]! > tieKey[o]!))
+        ) {
+          bestO[at] = bestO[at - 1]!;
+          bestS[at] = bestS[at - 1]!;
+          at--;
+        }
+        bestO[at] = o;
+        bestS[at] = blended;
       }
     }
-    found.sort((a, b) => b.s - a.s || tieKey[a.o]! - tieKey[b.o]!);
-    const n = Math.min(k, found.length);
     for (let j = 0; j < n; j++) {
-      index[r * k + j] = found[j]!.o;
-      score[r * k + j] = found[j]!.s;
+      index[r * k + j] = bestO[j]!;
+      score[r * k + j] = bestS[j]!;
     }
   }
   return { rows, k, index, score };

@@ -74,4 +74,76 @@ describe('blendNeighbours', () => {
       /candidate lists of 5 rows/,
     );
   });
+
+  test('on random rows, equals scoring every candidate by the formula and sorting them all (shrink 0 and 2)', () => {
+    let state = 12345;
+    const rand = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rows = 60;
+    const f = 5;
+    const cols = 12;
+    const denseR: DenseMatrix = { rows, cols: f, data: Float32Array.from({ length: rows * f }, () => rand() - 0.3) };
+    // A few zero rows in each space, and columns held by many rows (many ties in the sparse cosine).
+    for (const r of [3, 17]) denseR.data.fill(0, r * f, (r + 1) * f);
+    const sparseR = csrOfRows(
+      cols,
+      Array.from({ length: rows }, (_, r) => {
+        const row: Record<number, number> = {};
+        if (r % 11 !== 5)
+          for (let i = 0; i < 4; i++) row[Math.floor(rand() * rand() * cols)] = 1 + Math.floor(rand() * 3);
+        return row;
+      }),
+    );
+    const lists = [8, 6].map((k) =>
+      listsOf(
+        k,
+        Array.from({ length: rows }, () => Array.from({ length: k }, () => Math.floor(rand() * rows))),
+      ),
+    );
+    const keys = Float64Array.from({ length: rows }, (_, r) => (r * 37) % 101);
+    const weights = Float64Array.from({ length: rows }, () => rand() * 2);
+    const norm = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + x * x, 0));
+
+    const sparseRowOf = (sparseX: typeof sparseR, r: number) => {
+      const m = new Map<number, number>();
+      for (let p = sparseX.indptr[r]!; p < sparseX.indptr[r + 1]!; p++) m.set(sparseX.indices[p]!, sparseX.data[p]!);
+      return m;
+    };
+    // Also with no dense signal and binary sparse rows: many equal scores, ordered by the key at the k-th place.
+    const flat: DenseMatrix = { rows, cols: f, data: new Float32Array(rows * f) };
+    const binary = { ...sparseR, data: new Float32Array(sparseR.data.length).fill(1) };
+    for (const [denseX, sparseX, shrink] of [
+      [denseR, sparseR, 0],
+      [denseR, sparseR, 2],
+      [flat, binary, 0],
+    ] as const) {
+      const nb = blendNeighbours({ dense: denseX, sparse: sparseX, weight: weights, shrink }, lists, 5, keys);
+      for (let r = 0; r < rows; r++) {
+        const candidates = [...new Set(lists.flatMap((l) => Array.from(l.index.subarray(r * l.k, (r + 1) * l.k))))];
+        const scored = candidates
+          .filter((o) => o !== r)
+          .map((o) => {
+            const [a, b] = [r, o].map((u) => Array.from(denseX.data.subarray(u * f, (u + 1) * f))) as [
+              number[],
+              number[],
+            ];
+            const dn = norm(a) * norm(b);
+            const d = dn > 0 ? a.reduce((s, x, c) => s + x * b[c]!, 0) / dn : 0;
+            const [x, y] = [sparseRowOf(sparseX, r), sparseRowOf(sparseX, o)];
+            const sn = norm([...x.values()]) * norm([...y.values()]);
+            const shared = [...x.keys()].filter((c) => y.has(c)).sort((p, q) => p - q);
+            const dot = shared.reduce((s, c) => s + x.get(c)! * y.get(c)!, 0);
+            const s = sn > 0 ? (shrink > 0 ? (dot * shared.length) / (shared.length + shrink) : dot) / sn : 0;
+            return { o, s: Math.fround((d + weights[r]! * s) / (1 + weights[r]!)) };
+          })
+          .filter((c) => c.s > 0)
+          .sort((p, q) => q.s - p.s || keys[p.o]! - keys[q.o]!)
+          .slice(0, 5);
+        const want = {
+          index: [...scored.map((c) => c.o), ...Array<number>(5 - scored.length).fill(-1)],
+          score: [...scored.map((c) => c.s), ...Array<number>(5 - scored.length).fill(0)],
+        };
+        expect(rowOf(nb, r)).toEqual(want);
+      }
+    }
+  });
 });
