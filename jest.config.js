@@ -2,6 +2,8 @@
 // integration files that stop, freeze or restart a Neo4j, or wait on a clock (a lease heartbeat, a stall deadline),
 // run one at a time with nothing beside them (`integration-serial`, test/setup/serial-runner.ts).
 // ts-jest transpiles only (isolatedModules in tsconfig.json): types are checked once by `npm run typecheck`, not per test file.
+const os = require('node:os');
+
 const transform = {
   '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }],
 };
@@ -25,11 +27,14 @@ const integration = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 180000,
-  // Workers: TEST_WORKERS, 1 by default: two were not shown reliable here (load 20-33, the serial files failed even in
-  // band; README, Testing). Each worker gets a Neo4j of its own (test/setup/global-setup.ts), which isolates files
-  // without per-file labels in production code; a server the developer points the tests at (TEST_NEO4J_URI) is one
-  // database, so its files always run one at a time.
-  maxWorkers: process.env.TEST_NEO4J_URI !== undefined ? 1 : Math.max(1, Number(process.env.TEST_WORKERS ?? 1) || 1),
+  // Workers: TEST_WORKERS, by default two (or one on a one-core machine): three full passes in a row on two workers
+  // (README, Testing). Each worker gets a Neo4j of its own (test/setup/global-setup.ts), which isolates files without
+  // per-file labels in production code; a server the developer points the tests at (TEST_NEO4J_URI) is one database,
+  // so its files always run one at a time.
+  maxWorkers:
+    process.env.TEST_NEO4J_URI !== undefined
+      ? 1
+      : Math.max(1, Number(process.env.TEST_WORKERS ?? Math.min(2, os.availableParallelism())) || 1),
   projects: [
     {
       displayName: 'unit',
