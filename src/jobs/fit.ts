@@ -218,6 +218,9 @@ export async function fitModel(
   // ALS factors per fold of the candidates that differ only in the blend (which rescores them) or the centring
   // (which shifts them): trained once, uncentred, and centred per candidate.
   const trainedCache = new Map<string, TrainedAls>();
+  // The centred copies of each trained set, by centring: the same object for the same choice, so that the factors'
+  // search of a candidate that differs only in the blend is found in the fold's memo (alsSearch).
+  const centredCache = new WeakMap<TrainedAls, Map<string, TrainedAls>>();
   const trainedFor = async (run: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
     const key = `${fold}:${JSON.stringify(factorsKey(run.als))}`;
     let t = trainedCache.get(key);
@@ -225,7 +228,11 @@ export async function fitModel(
       t = await trainAlsUsers(v.train, { ...run, als: { ...run.als, centre: 'none' } }, opts.pool);
       trainedCache.set(key, t);
     }
-    return centredAs(t, v.train, run);
+    let centred = centredCache.get(t);
+    if (centred === undefined) centredCache.set(t, (centred = new Map<string, TrainedAls>()));
+    let c = centred.get(run.als.centre);
+    if (c === undefined) centred.set(run.als.centre, (c = centredAs(t, v.train, run)));
+    return c;
   };
   // The blend's interest candidates per fold: the same for every ALS candidate scored on that fold.
   const interestMemos = new Map<number, InterestMemo>();

@@ -695,6 +695,11 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
 export interface InterestMemo {
   matrix?: Csr;
   lists?: Neighbours;
+  /**
+   * The factors' own search (its best BLEND_CANDIDATES per user) by trained user matrix: candidates that differ only
+   * in the blend's settings rescore the same factors, and their search is done once.
+   */
+  factorSearches?: WeakMap<DenseMatrix, { k: number; result: ModelResult }>;
 }
 
 /** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
@@ -706,8 +711,9 @@ export const BLEND_CANDIDATES = 50;
  * BLEND_CANDIDATES of both searches, each candidate scored exactly in both (src/similarity/blend.ts). `s` needs
  * the interests and views signals for a blend. A user with no views (no factors) is placed by interests alone.
  * `memo` keeps the interests' weighted matrix and candidate lists for these signals and rows (they depend on
- * neither the factors nor the blend's settings): a fit scoring many candidates on one validation split searches
- * them once.
+ * neither the factors nor the blend's settings), and the factors' search per trained user matrix: a fit scoring
+ * many candidates on one validation split searches each once. One memo serves one set of signals, rows and params
+ * apart from the ALS settings.
  */
 export async function alsSearch(
   trained: TrainedAls,
@@ -720,7 +726,13 @@ export async function alsSearch(
   const tieKey = s.users.handles;
   if (!(p.als.blend > 0)) return searchAlsUsers(trained, tieKey, p, pool, queryRows);
   const wide = { ...p, k: Math.max(p.k, BLEND_CANDIDATES) };
-  const factors = await searchAlsUsers(trained, tieKey, wide, pool, queryRows);
+  const searches = (memo.factorSearches ??= new WeakMap());
+  let searched = searches.get(trained.users);
+  if (searched === undefined || searched.k !== wide.k) {
+    searched = { k: wide.k, result: await searchAlsUsers(trained, tieKey, wide, pool, queryRows) };
+    searches.set(trained.users, searched);
+  }
+  const factors = searched.result;
   const matrix = (memo.matrix ??= weightedMatrix('interests', s, p).matrix);
   const poolOpt = pool !== undefined ? { pool } : {};
   const interests = (memo.lists ??=

@@ -1,7 +1,7 @@
 // Fitting on a validation split: interests get weight where they carry the signal, and none where they are noise.
 import { fitForRun, sampleUsers, selectRows, validate, validationSplit } from '../../src/jobs/fit';
 import { centredAs, trainAlsUsers } from '../../src/jobs/als-model';
-import { computeModel, defaultParams, FIT_ALS_ITERATIONS } from '../../src/jobs/models';
+import { alsSearch, computeModel, defaultParams, FIT_ALS_ITERATIONS, type InterestMemo } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
 import { csrFromTriples } from '../../src/similarity/csr';
@@ -103,6 +103,27 @@ test('centring factors trained uncentred gives what training with that centring 
   expect(again.users.data).toEqual(direct.users.data);
   expect(raw.users.data).not.toEqual(direct.users.data); // the raw factors are left as they were
   expect(centredAs(raw, s, { ...p, als: { ...p.als, centre: 'none' } })).toBe(raw);
+});
+
+test('a fit searches trained factors once for every blend setting it rescores them with, with the same lists', async () => {
+  const s = planted(true, 5);
+  const p = params();
+  const trained = await trainAlsUsers(s, p, pool);
+  const rows = Int32Array.from({ length: 300 }, (_, i) => i * 4);
+  const memo: InterestMemo = {};
+  const searched = new Set<unknown>();
+  for (const [blend, blendShrink] of [
+    [1, 0],
+    [4, 10],
+  ] as const) {
+    const q = { ...p, als: { ...p.als, blend, blendShrink } };
+    const shared = await alsSearch(trained, s, q, pool, rows, memo);
+    expect(memo.factorSearches?.get(trained.users)?.result.neighbours.k).toBeGreaterThanOrEqual(50);
+    searched.add(memo.factorSearches?.get(trained.users));
+    const alone = await alsSearch(trained, s, q, pool, rows);
+    expect(shared.neighbours).toEqual(alone.neighbours);
+  }
+  expect(searched.size).toBe(1); // the second setting used the first one's search
 });
 
 test('als: each candidate is judged by the mean of two folds, each its own split and initialisation', async () => {
