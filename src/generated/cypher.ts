@@ -70,6 +70,8 @@ export interface CypherStatements {
     params: { handle: number | Integer };
     row: { found: boolean; holders: { handle: number; model: string; version: number }[]; edges: number };
   };
+  /** Deletes every version's compact lists (VersionLists) once a user is forgotten: they hold the user's handle and list. The next incremental run reads the lists from the edges instead (which forget-user cleaned) and stores new ones. */
+  'forget/forget-version-lists': { params: Record<never, never>; row: { deleted: number } };
   /** Records that an import of folder $dir has started: its files (names, sizes, modification times) and who runs it; completedAt stays null until it completes. */
   'ingest/begin-import-run': {
     params: {
@@ -210,6 +212,8 @@ export interface CypherStatements {
   'schema/user-changed-at': { params: Record<never, never>; row: Record<never, never> };
   /** A user is identified by its integer handle. */
   'schema/user-handle-unique': { params: Record<never, never>; row: Record<never, never> };
+  /** One VersionLists node per model version and chunk (a version's lists in compact form, for incremental runs). */
+  'schema/version-lists-key': { params: Record<never, never>; row: Record<never, never> };
   /** Makes version $version of model $model the active one, in one transaction, if this run still owns it. $floor is the full version it builds on: $version itself for a full run, the active version's floor for an incremental one (whose lists are the edges of versions floor..version not ended by then: see explore/README.md). */
   'similarity/activate-version': {
     params: {
@@ -271,6 +275,8 @@ export interface CypherStatements {
     params: { model: string; floor: number | Integer; batch: number | Integer };
     row: { deleted: number };
   };
+  /** Deletes the compact lists of every version of $model but $keep (the active one): superseded versions and runs that never completed. */
+  'similarity/delete-version-lists': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
   /** Records that shard $shard of run $run has written its part of version $version of model $model (idempotent); no row when the version is no longer this run's. */
   'similarity/finish-shard': {
     params: { model: string; version: number | Integer; run: string; shard: number | Integer };
@@ -339,6 +345,19 @@ export interface CypherStatements {
   'similarity/read-version-lists': {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
+  };
+  /** The compact lists stored with version $version of $model (see write-version-lists), chunk by chunk; no row when the version has none (written by older code, or dropped by forget). */
+  'similarity/read-version-lists-blob': {
+    params: { model: string; version: number | Integer };
+    row: {
+      chunk: number;
+      chunks: number;
+      users: number;
+      handles: string;
+      offsets: string;
+      neighbours: string;
+      scores: string;
+    };
   };
   /** Per user with any view: [course id, total seconds] pairs. */
   'similarity/read-views': { params: Record<never, never>; row: { handle: number; views: unknown[][] } };
@@ -440,6 +459,21 @@ export interface CypherStatements {
     };
     row: { edges: number };
   };
+  /** Keeps with version $version of $model one chunk of its lists in compact form, so that an incremental run reads them in one go instead of edge by edge: the users' handles, the offsets of each user's list in the neighbour arrays (users + 1 of them), the neighbours' handles and the scores (base64 of little-endian float64, int32 for the offsets), each list in the order readers see it (score descending, then handle). $chunks is how many chunks the version has. Written before the version is switched to. */
+  'similarity/write-version-lists': {
+    params: {
+      model: string;
+      version: number | Integer;
+      chunk: number | Integer;
+      chunks: number | Integer;
+      users: number | Integer;
+      handles: string;
+      offsets: string;
+      neighbours: string;
+      scores: string;
+    };
+    row: { chunk: number };
+  };
 }
 
 export type CypherName = keyof CypherStatements;
@@ -512,6 +546,7 @@ export const CYPHER_REGISTRY: {
       '@param handle INTEGER; @column found BOOLEAN; @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>; @column edges INTEGER',
     columns: ['found', 'holders', 'edges'],
   },
+  'forget/forget-version-lists': { signature: '@column deleted INTEGER', columns: ['deleted'] },
   'ingest/begin-import-run': {
     signature:
       '@param id STRING; @param dir STRING; @param files LIST<STRING>; @param sizes LIST<INTEGER>; @param mtimes LIST<STRING>; @param owner STRING; @column id STRING',
@@ -582,6 +617,7 @@ export const CYPHER_REGISTRY: {
   'schema/tag-name-unique': { signature: '', columns: [] },
   'schema/user-changed-at': { signature: '', columns: [] },
   'schema/user-handle-unique': { signature: '', columns: [] },
+  'schema/version-lists-key': { signature: '', columns: [] },
   'similarity/activate-version': {
     signature:
       '@param model STRING; @param version INTEGER; @param floor INTEGER; @param params STRING; @param metrics STRING?; @param users INTEGER; @param edges INTEGER; @param validation FLOAT?; @param weighting STRING?; @column previous INTEGER?',
@@ -624,6 +660,10 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/delete-superseded': {
     signature: '@param model STRING; @param floor INTEGER; @param batch INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
+  },
+  'similarity/delete-version-lists': {
+    signature: '@param model STRING; @param keep INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
   'similarity/finish-shard': {
@@ -680,6 +720,11 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param version INTEGER; @param floor INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',
     columns: ['handle', 'neighbours', 'scores'],
+  },
+  'similarity/read-version-lists-blob': {
+    signature:
+      '@param model STRING; @param version INTEGER; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column neighbours STRING; @column scores STRING',
+    columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'neighbours', 'scores'],
   },
   'similarity/read-views': {
     signature: '@column handle INTEGER; @column views LIST<LIST<ANY>>',
@@ -742,5 +787,10 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
     columns: ['edges'],
+  },
+  'similarity/write-version-lists': {
+    signature:
+      '@param model STRING; @param version INTEGER; @param chunk INTEGER; @param chunks INTEGER; @param users INTEGER; @param handles STRING; @param offsets STRING; @param neighbours STRING; @param scores STRING; @column chunk INTEGER',
+    columns: ['chunk'],
   },
 };

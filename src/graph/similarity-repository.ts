@@ -22,6 +22,21 @@ export interface StoredUserFactors {
   data: string;
 }
 
+/** One stored chunk of a version's compact lists (jobs/list-blobs.ts): users [first, first + users) of the version's lists, each array as base64 (little-endian). */
+export interface StoredListChunk {
+  chunk: number;
+  chunks: number;
+  users: number;
+  /** float64 handles. */
+  handles: string;
+  /** int32, users + 1 entries, from 0 (offsets within the chunk). */
+  offsets: string;
+  /** float64 neighbour handles. */
+  neighbours: string;
+  /** float64 scores (the scores the edges hold, exactly). */
+  scores: string;
+}
+
 /** What an ALS version keeps for folding users in, as stored: float arrays as base64 of little-endian float32. */
 export interface StoredAlsFactors {
   factors: number;
@@ -328,8 +343,50 @@ export class SimilarityRepository {
    */
   async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
     const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
+    // The compact lists hold the user's handle and list: they go too (the next incremental run reads the edges).
+    if (row?.found === true) await this.graph.write(cypher('forget/forget-version-lists'), {});
     const holders = row?.holders ?? [];
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
+  }
+
+  /** Keeps a version's lists in compact form (chunks of base64 arrays), written before the version is switched to. */
+  async writeVersionLists(model: string, version: number, chunks: readonly StoredListChunk[]): Promise<void> {
+    for (const c of chunks) {
+      await this.graph.write(cypher('similarity/write-version-lists'), {
+        model,
+        version: neo4j.int(version),
+        chunk: neo4j.int(c.chunk),
+        chunks: neo4j.int(c.chunks),
+        users: neo4j.int(c.users),
+        handles: c.handles,
+        offsets: c.offsets,
+        neighbours: c.neighbours,
+        scores: c.scores,
+      });
+    }
+  }
+
+  /** The compact lists stored with a version, by chunk; empty when it has none. */
+  async versionLists(model: string, version: number): Promise<StoredListChunk[]> {
+    const rows = await this.graph.read(cypher('similarity/read-version-lists-blob'), {
+      model,
+      version: neo4j.int(version),
+    });
+    return rows.map((row) => ({
+      chunk: asNumber(row.chunk),
+      chunks: asNumber(row.chunks),
+      users: asNumber(row.users),
+      handles: row.handles,
+      offsets: row.offsets,
+      neighbours: row.neighbours,
+      scores: row.scores,
+    }));
+  }
+
+  /** Deletes the compact lists of every version of the model but `keep`; returns how many chunks went. */
+  async deleteVersionLists(model: string, keep: number): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-version-lists'), { model, keep: neo4j.int(keep) });
+    return asNumber(row?.deleted ?? 0);
   }
 
   /** Keeps with a version what folding users into it needs (ALS item factors, mean row, settings). */
