@@ -72,6 +72,8 @@ export interface IncrementalReport {
   endedEdges: number;
   /** Where the previous lists were read from: the version's compact lists, or its edges (a version without them). */
   listsFrom: 'compact' | 'edges';
+  /** Where each signal the model uses came from: stored rows (with the changed users' from the graph), or the graph. */
+  signalsFrom: string;
   drift: WeightingDrift;
   fullRunDue: boolean;
   readSeconds: number;
@@ -209,7 +211,8 @@ async function leasedIncremental(
   const dataAsOf = await repo.now();
   const t0 = performance.now();
   const firstClock = new PhaseClock();
-  const loader = await SignalLoader.open(repo);
+  // The newest stored signal rows and the users stamped since, when there are some; else every row from the graph.
+  const loader = await SignalLoader.open(repo, { fromStored: true });
   firstClock.lap('read users');
   const s = loader.signals;
   const users = s.users;
@@ -378,6 +381,7 @@ async function leasedIncremental(
             edgesWritten: writtenEdges,
             edgesEnded: endedEdges,
             listsFrom,
+            signalsFrom: Object.fromEntries(signalsOf(model).map((n) => [n, loader.source.get(n) ?? 'graph'])),
             weightingDrift: drift,
             fullRunDueAbove: FULL_RUN_DRIFT,
             fullRunDue,
@@ -406,6 +410,9 @@ async function leasedIncremental(
         writtenEdges,
         endedEdges,
         listsFrom,
+        signalsFrom: signalsOf(model)
+          .map((n) => `${n}: ${loader.source.get(n) ?? 'graph'}`)
+          .join(', '),
         drift,
         fullRunDue,
         readSeconds,
@@ -423,6 +430,13 @@ async function leasedIncremental(
     }
   } finally {
     await pool?.close();
+  }
+  if (reports.length > 0) {
+    // The rows as they are now, for the next incremental run.
+    const clock = new PhaseClock();
+    await loader.store(dataAsOf);
+    clock.lap('store signals');
+    reports[0]!.phases.push(...clock.phases);
   }
   if (reports.length > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
   for (const r of reports) {

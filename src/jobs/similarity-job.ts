@@ -645,6 +645,8 @@ async function leasedJob(
       });
     }
     await writing;
+    // The rows read, for the next incremental run (a shard's run leaves that to a whole run: see docs/DESIGN.md).
+    if (shard === undefined && reports.some((r) => r.model !== 'als')) await loader.store(dataAsOf);
   } catch (err) {
     // A compute failure waits for the write in flight, so nothing keeps writing after the job has failed.
     await writing.catch(() => undefined);

@@ -24,7 +24,7 @@ import {
   type ModelName,
 } from '../../src/jobs/models';
 import { decodeLists, eachCompactList } from '../../src/jobs/list-blobs';
-import { SignalLoader } from '../../src/jobs/signals';
+import { SignalLoader, type Signals } from '../../src/jobs/signals';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
 import { cosineTopKSync } from '../../src/similarity/topk';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
@@ -81,6 +81,19 @@ async function compactScored(model: string): Promise<{ lists: Map<number, List> 
   const lists = new Map<number, List>();
   eachCompactList(decoded, (h, n, s) => lists.set(h, { n: [...n], s: [...s] }));
   return { lists, versions };
+}
+
+/** A signal's rows as handle -> sorted "name=value" entries (names from the loader's dictionaries). */
+function rowsByName(s: Signals, n: 'interests' | 'views' | 'assessments'): Record<number, string[]> {
+  const m = s[n]!;
+  const names = n === 'views' ? s.courses.names : s.tags.names;
+  const out: Record<number, string[]> = {};
+  for (let r = 0; r < m.rows; r++) {
+    const e: string[] = [];
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) e.push(`${names[m.indices[p]!]}=${m.data[p]}`);
+    if (e.length > 0) out[s.users.handles[r]!] = e.sort();
+  }
+  return out;
 }
 
 /** Every user's active top-10 of a model, by handle. */
@@ -287,8 +300,10 @@ test.each(MODELS)(
   '%s: the full and the incremental version store compact lists equal to their edges, which the run read',
   (m) => {
     const r = reports.find((x) => x.model === m)!;
-    // The incremental run read the full version's compact lists, not its edges.
+    // The incremental run read the full version's compact lists, not its edges, and the full run's stored signals.
     expect(r.listsFrom).toBe('compact');
+    expect(r.signalsFrom).not.toMatch(/(interests|views|assessments): graph/);
+    expect(r.signalsFrom).toMatch(/: stored/);
     const checks = compactCheck.get(m)!;
     expect(checks.map((c) => c.version)).toEqual([r.previous, r.version]);
     for (const { compact, edges, version } of checks) {
@@ -415,6 +430,25 @@ describe('two incremental runs in a row over a full version', () => {
     }
   });
 
+  test('stored signal rows, with the users changed since read from the graph, are the rows the graph holds', async () => {
+    expect(runs.map((r) => r.signalsFrom)).toEqual(['interests: stored', 'interests: stored']);
+    const handles = [...(await activeLists(model)).keys()].sort((a, b) => a - b);
+    await change(handles.filter((_, i) => i % 50 === 3));
+    const stored = await SignalLoader.open(repo, { fromStored: true });
+    const graphOnly = await SignalLoader.open(repo);
+    const signals = ['interests', 'views', 'assessments'] as const;
+    await stored.need([...signals]);
+    await graphOnly.need([...signals]);
+    // These runs refreshed interests alone, so they stored its rows alone (the first run's, of all four models, are
+    // checked through its lists above): views and assessments come from the graph.
+    expect(signals.map((n) => stored.source.get(n))).toEqual(['stored', 'graph', 'graph']);
+    expect(signals.map((n) => graphOnly.source.get(n))).toEqual(['graph', 'graph', 'graph']);
+    for (const n of signals) {
+      // The same entries per user, by name (the columns may be numbered in another order).
+      expect({ n, rows: rowsByName(stored.signals, n) }).toEqual({ n, rows: rowsByName(graphOnly.signals, n) });
+    }
+  });
+
   test('forget removes the user from lists of the full version and of the deltas', async () => {
     const lists = await activeLists(model);
     // A user named both by a list the deltas kept (full version) and by a list a delta wrote.
@@ -449,6 +483,8 @@ describe('two incremental runs in a row over a full version', () => {
     await change(handles.filter((_, i) => i % 40 === 2));
     const [run] = await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet });
     expect(run!.listsFrom).toBe('edges');
+    // forget dropped the stored signal rows too (they held the user's).
+    expect(run!.signalsFrom).toBe('interests: graph');
     expect(run!.changed).toBeGreaterThan(0);
     const compact = await compactScored(model);
     expect(compact.versions).toEqual([run!.version]);

@@ -8,6 +8,8 @@ import {
   type CompactLists,
 } from '../../src/jobs/list-blobs';
 import { listAsStored, listChange, SCORE_TIE } from '../../src/jobs/incremental';
+import { decodeSignal, encodeSignal } from '../../src/jobs/signal-blobs';
+import { csrFromTriples } from '../../src/similarity/csr';
 
 /** Random lists: users with handles 10, 20, ... and 0-12 neighbours each, some scores tied, some not float32. */
 function randomLists(users: number, seed: number): Array<{ h: number; n: number[]; s: number[] }> {
@@ -82,5 +84,45 @@ describe('compact lists (a version lists stored as chunks)', () => {
     const c = listChange(previous, next);
     expect([...c.end].sort()).toEqual([2, 7]);
     expect([...c.add.rows]).toEqual([7, 5]);
+  });
+});
+
+describe('stored signal rows', () => {
+  it('round-trips the non-empty rows of a matrix through chunks of any size', () => {
+    const random = seededRandom(3);
+    const rows = 200;
+    const r: number[] = [];
+    const c: number[] = [];
+    const v: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      if (i % 7 === 0) continue; // empty rows are left out
+      const n = 1 + Math.floor(random() * 6);
+      for (let j = 0; j < n; j++) {
+        r.push(i);
+        c.push(Math.floor(random() * 50));
+        v.push(Math.fround(random() * 100));
+      }
+    }
+    const m = csrFromTriples(rows, 50, Int32Array.from(r), Int32Array.from(c), Float32Array.from(v), 'sum');
+    const handles = Float64Array.from({ length: rows }, (_, i) => 1000 + 3 * i);
+    for (const maxBytes of [1, 300, 1 << 22]) {
+      const chunks = encodeSignal('views', m, handles, maxBytes);
+      const back = decodeSignal([...chunks].reverse(), 50)!;
+      const got: Record<number, string> = {};
+      for (let i = 0; i < back.handles.length; i++) {
+        const e: string[] = [];
+        for (let p = back.offsets[i]!; p < back.offsets[i + 1]!; p++) e.push(`${back.cols[p]}=${back.vals[p]}`);
+        got[back.handles[i]!] = e.join(' ');
+      }
+      const want: Record<number, string> = {};
+      for (let i = 0; i < rows; i++) {
+        const e: string[] = [];
+        for (let p = m.indptr[i]!; p < m.indptr[i + 1]!; p++) e.push(`${m.indices[p]}=${m.data[p]}`);
+        if (e.length > 0) want[handles[i]!] = e.join(' ');
+      }
+      expect(got).toEqual(want);
+    }
+    expect(decodeSignal(encodeSignal('views', m, handles, 300).slice(1), 50)).toBeNull();
+    expect(() => decodeSignal(encodeSignal('views', m, handles), 10)).toThrow(/expected columns in 0..9, but got/);
   });
 });
