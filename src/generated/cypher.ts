@@ -253,6 +253,8 @@ export interface CypherStatements {
       tookOverFrom: string | null;
     };
   };
+  /** Deletes the compact lists of version $version of $model, before they are written: a run that died after writing some (its version number is taken again) leaves no chunk of its own behind. */
+  'similarity/clear-version-lists': { params: { model: string; version: number | Integer }; row: { deleted: number } };
   /** SIMILAR_TO edges of model $model per version that wrote them, and how many of those a later version ended. */
   'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number; ended: number } };
   /** SIMILAR_TO edges of one version of model $model: those of versions $floor..$version not ended by then (a full run's version is its own floor: its own edges). "Not ended" is a coalesce, not an OR, for one index seek (see read-version-lists). */
@@ -686,6 +688,10 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column state STRING; @column plan STRING?; @column owner STRING?; @column expiresInMs INTEGER?; @column tookOverFrom STRING?',
     columns: ['state', 'plan', 'owner', 'expiresInMs', 'tookOverFrom'],
+  },
+  'similarity/clear-version-lists': {
+    signature: '@param model STRING; @param version INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
   },
   'similarity/count-edges': {
     signature: '@param model STRING; @column version INTEGER; @column edges INTEGER; @column ended INTEGER',

@@ -438,6 +438,7 @@ export class SimilarityRepository {
 
   /** Keeps a version's lists in compact form (chunks of base64 arrays), written before the version is switched to. */
   async writeVersionLists(model: string, version: number, chunks: readonly StoredListChunk[]): Promise<void> {
+    await this.graph.write(cypher('similarity/clear-version-lists'), { model, version: neo4j.int(version) });
     for (const c of chunks) {
       await this.graph.write(cypher('similarity/write-version-lists'), {
         model,
