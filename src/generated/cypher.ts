@@ -70,6 +70,8 @@ export interface CypherStatements {
     params: { handle: number | Integer };
     row: { found: boolean; holders: { handle: number; model: string; version: number }[]; edges: number };
   };
+  /** Deletes every version's compact lists (VersionLists) and the stored signal rows (SignalRows, SignalNames) once a user is forgotten: they hold the user's handle, list and rows. The next incremental run reads the lists and the signals from the graph instead (which forget-user cleaned) and stores new ones. */
+  'forget/forget-version-lists': { params: Record<never, never>; row: { deleted: number } };
   /** Records that an import of folder $dir has started: its files (names, sizes, modification times) and who runs it; completedAt stays null until it completes. */
   'ingest/begin-import-run': {
     params: {
@@ -198,6 +200,10 @@ export interface CypherStatements {
   'schema/forgotten-handle-unique': { params: Record<never, never>; row: Record<never, never> };
   /** One ImportRun node per import run (the bookkeeping of imports: started, completed, files, counts). */
   'schema/import-run-id-unique': { params: Record<never, never>; row: Record<never, never> };
+  /** One SignalNames node per read (what completes a read's stored signal rows). */
+  'schema/signal-names-key': { params: Record<never, never>; row: Record<never, never> };
+  /** One SignalRows node per read, signal and chunk (signal rows kept for incremental runs). */
+  'schema/signal-rows-key': { params: Record<never, never>; row: Record<never, never> };
   /** Lets clean-up find the SIMILAR_TO edges an incremental version ended (SIMILAR_TO.until) quickly; edges without `until` (most of them) are not in this index. */
   'schema/similar-to-model-until': { params: Record<never, never>; row: Record<never, never> };
   /** Lets readers and clean-up find the SIMILAR_TO edges of a model's versions quickly: one version, or the range floor..active that the active lists come from (a range seek). */
@@ -210,6 +216,8 @@ export interface CypherStatements {
   'schema/user-changed-at': { params: Record<never, never>; row: Record<never, never> };
   /** A user is identified by its integer handle. */
   'schema/user-handle-unique': { params: Record<never, never>; row: Record<never, never> };
+  /** One VersionLists node per model version and chunk (a version's lists in compact form, for incremental runs). */
+  'schema/version-lists-key': { params: Record<never, never>; row: Record<never, never> };
   /** Makes version $version of model $model the active one, in one transaction, if this run still owns it. $floor is the full version it builds on: $version itself for a full run, the active version's floor for an incremental one (whose lists are the edges of versions floor..version not ended by then: see explore/README.md). */
   'similarity/activate-version': {
     params: {
@@ -245,6 +253,8 @@ export interface CypherStatements {
       tookOverFrom: string | null;
     };
   };
+  /** Deletes the compact lists of version $version of $model, before they are written: a run that died after writing some (its version number is taken again) leaves no chunk of its own behind. */
+  'similarity/clear-version-lists': { params: { model: string; version: number | Integer }; row: { deleted: number } };
   /** SIMILAR_TO edges of model $model per version that wrote them, and how many of those a later version ended. */
   'similarity/count-edges': { params: { model: string }; row: { version: number; edges: number; ended: number } };
   /** SIMILAR_TO edges of one version of model $model: those of versions $floor..$version not ended by then (a full run's version is its own floor: its own edges). "Not ended" is a coalesce, not an OR, for one index seek (see read-version-lists). */
@@ -266,11 +276,15 @@ export interface CypherStatements {
     params: { model: string; versions: readonly (number | Integer)[]; batch: number | Integer };
     row: { deleted: number };
   };
+  /** Deletes the stored signal rows (and their names) of every read but $keep: only the newest are read. */
+  'similarity/delete-signal-rows': { params: { keep: string }; row: { deleted: number } };
   /** Deletes the SIMILAR_TO edges of model $model written before version $floor (the full version the active one builds on): no retained version sees them. In batches. */
   'similarity/delete-superseded': {
     params: { model: string; floor: number | Integer; batch: number | Integer };
     row: { deleted: number };
   };
+  /** Deletes the compact lists of every version of $model but $keep (the active one): superseded versions and runs that never completed. */
+  'similarity/delete-version-lists': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
   /** Records that shard $shard of run $run has written its part of version $version of model $model (idempotent); no row when the version is no longer this run's. */
   'similarity/finish-shard': {
     params: { model: string; version: number | Integer; run: string; shard: number | Integer };
@@ -309,10 +323,20 @@ export interface CypherStatements {
   };
   /** Per user with any assessment: [tag name, score] per attempt. */
   'similarity/read-assessments': { params: Record<never, never>; row: { handle: number; scores: unknown[][] } };
+  /** The assessments of the users $handles (those an import stamped since stored signal rows were read): per user with any, [tag name, score] per attempt. */
+  'similarity/read-assessments-of': {
+    params: { handles: readonly (number | Integer)[] };
+    row: { handle: number; scores: unknown[][] };
+  };
   /** Per course with any tag: the canonical tag names. */
   'similarity/read-course-tags': { params: Record<never, never>; row: { course: string; tags: string[] } };
   /** Per user with any interest: the canonical names of the followed tags. */
   'similarity/read-interests': { params: Record<never, never>; row: { handle: number; tags: string[] } };
+  /** The interests of the users $handles (those an import stamped since stored signal rows were read): per user with any, the canonical names of the followed tags. */
+  'similarity/read-interests-of': {
+    params: { handles: readonly (number | Integer)[] };
+    row: { handle: number; tags: string[] };
+  };
   /** The model node of $model, if any. */
   'similarity/read-model': {
     params: { model: string };
@@ -333,6 +357,16 @@ export interface CypherStatements {
     params: { model: string; handle: number | Integer };
     row: { handle: number; score: number; version: number };
   };
+  /** The newest complete stored signal rows (see write-signal-names): when they were read, the tag and course names in column order, and the signals stored; no row when none are. */
+  'similarity/read-signal-names': {
+    params: Record<never, never>;
+    row: { asOf: string; tags: string[]; courses: string[]; signals: string[] };
+  };
+  /** The stored chunks of signal $signal read at $asOf (see write-signal-rows), by chunk. */
+  'similarity/read-signal-rows': {
+    params: { asOf: string; signal: string };
+    row: { chunk: number; chunks: number; users: number; handles: string; offsets: string; cols: string; vals: string };
+  };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
   'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
   /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). "Not ended" is a coalesce, not `until IS NULL OR until > $version`: with the OR, Neo4j also seeks the (model, until) index and unions both with a Distinct over every edge (about twice the CPU for the same rows). */
@@ -340,8 +374,26 @@ export interface CypherStatements {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
   };
+  /** The compact lists stored with version $version of $model (see write-version-lists), chunk by chunk; no row when the version has none (written by older code, or dropped by forget). */
+  'similarity/read-version-lists-blob': {
+    params: { model: string; version: number | Integer };
+    row: {
+      chunk: number;
+      chunks: number;
+      users: number;
+      handles: string;
+      offsets: string;
+      neighbours: string;
+      scores: string;
+    };
+  };
   /** Per user with any view: [course id, total seconds] pairs. */
   'similarity/read-views': { params: Record<never, never>; row: { handle: number; views: unknown[][] } };
+  /** The views of the users $handles (those an import stamped since stored signal rows were read): per user with any, [course id, total seconds] pairs. */
+  'similarity/read-views-of': {
+    params: { handles: readonly (number | Integer)[] };
+    row: { handle: number; views: unknown[][] };
+  };
   /** Releases $owner's lease on each model of $models (a lease taken over by another run is left alone). */
   'similarity/release-lease': { params: { models: readonly string[]; owner: string }; row: { released: number } };
   /** Gives up $owner's claim on the decisions of run $run, version $version of $model before they are stored (the shard failed while making them), so the next shard to ask claims them at once instead of after the claim's life. */
@@ -440,6 +492,41 @@ export interface CypherStatements {
     };
     row: { edges: number };
   };
+  /** Completes the signal rows stored at $asOf: the tag and course names in column order, and which signals were stored. Written after every chunk, so a SignalNames node means its rows are whole. */
+  'similarity/write-signal-names': {
+    params: { asOf: string; tags: readonly string[]; courses: readonly string[]; signals: readonly string[] };
+    row: { asOf: string };
+  };
+  /** Keeps one chunk of the signal rows a run read at $asOf (the database's clock before it read the graph), so that a later incremental run reads them in one go and only the users stamped since from the graph: signal $signal (interests, views or assessments) for $users users, their handles (base64 float64), the offsets of each row (int32, users + 1), the columns (int32, indices into the names stored by write-signal-names) and the values (float32, as the job's matrices hold them). */
+  'similarity/write-signal-rows': {
+    params: {
+      asOf: string;
+      signal: string;
+      chunk: number | Integer;
+      chunks: number | Integer;
+      users: number | Integer;
+      handles: string;
+      offsets: string;
+      cols: string;
+      vals: string;
+    };
+    row: { chunk: number };
+  };
+  /** Keeps with version $version of $model one chunk of its lists in compact form, so that an incremental run reads them in one go instead of edge by edge: the users' handles, the offsets of each user's list in the neighbour arrays (users + 1 of them), the neighbours' handles and the scores (base64 of little-endian float64, int32 for the offsets), each list in the order readers see it (score descending, then handle). $chunks is how many chunks the version has. Written before the version is switched to. */
+  'similarity/write-version-lists': {
+    params: {
+      model: string;
+      version: number | Integer;
+      chunk: number | Integer;
+      chunks: number | Integer;
+      users: number | Integer;
+      handles: string;
+      offsets: string;
+      neighbours: string;
+      scores: string;
+    };
+    row: { chunk: number };
+  };
 }
 
 export type CypherName = keyof CypherStatements;
@@ -512,6 +599,7 @@ export const CYPHER_REGISTRY: {
       '@param handle INTEGER; @column found BOOLEAN; @column holders LIST<{handle: INTEGER, model: STRING, version: INTEGER}>; @column edges INTEGER',
     columns: ['found', 'holders', 'edges'],
   },
+  'forget/forget-version-lists': { signature: '@column deleted INTEGER', columns: ['deleted'] },
   'ingest/begin-import-run': {
     signature:
       '@param id STRING; @param dir STRING; @param files LIST<STRING>; @param sizes LIST<INTEGER>; @param mtimes LIST<STRING>; @param owner STRING; @column id STRING',
@@ -576,12 +664,15 @@ export const CYPHER_REGISTRY: {
   'schema/course-id-unique': { signature: '', columns: [] },
   'schema/forgotten-handle-unique': { signature: '', columns: [] },
   'schema/import-run-id-unique': { signature: '', columns: [] },
+  'schema/signal-names-key': { signature: '', columns: [] },
+  'schema/signal-rows-key': { signature: '', columns: [] },
   'schema/similar-to-model-until': { signature: '', columns: [] },
   'schema/similar-to-model-version': { signature: '', columns: [] },
   'schema/similarity-model-name-unique': { signature: '', columns: [] },
   'schema/tag-name-unique': { signature: '', columns: [] },
   'schema/user-changed-at': { signature: '', columns: [] },
   'schema/user-handle-unique': { signature: '', columns: [] },
+  'schema/version-lists-key': { signature: '', columns: [] },
   'similarity/activate-version': {
     signature:
       '@param model STRING; @param version INTEGER; @param floor INTEGER; @param params STRING; @param metrics STRING?; @param users INTEGER; @param edges INTEGER; @param validation FLOAT?; @param weighting STRING?; @column previous INTEGER?',
@@ -597,6 +688,10 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param model STRING; @param run STRING; @param version INTEGER; @param owner STRING; @param ttlMs INTEGER; @column state STRING; @column plan STRING?; @column owner STRING?; @column expiresInMs INTEGER?; @column tookOverFrom STRING?',
     columns: ['state', 'plan', 'owner', 'expiresInMs', 'tookOverFrom'],
+  },
+  'similarity/clear-version-lists': {
+    signature: '@param model STRING; @param version INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
   },
   'similarity/count-edges': {
     signature: '@param model STRING; @column version INTEGER; @column edges INTEGER; @column ended INTEGER',
@@ -622,8 +717,13 @@ export const CYPHER_REGISTRY: {
     signature: '@param model STRING; @param versions LIST<INTEGER>; @param batch INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
+  'similarity/delete-signal-rows': { signature: '@param keep STRING; @column deleted INTEGER', columns: ['deleted'] },
   'similarity/delete-superseded': {
     signature: '@param model STRING; @param floor INTEGER; @param batch INTEGER; @column deleted INTEGER',
+    columns: ['deleted'],
+  },
+  'similarity/delete-version-lists': {
+    signature: '@param model STRING; @param keep INTEGER; @column deleted INTEGER',
     columns: ['deleted'],
   },
   'similarity/finish-shard': {
@@ -657,12 +757,20 @@ export const CYPHER_REGISTRY: {
     signature: '@column handle INTEGER; @column scores LIST<LIST<ANY>>',
     columns: ['handle', 'scores'],
   },
+  'similarity/read-assessments-of': {
+    signature: '@param handles LIST<INTEGER>; @column handle INTEGER; @column scores LIST<LIST<ANY>>',
+    columns: ['handle', 'scores'],
+  },
   'similarity/read-course-tags': {
     signature: '@column course STRING; @column tags LIST<STRING>',
     columns: ['course', 'tags'],
   },
   'similarity/read-interests': {
     signature: '@column handle INTEGER; @column tags LIST<STRING>',
+    columns: ['handle', 'tags'],
+  },
+  'similarity/read-interests-of': {
+    signature: '@param handles LIST<INTEGER>; @column handle INTEGER; @column tags LIST<STRING>',
     columns: ['handle', 'tags'],
   },
   'similarity/read-model': {
@@ -675,14 +783,33 @@ export const CYPHER_REGISTRY: {
       '@param model STRING; @param handle INTEGER; @column handle INTEGER; @column score FLOAT; @column version INTEGER',
     columns: ['handle', 'score', 'version'],
   },
+  'similarity/read-signal-names': {
+    signature:
+      '@column asOf STRING; @column tags LIST<STRING>; @column courses LIST<STRING>; @column signals LIST<STRING>',
+    columns: ['asOf', 'tags', 'courses', 'signals'],
+  },
+  'similarity/read-signal-rows': {
+    signature:
+      '@param asOf STRING; @param signal STRING; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column cols STRING; @column vals STRING',
+    columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'cols', 'vals'],
+  },
   'similarity/read-users': { signature: '@column handle INTEGER', columns: ['handle'] },
   'similarity/read-version-lists': {
     signature:
       '@param model STRING; @param version INTEGER; @param floor INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',
     columns: ['handle', 'neighbours', 'scores'],
   },
+  'similarity/read-version-lists-blob': {
+    signature:
+      '@param model STRING; @param version INTEGER; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column neighbours STRING; @column scores STRING',
+    columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'neighbours', 'scores'],
+  },
   'similarity/read-views': {
     signature: '@column handle INTEGER; @column views LIST<LIST<ANY>>',
+    columns: ['handle', 'views'],
+  },
+  'similarity/read-views-of': {
+    signature: '@param handles LIST<INTEGER>; @column handle INTEGER; @column views LIST<LIST<ANY>>',
     columns: ['handle', 'views'],
   },
   'similarity/release-lease': {
@@ -742,5 +869,20 @@ export const CYPHER_REGISTRY: {
     signature:
       '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
     columns: ['edges'],
+  },
+  'similarity/write-signal-names': {
+    signature:
+      '@param asOf STRING; @param tags LIST<STRING>; @param courses LIST<STRING>; @param signals LIST<STRING>; @column asOf STRING',
+    columns: ['asOf'],
+  },
+  'similarity/write-signal-rows': {
+    signature:
+      '@param asOf STRING; @param signal STRING; @param chunk INTEGER; @param chunks INTEGER; @param users INTEGER; @param handles STRING; @param offsets STRING; @param cols STRING; @param vals STRING; @column chunk INTEGER',
+    columns: ['chunk'],
+  },
+  'similarity/write-version-lists': {
+    signature:
+      '@param model STRING; @param version INTEGER; @param chunk INTEGER; @param chunks INTEGER; @param users INTEGER; @param handles STRING; @param offsets STRING; @param neighbours STRING; @param scores STRING; @column chunk INTEGER',
+    columns: ['chunk'],
   },
 };

@@ -22,6 +22,45 @@ export interface StoredUserFactors {
   data: string;
 }
 
+/** One stored chunk of a version's compact lists (jobs/list-blobs.ts): users [first, first + users) of the version's lists, each array as base64 (little-endian). */
+export interface StoredListChunk {
+  chunk: number;
+  chunks: number;
+  users: number;
+  /** float64 handles. */
+  handles: string;
+  /** int32, users + 1 entries, from 0 (offsets within the chunk). */
+  offsets: string;
+  /** float64 neighbour handles. */
+  neighbours: string;
+  /** float64 scores (the scores the edges hold, exactly). */
+  scores: string;
+}
+
+/** One stored chunk of a signal's rows (jobs/signal-blobs.ts): base64 of little-endian typed arrays. */
+export interface StoredSignalChunk {
+  signal: string;
+  chunk: number;
+  chunks: number;
+  users: number;
+  /** float64 user handles. */
+  handles: string;
+  /** int32, users + 1 entries, from 0. */
+  offsets: string;
+  /** int32 column indices into the stored tag or course names. */
+  cols: string;
+  /** float32 values. */
+  vals: string;
+}
+
+/** What completes a read's stored signal rows: when it read, the names of the columns, the signals stored. */
+export interface StoredSignalNames {
+  asOf: string;
+  tags: string[];
+  courses: string[];
+  signals: string[];
+}
+
 /** What an ALS version keeps for folding users in, as stored: float arrays as base64 of little-endian float32. */
 export interface StoredAlsFactors {
   factors: number;
@@ -117,6 +156,69 @@ export class SimilarityRepository {
     return this.stream('similarity/read-assessments', {}, (get) =>
       onRow(asNumber(get('handle')), get('scores') as [string, number][]),
     );
+  }
+
+  /** The interests of the given users (those with any). */
+  async eachInterestOf(handles: number[], onRow: (handle: number, tags: string[]) => void): Promise<number> {
+    return this.stream('similarity/read-interests-of', { handles }, (get) =>
+      onRow(asNumber(get('handle')), get('tags')),
+    );
+  }
+
+  async eachViewsOf(handles: number[], onRow: (handle: number, views: [string, number][]) => void): Promise<number> {
+    return this.stream('similarity/read-views-of', { handles }, (get) =>
+      onRow(asNumber(get('handle')), get('views') as [string, number][]),
+    );
+  }
+
+  async eachAssessmentsOf(
+    handles: number[],
+    onRow: (handle: number, scores: [string, number][]) => void,
+  ): Promise<number> {
+    return this.stream('similarity/read-assessments-of', { handles }, (get) =>
+      onRow(asNumber(get('handle')), get('scores') as [string, number][]),
+    );
+  }
+
+  /** Keeps a read's signal rows: every chunk, then the names, which mark them whole. */
+  async writeSignalRows(names: StoredSignalNames, chunks: readonly StoredSignalChunk[]): Promise<void> {
+    for (const c of chunks) {
+      await this.graph.write(cypher('similarity/write-signal-rows'), {
+        ...c,
+        asOf: names.asOf,
+        chunk: neo4j.int(c.chunk),
+        chunks: neo4j.int(c.chunks),
+        users: neo4j.int(c.users),
+      });
+    }
+    await this.graph.write(cypher('similarity/write-signal-names'), names);
+  }
+
+  /** The newest whole stored signal rows' names; null when none are stored. */
+  async storedSignalNames(): Promise<StoredSignalNames | null> {
+    const [row] = await this.graph.read(cypher('similarity/read-signal-names'), {});
+    return row === undefined ? null : { asOf: row.asOf, tags: row.tags, courses: row.courses, signals: row.signals };
+  }
+
+  /** One signal's stored chunks of the read at `asOf`. */
+  async signalRows(asOf: string, signal: string): Promise<StoredSignalChunk[]> {
+    const rows = await this.graph.read(cypher('similarity/read-signal-rows'), { asOf, signal });
+    return rows.map((row) => ({
+      signal,
+      chunk: asNumber(row.chunk),
+      chunks: asNumber(row.chunks),
+      users: asNumber(row.users),
+      handles: row.handles,
+      offsets: row.offsets,
+      cols: row.cols,
+      vals: row.vals,
+    }));
+  }
+
+  /** Deletes the stored signal rows of every read but `keep`; returns how many nodes went. */
+  async deleteSignalRows(keep: string): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-signal-rows'), { keep });
+    return asNumber(row?.deleted ?? 0);
   }
 
   async eachCourseTags(onRow: (course: string, tags: string[]) => void): Promise<number> {
@@ -328,8 +430,51 @@ export class SimilarityRepository {
    */
   async forgetUser(handle: number): Promise<{ found: boolean; lists: number; edges: number }> {
     const [row] = await this.graph.write(cypher('forget/forget-user'), { handle: neo4j.int(handle) });
+    // The compact lists hold the user's handle and list: they go too (the next incremental run reads the edges).
+    if (row?.found === true) await this.graph.write(cypher('forget/forget-version-lists'), {});
     const holders = row?.holders ?? [];
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
+  }
+
+  /** Keeps a version's lists in compact form (chunks of base64 arrays), written before the version is switched to. */
+  async writeVersionLists(model: string, version: number, chunks: readonly StoredListChunk[]): Promise<void> {
+    await this.graph.write(cypher('similarity/clear-version-lists'), { model, version: neo4j.int(version) });
+    for (const c of chunks) {
+      await this.graph.write(cypher('similarity/write-version-lists'), {
+        model,
+        version: neo4j.int(version),
+        chunk: neo4j.int(c.chunk),
+        chunks: neo4j.int(c.chunks),
+        users: neo4j.int(c.users),
+        handles: c.handles,
+        offsets: c.offsets,
+        neighbours: c.neighbours,
+        scores: c.scores,
+      });
+    }
+  }
+
+  /** The compact lists stored with a version, by chunk; empty when it has none. */
+  async versionLists(model: string, version: number): Promise<StoredListChunk[]> {
+    const rows = await this.graph.read(cypher('similarity/read-version-lists-blob'), {
+      model,
+      version: neo4j.int(version),
+    });
+    return rows.map((row) => ({
+      chunk: asNumber(row.chunk),
+      chunks: asNumber(row.chunks),
+      users: asNumber(row.users),
+      handles: row.handles,
+      offsets: row.offsets,
+      neighbours: row.neighbours,
+      scores: row.scores,
+    }));
+  }
+
+  /** Deletes the compact lists of every version of the model but `keep`; returns how many chunks went. */
+  async deleteVersionLists(model: string, keep: number): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-version-lists'), { model, keep: neo4j.int(keep) });
+    return asNumber(row?.deleted ?? 0);
   }
 
   /** Keeps with a version what folding users into it needs (ALS item factors, mean row, settings). */

@@ -13,6 +13,7 @@ import { cosineTopK } from '../similarity/topk';
 import { table } from '../text-table';
 import {
   FULL_RUN_DRIFT,
+  listAsStored,
   listChange,
   patchLists,
   scoresOfChanged,
@@ -29,6 +30,7 @@ import {
   type ModelName,
   type ModelParams,
 } from './models';
+import { CompactListsBuilder, decodeLists, eachCompactList, encodeLists } from './list-blobs';
 import { DEFAULT_LEASE_MS } from './similarity-job';
 import { SignalLoader } from './signals';
 
@@ -68,6 +70,10 @@ export interface IncrementalReport {
   writtenEdges: number;
   /** Edges of the previous version this run ended (the written users' previous lists), deleted after the grace. */
   endedEdges: number;
+  /** Where the previous lists were read from: the version's compact lists, or its edges (a version without them). */
+  listsFrom: 'compact' | 'edges';
+  /** Where each signal the model uses came from: stored rows (with the changed users' from the graph), or the graph. */
+  signalsFrom: string;
   drift: WeightingDrift;
   fullRunDue: boolean;
   readSeconds: number;
@@ -205,7 +211,8 @@ async function leasedIncremental(
   const dataAsOf = await repo.now();
   const t0 = performance.now();
   const firstClock = new PhaseClock();
-  const loader = await SignalLoader.open(repo);
+  // The newest stored signal rows and the users stamped since, when there are some; else every row from the graph.
+  const loader = await SignalLoader.open(repo, { fromStored: true });
   firstClock.lap('read users');
   const s = loader.signals;
   const users = s.users;
@@ -221,11 +228,32 @@ async function leasedIncremental(
       const changedHandles = await repo.changedUsers(since);
       const rowOf = (h: number) => users.row(h) ?? -1;
       const previous = new Map<number, PreviousList>();
-      await repo.eachVersionList(model, active.version, active.floor, (h, neighbours, scores) => {
-        const r = users.row(h);
-        if (r === undefined) return;
-        previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
-      });
+      // The version's compact lists when it stored them (one read of a few chunks), else its edges, user by user.
+      const storedLists = decodeLists(await repo.versionLists(model, active.version));
+      const listsFrom: 'compact' | 'edges' = storedLists !== null ? 'compact' : 'edges';
+      if (storedLists !== null) {
+        eachCompactList(storedLists, (h, neighbours, scores) => {
+          const r = users.row(h);
+          if (r === undefined) return;
+          // A neighbour no longer in the graph has no edge left: the edges' list is one shorter, and so is this.
+          const rows: number[] = [];
+          const kept: number[] = [];
+          for (let i = 0; i < neighbours.length; i++) {
+            const n = users.row(neighbours[i]!);
+            if (n === undefined) continue;
+            rows.push(n);
+            kept.push(scores[i]!);
+          }
+          if (rows.length > 0) previous.set(r, { rows: Int32Array.from(rows), scores: Float64Array.from(kept) });
+        });
+      } else {
+        log.info(`  ${model}: version ${active.version} has no compact lists: reading its edges`);
+        await repo.eachVersionList(model, active.version, active.floor, (h, neighbours, scores) => {
+          const r = users.row(h);
+          if (r === undefined) return;
+          previous.set(r, { rows: Int32Array.from(neighbours, rowOf), scores: Float64Array.from(scores) });
+        });
+      }
       const readSeconds = seconds(tRead) + (reports.length === 0 ? userSeconds : 0);
       clock.lap('read lists');
 
@@ -263,8 +291,11 @@ async function leasedIncremental(
       // Only what changed in each list (no rank is stored): a patched list is mostly one edge ended and one created.
       const rows: DeltaRow[] = [];
       const handlesOf = (rs: Int32Array) => Array.from(rs, (x) => users.handles[x]!);
+      // The new version's lists as its readers will see them, for its compact lists.
+      const nextLists = new Map<number, PreviousList>();
       const change = (r: number, next: PreviousList) => {
         const c = listChange(previous.get(r), next);
+        nextLists.set(r, listAsStored(previous.get(r), next));
         if (c.end.length > 0 || c.add.rows.length > 0) {
           rows.push({ h: users.handles[r]!, end: handlesOf(c.end), n: handlesOf(c.add.rows), s: [...c.add.scores] });
         }
@@ -283,6 +314,13 @@ async function leasedIncremental(
       for (const [r, list] of patch.patched) change(r, list);
       const written = new Set<number>([...recompute, ...patch.patched.keys()]);
       const kept = [...previous.keys()].filter((r) => !written.has(r)).length;
+      const compact = new CompactListsBuilder();
+      for (let r = 0; r < users.size; r++) {
+        const list = nextLists.get(r) ?? previous.get(r);
+        if (list !== undefined) compact.add(users.handles[r]!, handlesOf(list.rows), list.scores);
+      }
+      const compactChunks = encodeLists(compact.build());
+      clock.lap('compact lists');
       await lease.confirm();
       const { active: nowActive, floor: nowFloor, version } = await repo.beginVersion(model);
       if (nowActive !== active.version || nowFloor !== active.floor) {
@@ -312,6 +350,9 @@ async function leasedIncremental(
       clock.lap('begin, leftovers');
       await inParallel(batches, writers, () => lease.assertHeld());
       clock.lap('write lists');
+      lease.assertHeld();
+      await repo.writeVersionLists(model, version, compactChunks);
+      clock.lap('write compact lists');
       log.info(
         `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
           `leftovers checked in ${((tLists - tWrite) / 1000).toFixed(1)} s)`,
@@ -339,6 +380,8 @@ async function leasedIncremental(
             kept,
             edgesWritten: writtenEdges,
             edgesEnded: endedEdges,
+            listsFrom,
+            signalsFrom: Object.fromEntries(signalsOf(model).map((n) => [n, loader.source.get(n) ?? 'graph'])),
             weightingDrift: drift,
             fullRunDueAbove: FULL_RUN_DRIFT,
             fullRunDue,
@@ -351,6 +394,8 @@ async function leasedIncremental(
         weighting: active.weighting,
       });
       await repo.chooseDefault();
+      // The previous version's compact lists are no longer read (incremental runs start from the active version).
+      await repo.deleteVersionLists(model, version);
       clock.lap('activate');
       const report: IncrementalReport = {
         model,
@@ -364,6 +409,10 @@ async function leasedIncremental(
         edges,
         writtenEdges,
         endedEdges,
+        listsFrom,
+        signalsFrom: signalsOf(model)
+          .map((n) => `${n}: ${loader.source.get(n) ?? 'graph'}`)
+          .join(', '),
         drift,
         fullRunDue,
         readSeconds,
@@ -381,6 +430,13 @@ async function leasedIncremental(
     }
   } finally {
     await pool?.close();
+  }
+  if (reports.length > 0) {
+    // The rows as they are now, for the next incremental run.
+    const clock = new PhaseClock();
+    await loader.store(dataAsOf);
+    clock.lap('store signals');
+    reports[0]!.phases.push(...clock.phases);
   }
   if (reports.length > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
   for (const r of reports) {
@@ -408,6 +464,7 @@ export function formatIncremental(reports: IncrementalReport[]): string {
     'written',
     'ended',
     'weighting drift',
+    'lists from',
     'read s',
     'compute s',
     'write s',
@@ -423,6 +480,7 @@ export function formatIncremental(reports: IncrementalReport[]): string {
     r.writtenEdges.toLocaleString('en-US'),
     r.endedEdges.toLocaleString('en-US'),
     `${(100 * r.drift.max).toFixed(2)}%`,
+    r.listsFrom,
     r.readSeconds.toFixed(1),
     r.computeSeconds.toFixed(1),
     r.writeSeconds.toFixed(1),

@@ -183,6 +183,25 @@ export function listChange(previous: PreviousList | undefined, next: PreviousLis
   };
 }
 
+/**
+ * The list readers of the new version see once listChange(previous, next) is written: next's neighbours, those whose
+ * edge stays (same neighbour, score within SCORE_TIE) with the previous score the edge holds; in reader order is up
+ * to the caller (CompactListsBuilder sorts by score, then handle).
+ */
+export function listAsStored(previous: PreviousList | undefined, next: PreviousList): PreviousList {
+  const before = new Map<number, number>();
+  if (previous !== undefined) {
+    for (let i = 0; i < previous.rows.length; i++)
+      if (previous.rows[i]! >= 0) before.set(previous.rows[i]!, previous.scores[i]!);
+  }
+  const scores = Float64Array.from(next.scores);
+  for (let i = 0; i < next.rows.length; i++) {
+    const was = before.get(next.rows[i]!);
+    if (was !== undefined && Math.abs(was - scores[i]!) <= SCORE_TIE) scores[i] = was;
+  }
+  return { rows: Int32Array.from(next.rows), scores };
+}
+
 /** When an incremental run says a full run is due: a weighting statistic or the user count moved more than this. */
 export const FULL_RUN_DRIFT = 0.05;
 

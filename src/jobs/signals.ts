@@ -1,7 +1,8 @@
 // Reads users' signals from the graph into sparse matrices over dense indices (user handle order, tag and course names).
 import { csrFromTriples } from '../similarity/csr';
 import type { Csr } from '../similarity/types';
-import type { SimilarityRepository } from '../graph/similarity-repository';
+import type { SimilarityRepository, StoredSignalNames } from '../graph/similarity-repository';
+import { decodeSignal, encodeSignal, STORED_SIGNALS, type StoredSignal } from './signal-blobs';
 
 /** Coordinate triples in growable typed arrays, so millions of entries cost 12 bytes each, not objects. */
 export class TripleBuffer {
@@ -112,17 +113,48 @@ export type SignalName = 'interests' | 'views' | 'assessments' | 'courseTags';
  */
 export class SignalLoader {
   readonly signals: Signals;
+  /** Where each loaded signal came from: the graph, or stored rows with the users changed since from the graph. */
+  readonly source = new Map<SignalName, 'graph' | 'stored'>();
   private readonly pending = new Map<SignalName, Promise<void>>();
 
   private constructor(
     private readonly repo: SimilarityRepository,
     users: UserIndex,
+    private readonly stored?: { names: StoredSignalNames; changed: Set<number> },
   ) {
     this.signals = { users, tags: new Dictionary(), courses: new Dictionary() };
+    // Stored rows index the names as they were stored: the dictionaries start from them (new names come after).
+    if (stored !== undefined) {
+      for (const t of stored.names.tags) this.signals.tags.id(t);
+      for (const c of stored.names.courses) this.signals.courses.id(c);
+    }
   }
 
-  static async open(repo: SimilarityRepository): Promise<SignalLoader> {
-    return new SignalLoader(repo, new UserIndex(await repo.userHandles()));
+  /**
+   * A loader over the graph's users. With `fromStored`, the users' signals come from the newest stored signal rows
+   * (when there are some) and only the users an import stamped since they were read come from the graph: the same
+   * rows as reading them all, the columns in the stored order.
+   */
+  static async open(repo: SimilarityRepository, opts: { fromStored?: boolean } = {}): Promise<SignalLoader> {
+    const users = new UserIndex(await repo.userHandles());
+    const names = opts.fromStored === true ? await repo.storedSignalNames() : null;
+    if (names === null) return new SignalLoader(repo, users);
+    const changed = new Set(await repo.changedUsers(names.asOf));
+    return new SignalLoader(repo, users, { names, changed });
+  }
+
+  /**
+   * Keeps the user signals loaded so far (interests, views, assessments), as read at `asOf` (the database's clock
+   * before this loader read the graph), for a later incremental run; the rows of older reads go.
+   */
+  async store(asOf: string): Promise<{ signals: StoredSignal[]; chunks: number }> {
+    const s = this.signals;
+    const signals = STORED_SIGNALS.filter((n) => s[n] !== undefined);
+    if (signals.length === 0) return { signals, chunks: 0 };
+    const chunks = signals.flatMap((n) => encodeSignal(n, s[n]!, s.users.handles));
+    await this.repo.writeSignalRows({ asOf, tags: s.tags.names, courses: s.courses.names, signals }, chunks);
+    await this.repo.deleteSignalRows(asOf);
+    return { signals, chunks: chunks.length };
   }
 
   /** Loads the named signals not loaded yet; returns the rows read. */
@@ -144,14 +176,43 @@ export class SignalLoader {
     return rows;
   }
 
+  /**
+   * Pushes the stored rows of a signal (users changed since left out) and returns the changed users to read from
+   * the graph; null when the signal is not stored (or its chunks are not whole): read it all from the graph.
+   */
+  private async fromStored(name: SignalName, buf: TripleBuffer): Promise<number[] | null> {
+    const stored = this.stored;
+    if (stored === undefined || !stored.names.signals.includes(name) || name === 'courseTags') {
+      return null;
+    }
+    const cols = name === 'views' ? stored.names.courses.length : stored.names.tags.length;
+    const rows = decodeSignal(await this.repo.signalRows(stored.names.asOf, name), cols);
+    if (rows === null) return null;
+    const users = this.signals.users;
+    for (let i = 0; i < rows.handles.length; i++) {
+      const h = rows.handles[i]!;
+      const r = users.row(h);
+      if (r === undefined || stored.changed.has(h)) continue;
+      for (let p = rows.offsets[i]!; p < rows.offsets[i + 1]!; p++) buf.push(r, rows.cols[p]!, rows.vals[p]!);
+    }
+    this.source.set(name, 'stored');
+    return [...stored.changed].filter((h) => users.row(h) !== undefined).sort((a, b) => a - b);
+  }
+
   private async load(name: SignalName): Promise<number> {
     const s = this.signals;
     const users = s.users;
     const buf = new TripleBuffer();
     let rows = 0;
+    const changed = await this.fromStored(name, buf);
+    if (changed === null) this.source.set(name, 'graph');
     switch (name) {
       case 'interests':
-        rows = await this.repo.eachInterest((handle, tags) => {
+        rows = await (
+          changed !== null
+            ? (f: (handle: number, tags: string[]) => void) => this.repo.eachInterestOf(changed, f)
+            : (f: (handle: number, tags: string[]) => void) => this.repo.eachInterest(f)
+        )((handle, tags) => {
           const r = users.row(handle);
           if (r === undefined) return;
           for (const t of byName(tags)) buf.push(r, s.tags.id(t), 1);
@@ -159,7 +220,11 @@ export class SignalLoader {
         s.interests = buf.toCsr(users.size, s.tags.size, 'max');
         break;
       case 'views':
-        rows = await this.repo.eachViews((handle, views) => {
+        rows = await (
+          changed !== null
+            ? (f: (handle: number, views: [string, number][]) => void) => this.repo.eachViewsOf(changed, f)
+            : (f: (handle: number, views: [string, number][]) => void) => this.repo.eachViews(f)
+        )((handle, views) => {
           const r = users.row(handle);
           if (r === undefined) return;
           for (const [course, seconds] of byFirst(views)) buf.push(r, s.courses.id(course), Math.max(0, seconds));
@@ -167,7 +232,11 @@ export class SignalLoader {
         s.views = buf.toCsr(users.size, s.courses.size, 'sum');
         break;
       case 'assessments':
-        rows = await this.repo.eachAssessments((handle, scores) => {
+        rows = await (
+          changed !== null
+            ? (f: (handle: number, scores: [string, number][]) => void) => this.repo.eachAssessmentsOf(changed, f)
+            : (f: (handle: number, scores: [string, number][]) => void) => this.repo.eachAssessments(f)
+        )((handle, scores) => {
           const r = users.row(handle);
           if (r === undefined) return;
           for (const [tag, score] of byFirst(scores)) buf.push(r, s.tags.id(tag), Math.max(0, score));

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
 import type { Neighbours } from '../similarity/types';
+import { CompactListsBuilder, encodeLists, type CompactLists } from './list-blobs';
 import { alsVersionFactors, encodeAlsFactors } from './als-fold-in';
 import type { TrainedAls } from './als-model';
 import { fitForRun, fitSignals, type FitResult } from './fit';
@@ -131,6 +132,13 @@ export function edgeRows(nb: Neighbours, users: UserIndex, start: number, end: n
     if (n.length > 0) rows.push({ h: users.handles[r]!, n, s });
   }
   return rows;
+}
+
+/** Every user's neighbours in compact form (handles, reader order), as the version's edges hold them. */
+export function compactLists(nb: Neighbours, users: UserIndex): CompactLists {
+  const b = new CompactListsBuilder();
+  for (const row of edgeRows(nb, users, 0, nb.rows)) b.add(row.h, row.n, row.s);
+  return b.build();
 }
 
 /** Writes every user's neighbours under one version, batchEdges edges per transaction, `writers` at a time. */
@@ -561,6 +569,10 @@ async function leasedJob(
           }
           report.edges = await repo.countVersionEdges(model, version, version);
         }
+        // The cosine-family models keep their lists in compact form too, for the next incremental run (a sharded
+        // run does not: each shard holds only its users' lists, and the incremental run then reads the edges).
+        const compact = shard === undefined && model !== 'als';
+        if (compact) await repo.writeVersionLists(model, version, encodeLists(compactLists(result.neighbours, users)));
         if (foldIn !== undefined) {
           await repo.writeAlsFactors(model, version, foldIn);
           foldInModels.add(model);
@@ -615,6 +627,8 @@ async function leasedJob(
           reports.push(report);
           return;
         }
+        // Compact lists of other versions (superseded, or of runs that never completed) are no longer read.
+        if (compact) await repo.deleteVersionLists(model, version);
         // The user factors were for the run's shards; the version keeps its fold-in factors (AlsFactors) only.
         if (plan?.als !== undefined) await repo.deleteAlsUserFactors(model, version);
         report.defaultModel = await repo.chooseDefault();
@@ -631,6 +645,8 @@ async function leasedJob(
       });
     }
     await writing;
+    // The rows read, for the next incremental run (a shard's run leaves that to a whole run: see docs/DESIGN.md).
+    if (shard === undefined && reports.some((r) => r.model !== 'als')) await loader.store(dataAsOf);
   } catch (err) {
     // A compute failure waits for the write in flight, so nothing keeps writing after the job has failed.
     await writing.catch(() => undefined);

@@ -23,7 +23,8 @@ import {
   type FrozenWeighting,
   type ModelName,
 } from '../../src/jobs/models';
-import { SignalLoader } from '../../src/jobs/signals';
+import { decodeLists, eachCompactList } from '../../src/jobs/list-blobs';
+import { SignalLoader, type Signals } from '../../src/jobs/signals';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
 import { cosineTopKSync } from '../../src/similarity/topk';
 import { resetGraph, testConfig, testGraph } from '../helpers/neo4j';
@@ -62,6 +63,37 @@ async function activeScored(model: string): Promise<Map<number, List>> {
     { model },
   );
   return new Map(rows.map((r) => [Number(r.h), { n: r.n.map(Number), s: r.s }]));
+}
+
+/**
+ * The compact lists stored with the model's active version (null when it has none), and the versions any are
+ * stored for.
+ */
+async function compactScored(model: string): Promise<{ lists: Map<number, List> | null; versions: number[] }> {
+  const node = await modelNode(model);
+  const decoded = decodeLists(await repo.versionLists(model, node.version));
+  const rows = await graph.read<{ v: number }>(
+    'MATCH (l:VersionLists {model: $model}) RETURN DISTINCT l.version AS v ORDER BY v',
+    { model },
+  );
+  const versions = rows.map((r) => Number(r.v));
+  if (decoded === null) return { lists: null, versions };
+  const lists = new Map<number, List>();
+  eachCompactList(decoded, (h, n, s) => lists.set(h, { n: [...n], s: [...s] }));
+  return { lists, versions };
+}
+
+/** A signal's rows as handle -> sorted "name=value" entries (names from the loader's dictionaries). */
+function rowsByName(s: Signals, n: 'interests' | 'views' | 'assessments'): Record<number, string[]> {
+  const m = s[n]!;
+  const names = n === 'views' ? s.courses.names : s.tags.names;
+  const out: Record<number, string[]> = {};
+  for (let r = 0; r < m.rows; r++) {
+    const e: string[] = [];
+    for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) e.push(`${names[m.indices[p]!]}=${m.data[p]}`);
+    if (e.length > 0) out[s.users.handles[r]!] = e.sort();
+  }
+  return out;
 }
 
 /** Every user's active top-10 of a model, by handle. */
@@ -133,6 +165,20 @@ const incrementalScored = new Map<string, Map<number, List>>();
 let exact: Map<string, Map<number, List>>;
 const full = new Map<string, Map<number, number[]>>();
 let paramsAfter: Record<string, unknown>;
+/** Per model: the compact lists and the edges' lists (as read) of the first full version, then of the incremental. */
+const compactCheck = new Map<
+  string,
+  Array<{ compact: Awaited<ReturnType<typeof compactScored>>; edges: Map<number, List>; version: number }>
+>();
+
+async function checkCompact(m: string): Promise<void> {
+  const entry = {
+    compact: await compactScored(m),
+    edges: await activeScored(m),
+    version: (await modelNode(m)).version,
+  };
+  compactCheck.set(m, [...(compactCheck.get(m) ?? []), entry]);
+}
 
 beforeAll(async () => {
   graph = testGraph();
@@ -149,10 +195,12 @@ beforeAll(async () => {
   await importDir(split.base);
   await fullRun();
   for (const m of MODELS) afterIncrementalBase.set(m, (await edgesByVersion(m))[1]!.all);
+  for (const m of MODELS) await checkCompact(m);
   await importDir(split.late);
   reports = await runIncrementalJob(repo, { models: MODELS, threads: 1, graceMs: 0, log: quiet });
   exact = await exactUnderFrozen(MODELS);
   for (const m of MODELS) {
+    await checkCompact(m);
     incrementalScored.set(m, await activeScored(m));
     incremental.set(m, await activeLists(m));
     afterIncremental.set(m, {
@@ -248,6 +296,28 @@ test.each(MODELS)('%s: top-10 overlap with a full run is >= 0.95 for changed use
   expect(rest.overlap).toBeGreaterThanOrEqual(0.99);
 });
 
+test.each(MODELS)(
+  '%s: the full and the incremental version store compact lists equal to their edges, which the run read',
+  (m) => {
+    const r = reports.find((x) => x.model === m)!;
+    // The incremental run read the full version's compact lists, not its edges, and the full run's stored signals.
+    expect(r.listsFrom).toBe('compact');
+    expect(r.signalsFrom).not.toMatch(/(interests|views|assessments): graph/);
+    expect(r.signalsFrom).toMatch(/: stored/);
+    const checks = compactCheck.get(m)!;
+    expect(checks.map((c) => c.version)).toEqual([r.previous, r.version]);
+    for (const { compact, edges, version } of checks) {
+      // Only the active version keeps them: the previous one's went when it was superseded.
+      expect(compact.versions).toEqual([version]);
+      // Every list, neighbour by neighbour and score by score (exactly), in the order readers see it.
+      expect(compact.lists).not.toBeNull();
+      expect([...compact.lists!.keys()].sort((a, b) => a - b)).toEqual([...edges.keys()].sort((a, b) => a - b));
+      const wrong = [...edges].filter(([h, l]) => JSON.stringify(compact.lists!.get(h)) !== JSON.stringify(l));
+      expect(wrong.slice(0, 3)).toEqual([]);
+    }
+  },
+);
+
 test('new users have lists after the incremental run', () => {
   const lists = incremental.get('interests')!;
   for (const h of split.added) expect(lists.get(h)?.length ?? 0).toBeGreaterThan(0);
@@ -326,6 +396,8 @@ describe('two incremental runs in a row over a full version', () => {
     expect(same / want.size).toBeGreaterThanOrEqual(0.99);
     // Fewer edges than lists changed: a patched list costs an edge or two, not k.
     for (const r of runs) expect(r.writtenEdges).toBeLessThan(r.edges / 4);
+    // Each read the compact lists of the version before it (the second, those the first wrote).
+    expect(runs.map((r) => r.listsFrom)).toEqual(['compact', 'compact']);
     // A patched list keeps its unchanged edges: lists mix versions, never a neighbour twice, never more than k.
     const [shape] = await graph.read<{ bad: number; mixed: number }>(
       `MATCH (m:SimilarityModel {name: $model}) MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
@@ -358,6 +430,25 @@ describe('two incremental runs in a row over a full version', () => {
     }
   });
 
+  test('stored signal rows, with the users changed since read from the graph, are the rows the graph holds', async () => {
+    expect(runs.map((r) => r.signalsFrom)).toEqual(['interests: stored', 'interests: stored']);
+    const handles = [...(await activeLists(model)).keys()].sort((a, b) => a - b);
+    await change(handles.filter((_, i) => i % 50 === 3));
+    const stored = await SignalLoader.open(repo, { fromStored: true });
+    const graphOnly = await SignalLoader.open(repo);
+    const signals = ['interests', 'views', 'assessments'] as const;
+    await stored.need([...signals]);
+    await graphOnly.need([...signals]);
+    // These runs refreshed interests alone, so they stored its rows alone (the first run's, of all four models, are
+    // checked through its lists above): views and assessments come from the graph.
+    expect(signals.map((n) => stored.source.get(n))).toEqual(['stored', 'graph', 'graph']);
+    expect(signals.map((n) => graphOnly.source.get(n))).toEqual(['graph', 'graph', 'graph']);
+    for (const n of signals) {
+      // The same entries per user, by name (the columns may be numbered in another order).
+      expect({ n, rows: rowsByName(stored.signals, n) }).toEqual({ n, rows: rowsByName(graphOnly.signals, n) });
+    }
+  });
+
   test('forget removes the user from lists of the full version and of the deltas', async () => {
     const lists = await activeLists(model);
     // A user named both by a list the deltas kept (full version) and by a list a delta wrote.
@@ -383,6 +474,24 @@ describe('two incremental runs in a row over a full version', () => {
     expect(read.map((x) => x.rank)).toEqual(read.map((_, i) => i + 1));
     const res = await fetch(`${base}/api/similarity?user_handle=${holders[0]}&model=${model}&limit=10`);
     expect(((await res.json()) as Array<{ similar: string }>).map((x) => x.similar)).not.toContain(String(victim));
+  });
+
+  test('after forget, the next incremental run reads the edges (no compact lists) and stores them again', async () => {
+    // forget dropped every compact list (they held the forgotten user): the run falls back to the edges.
+    expect((await compactScored(model)).versions).toEqual([]);
+    const handles = [...(await activeLists(model)).keys()].sort((a, b) => a - b);
+    await change(handles.filter((_, i) => i % 40 === 2));
+    const [run] = await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet });
+    expect(run!.listsFrom).toBe('edges');
+    // forget dropped the stored signal rows too (they held the user's).
+    expect(run!.signalsFrom).toBe('interests: graph');
+    expect(run!.changed).toBeGreaterThan(0);
+    const compact = await compactScored(model);
+    expect(compact.versions).toEqual([run!.version]);
+    const edges = await activeScored(model);
+    expect(compact.lists !== null && [...compact.lists.keys()].length).toBe(edges.size);
+    const wrong = [...edges].filter(([h, l]) => JSON.stringify(compact.lists!.get(h)) !== JSON.stringify(l));
+    expect(wrong.slice(0, 3)).toEqual([]);
   });
 
   test('a full run after them leaves only its own edges once the grace is over', async () => {
