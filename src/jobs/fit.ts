@@ -99,6 +99,25 @@ export function sampleUsers(s: Signals, max: number, seed: number): Signals {
   return out;
 }
 
+/**
+ * The rows a validation split hides courses of: those with VALIDATION_MIN_ITEMS+ courses, or a seeded sample of
+ * `max` of them when there are more (undefined: all of them).
+ */
+export function queryUsers(views: Csr, max: number, seed: number): Uint8Array | undefined {
+  const eligible: number[] = [];
+  for (let r = 0; r < views.rows; r++)
+    if (views.indptr[r + 1]! - views.indptr[r]! >= VALIDATION_MIN_ITEMS) eligible.push(r);
+  if (eligible.length <= max) return undefined;
+  const random = seededRandom(seed ^ 0x5eed);
+  for (let i = 0; i < max; i++) {
+    const j = i + Math.floor(random() * (eligible.length - i));
+    [eligible[i], eligible[j]] = [eligible[j]!, eligible[i]!];
+  }
+  const only = new Uint8Array(views.rows);
+  for (let i = 0; i < max; i++) only[eligible[i]!] = 1;
+  return only;
+}
+
 /** A validation problem: the signals with part of the views hidden, and what was hidden. */
 export interface ValidationSplit {
   train: Signals;
@@ -108,11 +127,15 @@ export interface ValidationSplit {
   queryRows: Int32Array;
 }
 
-export function validationSplit(s: Signals, fit: Pick<FitSettings, 'seed' | 'maxUsers'>): ValidationSplit {
+export function validationSplit(
+  s: Signals,
+  fit: Pick<FitSettings, 'seed' | 'maxUsers' | 'maxQueryUsers'>,
+): ValidationSplit {
   const views = s.views;
   if (views === undefined) throw new Error('validation needs the views signal');
   const sample = sampleUsers(s, fit.maxUsers, fit.seed);
-  const split = holdOut(sample.views!, VALIDATION_FRACTION, fit.seed, VALIDATION_MIN_ITEMS, 'round');
+  const only = queryUsers(sample.views!, fit.maxQueryUsers, fit.seed);
+  const split = holdOut(sample.views!, VALIDATION_FRACTION, fit.seed, VALIDATION_MIN_ITEMS, 'round', only);
   const queryRows: number[] = [];
   for (let r = 0; r < split.train.rows; r++) if (split.test.indptr[r + 1]! > split.test.indptr[r]!) queryRows.push(r);
   return { train: { ...sample, views: split.train }, split, seed: fit.seed, queryRows: Int32Array.from(queryRows) };

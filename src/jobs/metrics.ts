@@ -72,7 +72,7 @@ export interface HoldOut {
 /**
  * Hides a seeded random `fraction` of the items of every row holding at least `minItems` items (rounded to the
  * nearest, or down with 'floor'; at least one item, never all of them); the same seed and matrix give the same
- * split.
+ * split. With `only`, rows r where only[r] is 0 keep all their items.
  */
 export function holdOut(
   m: Csr,
@@ -80,6 +80,7 @@ export function holdOut(
   seed: number,
   minItems = 2,
   rounding: 'round' | 'floor' = 'round',
+  only?: Uint8Array,
 ): HoldOut {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`expected a fraction in (0, 1), but got ${fraction}`);
   const random = seededRandom(seed);
@@ -93,7 +94,7 @@ export function holdOut(
     const start = m.indptr[r]!;
     const n = m.indptr[r + 1]! - start;
     const hide = new Uint8Array(n);
-    if (n >= minItems) {
+    if (n >= minItems && (only === undefined || only[r] === 1)) {
       const count = Math.min(n - 1, Math.max(1, (rounding === 'floor' ? Math.floor : Math.round)(fraction * n)));
       // Partial Fisher-Yates over positions picks `count` distinct ones.
       const pos = Array.from({ length: n }, (_, i) => i);

@@ -103,6 +103,12 @@ export interface FitSettings {
    * and a single process and the shards of a run decide alike.
    */
   maxCandidates: number;
+  /**
+   * Users whose hidden courses a candidate is scored on, at most (a seeded sample of the users with enough courses;
+   * the others keep all theirs). Scoring is most of a candidate's cost (each scored user is searched against
+   * everyone), and the candidates are compared on the same users, so a few thousand rank them as well as all.
+   */
+  maxQueryUsers: number;
 }
 
 /**
@@ -110,7 +116,13 @@ export interface FitSettings {
  * cores), and the candidate limit bounds their number: 32 is above what the search axes hold (cosine 12, ALS 15,
  * starts included), so by default nothing is cut; the most telling choices are searched first.
  */
-export const DEFAULT_FIT: FitSettings = { enabled: true, seed: 11, maxUsers: 20_000, maxCandidates: 32 };
+export const DEFAULT_FIT: FitSettings = {
+  enabled: true,
+  seed: 11,
+  maxUsers: 20_000,
+  maxCandidates: 32,
+  maxQueryUsers: 3_000,
+};
 /** ALS sweeps while fitting: enough to rank the candidates; the chosen ones are trained with the full count. */
 export const FIT_ALS_ITERATIONS = 6;
 

@@ -210,6 +210,7 @@ function validationFigures(fit: FitResult, p: ModelParams): Record<string, unkno
     seed: fit.validation.seed,
     sampleUsers: p.fit.maxUsers,
     maxCandidates: p.fit.maxCandidates,
+    maxQueryUsers: p.fit.maxQueryUsers,
     seconds: Math.round(fit.seconds * 10) / 10,
     tried: fit.tried,
     skipped: fit.skipped,

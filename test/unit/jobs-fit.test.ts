@@ -204,6 +204,26 @@ test('the validation split is seeded and hides a fifth (rounded to the nearest, 
   expect(validationSplit(s, { ...p.fit, seed: p.fit.seed + 1 }).split.test.indices).not.toEqual(a.split.test.indices);
 });
 
+test('past maxQueryUsers, a seeded sample of the users with 2+ courses is hidden from and scored; the others keep all', () => {
+  const s = planted(true, 7);
+  const p = defaultParams();
+  const fit = { ...p.fit, maxQueryUsers: 300 };
+  const a = validationSplit(s, fit);
+  expect(a.queryRows.length).toBe(300);
+  expect(a.split.test.indices.length).toBe(600);
+  expect(validationSplit(s, fit).queryRows).toEqual(a.queryRows);
+  expect(validationSplit(s, { ...fit, seed: fit.seed + 1 }).queryRows).not.toEqual(a.queryRows);
+  const views = s.views!;
+  const train = a.train.views!;
+  const scored = new Set(a.queryRows);
+  for (let r = 0; r < views.rows; r++) {
+    const kept = train.indptr[r + 1]! - train.indptr[r]!;
+    expect(kept).toBe(views.indptr[r + 1]! - views.indptr[r]! - (scored.has(r) ? 2 : 0));
+  }
+  // At or under the cap, every such user is scored (as without one).
+  expect(validationSplit(s, { ...fit, maxQueryUsers: 1200 }).queryRows.length).toBe(1200);
+});
+
 test('too few users to validate: no fit, and the reason is logged', async () => {
   const s = sampleUsers(planted(true, 7), 40, 1);
   const lines: string[] = [];

@@ -104,6 +104,16 @@ describe('hold-out split', () => {
     }
     expect(holdOut(m, 0.2, 8).test.indices).not.toEqual(a.test.indices);
   });
+
+  test('with `only`, the other rows keep all their items', () => {
+    const a = holdOut(m, 0.2, 7, 2, 'round', Uint8Array.from([0, 1, 0, 1]));
+    const hidden = (r: number) => a.test.indptr[r + 1]! - a.test.indptr[r]!;
+    expect([0, 1, 2, 3].map(hidden)).toEqual([0, 0, 0, 1]);
+    expect(a.rows).toBe(1);
+    expect([...a.train.indices.subarray(a.train.indptr[0], a.train.indptr[1])]).toEqual([
+      ...m.indices.subarray(m.indptr[0], m.indptr[1]),
+    ]);
+  });
 });
 
 describe('recommenders', () => {

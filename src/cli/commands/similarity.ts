@@ -34,6 +34,7 @@ export const MODEL_OPTIONS = {
   'no-fit': { type: 'boolean' },
   'fit-seed': { type: 'string' },
   'fit-users': { type: 'string' },
+  'fit-queries': { type: 'string' },
   'fit-candidates': { type: 'string' },
   threads: { type: 'string' },
 } as const;
@@ -64,6 +65,7 @@ export function modelParams(values: {
   'no-fit'?: boolean | undefined;
   'fit-seed'?: string | undefined;
   'fit-users'?: string | undefined;
+  'fit-queries'?: string | undefined;
   'fit-candidates'?: string | undefined;
   threads?: string | undefined;
 }): ModelParams {
@@ -103,6 +105,7 @@ export function modelParams(values: {
   p.fit.enabled = values['no-fit'] !== true;
   p.fit.seed = intOption('fit-seed', values['fit-seed'], p.fit.seed, 0, 2 ** 31 - 1);
   p.fit.maxUsers = intOption('fit-users', values['fit-users'], p.fit.maxUsers, 100, 10_000_000);
+  p.fit.maxQueryUsers = intOption('fit-queries', values['fit-queries'], p.fit.maxQueryUsers, 100, 10_000_000);
   p.fit.maxCandidates = numberOption('fit-candidates', values['fit-candidates'], p.fit.maxCandidates, 1, 1_000);
   if (!Number.isInteger(p.fit.maxCandidates))
     throw badInput(`--fit-candidates: expected a whole number of candidates, got "${values['fit-candidates']}"`);
@@ -126,7 +129,7 @@ export const similarity: Command = {
   name: 'similarity',
   summary: 'Compute similar users (interests, course_views, assessments, cosine, als) and write SIMILAR_TO edges',
   usage:
-    'similar-users similarity [--model <name|all|a,b>] [--missing] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--blend-shrink 3] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
+    'similar-users similarity [--model <name|all|a,b>] [--missing] [--incremental | --shard I/N --run ID [--plan-wait 7200] | --shards N [--parallel 2]] [--k 10] [--ann | --exact] [--exact-budget 600] [--no-fit] [--fit-seed 11] [--fit-users 20000] [--fit-queries 3000] [--fit-candidates 32] [--weights interests=1,views=1,courseTags=0,assessments=0] [--views-weighting bm25|idf] [--factors 64] [--regularization 1] [--iterations 15] [--alpha 20] [--confidence binary|log] [--interest-weight 0] [--interest-blend 0] [--blend-shrink 3] [--centre mean|none] [--seed 42] [--threads 2] [--batch 10000] [--writers 4]',
   async run(argv) {
     const { values } = parse(this, argv, {
       ...MODEL_OPTIONS,
