@@ -48,8 +48,11 @@ export interface Validation {
 export interface FitResult {
   params: ModelParams;
   validation: Validation;
-  /** Every candidate tried, in order, with its validation recall. */
-  tried: Array<{ choice: Record<string, unknown>; recall: number }>;
+  /**
+   * Every candidate tried, in order, with its validation recall (`folds: 1`: screened out on the first fold, its
+   * recall that fold's).
+   */
+  tried: Array<{ choice: Record<string, unknown>; recall: number; folds?: number }>;
   /** Candidates left untried past the candidate limit (FitSettings.maxCandidates). */
   skipped: number;
   seconds: number;
@@ -222,6 +225,8 @@ export async function fitModel(
     log?: Logger;
     /** Awaited after each candidate (a shard renews its claim on the run's decisions). */
     progress?: () => Promise<void>;
+    /** SCREEN_MARGIN unless given; 1 scores every candidate on every fold. */
+    screenMargin?: number;
   },
 ): Promise<FitResult> {
   const log = opts.log ?? silentLogger;
@@ -264,13 +269,20 @@ export async function fitModel(
     if (m === undefined) interestMemos.set(fold, (m = {}));
     return m;
   };
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { recall: number; screened: boolean }>();
   const lastValidation = new Map<string, Validation>();
+  const firstFold = new Map<string, number>();
+  const screenMargin = opts.screenMargin ?? SCREEN_MARGIN;
   const tried: FitResult['tried'] = [];
-  const score = async (q: ModelParams): Promise<number> => {
+  /**
+   * The candidate's validation recall, the mean over the folds; `screened` when its first fold fell more than
+   * SCREEN_MARGIN below the current best's first fold, which the other folds could not make up (it cannot win).
+   */
+  const score = async (q: ModelParams, best?: ModelParams): Promise<{ recall: number; screened: boolean }> => {
     const key = JSON.stringify(fittedChoices(model, q));
     const known = seen.get(key);
     if (known !== undefined) return known;
+    const bar = best === undefined ? undefined : firstFold.get(JSON.stringify(fittedChoices(model, best)));
     // Each fold: its own validation split and (ALS) its own initialisation; the figures are their means.
     const each: Validation[] = [];
     for (const [i, v] of splits.entries()) {
@@ -280,6 +292,14 @@ export async function fitModel(
         result = await alsSearch(await trainedFor(run, i, v), v.train, run, opts.pool, v.queryRows, interestMemo(i));
       } else result = await computeModel(model, v.train, q, opts.pool, undefined, v.queryRows);
       each.push(validate(v, result.neighbours));
+      if (i === 0) firstFold.set(key, each[0]!.recall);
+      if (i === 0 && splits.length > 1 && bar !== undefined && each[0]!.recall < bar * (1 - screenMargin)) {
+        const out = { recall: each[0]!.recall, screened: true };
+        seen.set(key, out);
+        tried.push({ choice: fittedChoices(model, q), recall: out.recall, folds: 1 });
+        await opts.progress?.();
+        return out;
+      }
     }
     const mean = (f: (x: Validation) => number) => each.reduce((a, x) => a + f(x), 0) / each.length;
     const figures: Validation = {
@@ -289,15 +309,15 @@ export async function fitModel(
       seed: splits[0]!.seed,
       ...(splits.length > 1 ? { folds: splits.length } : {}),
     };
-    const recall = figures.recall;
+    const out = { recall: figures.recall, screened: false };
     lastValidation.set(key, figures);
-    seen.set(key, recall);
-    tried.push({ choice: fittedChoices(model, q), recall });
+    seen.set(key, out);
+    tried.push({ choice: fittedChoices(model, q), recall: out.recall });
     await opts.progress?.();
-    return recall;
+    return out;
   };
   let best = exact;
-  let bestRecall = await score(best);
+  let bestRecall = (await score(best)).recall;
   let skipped = 0;
   for (const axis of searchAxes(model, opts.fixed)) {
     for (const value of axis.values) {
@@ -308,8 +328,8 @@ export async function fitModel(
         skipped++;
         continue;
       }
-      const recall = await score(q);
-      if (recall > bestRecall * (1 + MIN_GAIN)) {
+      const { recall, screened } = await score(q, best);
+      if (!screened && recall > bestRecall * (1 + MIN_GAIN)) {
         best = q;
         bestRecall = recall;
       }
@@ -320,11 +340,13 @@ export async function fitModel(
   }
   const validation = { ...lastValidation.get(JSON.stringify(fittedChoices(model, best)))! };
   const seconds = (performance.now() - t0) / 1000;
+  const screened = tried.filter((t) => t.folds === 1).length;
   if (tried.length > 1) {
     log.info(
       `${model}: fitted on ${validation.users.toLocaleString('en-US')} validation users` +
         `${splits.length > 1 ? ` (mean of ${splits.length} folds)` : ''}, ${tried.length} candidates ` +
-        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}: ` +
+        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}` +
+        `${screened > 0 ? ` (${screened} left after the first fold)` : ''}: ` +
         `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
     );
   }
@@ -342,6 +364,13 @@ export async function fitModel(
  * gain of a few users' hits is noise, and the simpler choice (the start: views alone, no interests in ALS) stays.
  */
 export const MIN_GAIN = 0.01;
+
+/**
+ * With several folds, a candidate whose first fold falls more than this share below the current best's first fold
+ * is not scored on the others: to win it would need the other folds to beat the best's by about this much more
+ * than the 2-4% their initialisation moves them (see FIT_FOLDS), so the choice stays what all folds give.
+ */
+export const SCREEN_MARGIN = 0.05;
 
 /**
  * Validation splits per candidate. ALS's figure moves by 2-4% with the initialisation alone (validation recall of
@@ -362,7 +391,7 @@ export async function fitForRun(
   model: ModelName,
   signals: Signals,
   p: ModelParams,
-  opts: { pool?: Pool; log?: Logger; progress?: () => Promise<void> } = {},
+  opts: { pool?: Pool; log?: Logger; progress?: () => Promise<void>; screenMargin?: number } = {},
 ): Promise<FitResult | undefined> {
   const v = validationSplit(signals, p.fit);
   const folds = [v];

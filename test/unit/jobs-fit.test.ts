@@ -146,6 +146,23 @@ test('als: each candidate is judged by the mean of two folds, each its own split
   expect(fit!.validation.recall).toBeCloseTo((recalls[0]! + recalls[1]!) / 2, 10);
 });
 
+test('als: a candidate far below the best on the first fold is not scored on the second, and the choice is the same', async () => {
+  const s = planted(false, 7);
+  const screened = await fitForRun('als', s, params(), { pool });
+  const full = await fitForRun('als', s, params(), { pool, screenMargin: 1 });
+  expect(screened!.params.als).toEqual(full!.params.als);
+  expect(screened!.validation).toEqual(full!.validation);
+  const cut = screened!.tried.filter((t) => t.folds === 1);
+  expect(cut.length).toBeGreaterThan(0);
+  expect(full!.tried.every((t) => t.folds === undefined)).toBe(true);
+  for (const t of cut) {
+    // Scored on every fold, each screened candidate loses to the choice.
+    const all = full!.tried.find((u) => JSON.stringify(u.choice) === JSON.stringify(t.choice));
+    expect(all!.recall).toBeLessThan(full!.validation.recall);
+  }
+  expect(screened!.tried.map((t) => t.choice)).toEqual(full!.tried.map((t) => t.choice));
+});
+
 test('a fit decides the same whatever the clock and the load: candidates are counted, not timed', async () => {
   const s = planted(true, 7);
   const quiet = await fitForRun('cosine', s, params(), { pool });
