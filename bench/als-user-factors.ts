@@ -11,14 +11,9 @@ import { USER_FACTOR_CHUNK_BYTES, userFactorChunks, userFactorsFromChunks } from
 import { silentLogger } from '../src/log';
 import { seededRandom } from '../src/similarity/als';
 import { table } from '../src/text-table';
+import { median } from './_stats';
 
 const MODEL = 'bench-als-user-factors';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -13,6 +13,7 @@ import { openGraph } from '../src/graph/connect';
 import type { Graph } from '../src/graph/executor';
 import { freePort } from '../src/localdb/server';
 import type { startServer as startServerType } from '../src/api/server';
+import { median } from './_stats';
 
 const USAGE =
   'npm run bench -- api [--duration 10] [--runs 3] [--rate 2000] [--connections 16] [--warmup 2] [--model cosine] [--cache both|on|off] [--synthetic 10000]\n' +
@@ -41,12 +42,6 @@ interface Row {
   max: Sample[];
   rate: Sample[];
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Clock ticks per second of /proc/<pid>/stat's CPU times. */
 const CLK_TCK = (() => {

@@ -12,18 +12,13 @@ import { computeModel, defaultParams, fittedChoices, type ModelName } from '../s
 import { loadRealStructure } from '../src/jobs/real-structure';
 import { createPool } from '../src/similarity/pool';
 import { table } from '../src/text-table';
+import { median } from './_stats';
 
 const WAYS: ReadonlyArray<{ name: string; queries: number | undefined; screen: boolean }> = [
   { name: 'every user, every fold', queries: Number.MAX_SAFE_INTEGER, screen: false },
   { name: 'capped users, every fold', queries: undefined, screen: false },
   { name: 'capped users, screened (runs)', queries: undefined, screen: true },
 ];
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -19,6 +19,7 @@ import { generate } from '../src/generate/generate';
 import type { ImportReport } from '../src/ingest/importer';
 import { silentLogger } from '../src/log';
 import { REAL, startBenchNeo4j } from './_local-neo4j';
+import { median } from './_stats';
 
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'import');
 const PASSWORD = 'bench-import-password';
@@ -31,12 +32,6 @@ interface Run {
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
 async function dataSet(name: string, users: number, withReal: boolean): Promise<string> {
   const dir = path.join(OUT, name);
   if (fs.existsSync(path.join(dir, '.complete'))) return dir;

@@ -24,6 +24,7 @@ import { l2NormalizeRows } from '../src/similarity/csr';
 import { cosineTopK } from '../src/similarity/topk';
 import type { Csr, DenseMatrix, Neighbours } from '../src/similarity/types';
 import { loadSignals, loadSignalsFromCsv, saveSignals } from './_csv-signals';
+import { median } from './_stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench', 'out');
@@ -63,15 +64,6 @@ function readCsr(dir: string, name: string, shape: [number, number]): Csr {
 }
 
 const peakMiB = () => process.resourceUsage().maxRSS / 1024;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? NaN
-    : s.length % 2 === 1
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 /** Runs this bench in a child process in one of its --child modes and parses the JSON line it prints last. */
 function child(args: string[], timeoutSeconds = 0): Record<string, number> {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
