@@ -7,16 +7,16 @@ import type { LeaseOptions, ModelLease } from '../graph/lease';
 import type { DeltaRow, SimilarityRepository } from '../graph/similarity-repository';
 import { badInput } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { l2NormalizeRows, nonEmptyRows } from '../similarity/csr';
+import { nonEmptyRows } from '../similarity/csr';
 import { createPool } from '../similarity/pool';
-import { cosineTopK } from '../similarity/topk';
+import { changedNeighbours, cosineTopK } from '../similarity/topk';
 import { table } from '../text-table';
 import {
   FULL_RUN_DRIFT,
   listAsStored,
   listChange,
   patchLists,
-  scoresOfChanged,
+  SCORE_TIE,
   weightingDrift,
   type PreviousList,
   type WeightingDrift,
@@ -270,20 +270,32 @@ async function leasedIncremental(
       const floor = new Float64Array(users.size);
       for (const [r, list] of previous) if (list.rows.length >= p.k) floor[r] = list.scores[p.k - 1]!;
       for (const r of changed) floor[r] = Infinity;
-      const patch = patchLists({
-        k: p.k,
-        previous,
-        changed: scoresOfChanged(l2NormalizeRows(matrix), changed, floor),
+      // The changed users' own lists and their scores with the users whose lists they may enter: one pass.
+      const ofChanged = await changedNeighbours(matrix, p.k, {
         tieKey: users.handles,
-      });
-      const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();
-      clock.lap('patch');
-      const exact = await cosineTopK(matrix, p.k, {
-        tieKey: users.handles,
-        queryRows: recompute,
+        queryRows: changed,
+        floor,
+        slack: SCORE_TIE,
         threads: opts.threads,
         ...(pool !== undefined ? { pool } : {}),
       });
+      const patch = patchLists({ k: p.k, previous, changed: ofChanged.scores, tieKey: users.handles });
+      const recompute = Int32Array.from(new Set([...changed, ...patch.dirty])).sort();
+      clock.lap('patch');
+      // The unchanged users a changed neighbour left from below their k-th: searched in full.
+      const exact = ofChanged.neighbours;
+      if (patch.dirty.length > 0) {
+        const dirty = await cosineTopK(matrix, p.k, {
+          tieKey: users.handles,
+          queryRows: patch.dirty,
+          threads: opts.threads,
+          ...(pool !== undefined ? { pool } : {}),
+        });
+        for (const r of patch.dirty) {
+          exact.index.set(dirty.index.subarray(r * p.k, (r + 1) * p.k), r * p.k);
+          exact.score.set(dirty.score.subarray(r * p.k, (r + 1) * p.k), r * p.k);
+        }
+      }
       const computeSeconds = seconds(tCompute);
       clock.lap('search');
 

@@ -39,6 +39,38 @@ export interface CosineBlockArgs {
   denseFactor?: number;
   /** When set, rowStart/rowEnd are positions in this list of rows; else they are rows. */
   queries?: Int32Array;
+  /**
+   * When set, the kernel also returns, per row of the block, every other row j whose score (before float32
+   * rounding) is positive and at least floor[j] - slack (see changedNeighbours).
+   */
+  keep?: { floor: Float64Array; slack: number };
+}
+
+/** What cosineBlock returns with `keep`: per row of the block, in order, `counts` of the kept (row, score) pairs. */
+export interface KeptScores {
+  counts: Int32Array;
+  rows: Int32Array;
+  scores: Float64Array;
+}
+
+/** A growable list of (row, score) pairs. */
+class PairBuffer {
+  rows = new Int32Array(1024);
+  scores = new Float64Array(1024);
+  length = 0;
+
+  push(row: number, score: number): void {
+    if (this.length === this.rows.length) {
+      const rows = new Int32Array(this.length * 2);
+      const scores = new Float64Array(this.length * 2);
+      rows.set(this.rows);
+      scores.set(this.scores);
+      this.rows = rows;
+      this.scores = scores;
+    }
+    this.rows[this.length] = row;
+    this.scores[this.length++] = score;
+  }
 }
 
 interface Scratch {
@@ -63,8 +95,12 @@ function scratchFor(n: number, k: number): Scratch {
  * m.rows doubles; work is the sum of the row's columns' lengths. Scores are rounded to float32 before ranking so
  * the reported order and the tie rule agree exactly. Used by the worker and by the single-thread path.
  */
-export function cosineBlock(a: CosineBlockArgs): void {
+export function cosineBlock(a: CosineBlockArgs): KeptScores | undefined {
   const { m, t, k, tieKey, minScore, outIndex, outScore } = a;
+  const keepFloor = a.keep?.floor;
+  const slack = a.keep?.slack ?? 0;
+  const kept = keepFloor === undefined ? undefined : new PairBuffer();
+  const counts = keepFloor === undefined ? undefined : new Int32Array(a.rowEnd - a.rowStart);
   const n = m.rows;
   const { acc, seen, touched, heap } = scratchFor(n, k);
   const { indptr, indices, data } = m;
@@ -76,6 +112,7 @@ export function cosineBlock(a: CosineBlockArgs): void {
   const queries = a.queries;
   for (let at = a.rowStart; at < a.rowEnd; at++) {
     const i = queries === undefined ? at : queries[at]!;
+    const keptBefore = kept?.length ?? 0;
     heap.reset();
     const start = indptr[i]!;
     const end = indptr[i + 1]!;
@@ -96,6 +133,7 @@ export function cosineBlock(a: CosineBlockArgs): void {
         const s = acc[j]!;
         if (s !== 0) {
           acc[j] = 0;
+          if (kept !== undefined && s > 0 && s >= keepFloor![j]! - slack) kept.push(j, Math.fround(s));
           const r = Math.fround(s > 1 ? 1 : s);
           if (r > floor || (r === floor && r > minScore)) {
             heap.offer(j, r, tieKey[j]!);
@@ -124,6 +162,7 @@ export function cosineBlock(a: CosineBlockArgs): void {
         acc[j] = 0;
         seen[j] = 0;
         if (j === i) continue;
+        if (kept !== undefined && s > 0 && s >= keepFloor![j]! - slack) kept.push(j, Math.fround(s));
         const r = Math.fround(s > 1 ? 1 : s);
         if (r > floor || (r === floor && r > minScore)) {
           heap.offer(j, r, tieKey[j]!);
@@ -132,7 +171,11 @@ export function cosineBlock(a: CosineBlockArgs): void {
       }
     }
     heap.drain(outIndex, outScore, at * k);
+    if (counts !== undefined) counts[at - a.rowStart] = kept!.length - keptBefore;
   }
+  return kept === undefined
+    ? undefined
+    : { counts: counts!, rows: kept.rows.slice(0, kept.length), scores: kept.scores.slice(0, kept.length) };
 }
 
 function checkArgs(rows: number, k: number, tieKey: ArrayLike<number>, queryRows?: Int32Array): void {
@@ -222,6 +265,72 @@ export async function cosineTopK(m: Csr, k: number, opts: TopKOptions): Promise<
   );
   if (queries !== undefined) return spreadQueries(m.rows, k, queries, outIndex, outScore);
   return { rows: m.rows, k, index: outIndex, score: outScore };
+}
+
+/** One query row's kept scores (see changedNeighbours): the rows and their scores, in no particular order. */
+export interface RowScores {
+  row: number;
+  users: Int32Array;
+  scores: Float64Array;
+}
+
+/**
+ * The exact top-k neighbours of `queryRows` (the lists cosineTopK gives them) and, from the same sparse products,
+ * each query row's score with every other row j that scores above 0 and at least floor[j] - slack (rounded to
+ * float32, not capped at 1): what an incremental run needs of its changed users, their own lists and the lists they
+ * may enter, in one pass over their products instead of two.
+ */
+export async function changedNeighbours(
+  m: Csr,
+  k: number,
+  opts: TopKOptions & { queryRows: Int32Array; floor: Float64Array; slack: number },
+): Promise<{ neighbours: Neighbours; scores: RowScores[] }> {
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
+  checkArgs(m.rows, k, opts.tieKey, opts.queryRows);
+  if (opts.floor.length !== m.rows) {
+    throw new RangeError(`expected ${m.rows} floors (one per row), but got ${opts.floor.length}`);
+  }
+  const queries = opts.queryRows;
+  const n = queries.length;
+  const sync = threads <= 1 && opts.pool === undefined;
+  const mn = sync ? l2NormalizeRows(m) : shareCsr(l2NormalizeRows(m));
+  const t = sync ? transpose(mn) : shareCsr(transpose(mn));
+  const outIndex = sync ? new Int32Array(n * k) : sharedInt32(n * k);
+  const outScore = sync ? new Float32Array(n * k) : sharedFloat32(n * k);
+  const base = {
+    m: mn,
+    t,
+    k,
+    tieKey: sync ? opts.tieKey : toShared(opts.tieKey),
+    minScore: opts.minScore ?? 0,
+    outIndex,
+    outScore,
+    queries: sync ? queries : toShared(queries),
+    keep: { floor: sync ? opts.floor : toShared(opts.floor), slack: opts.slack },
+  };
+  const parts: KeptScores[] = sync
+    ? [cosineBlock({ ...base, rowStart: 0, rowEnd: n })!]
+    : await withPool(threads, opts.pool, (pool) =>
+        pool.runAll<KeptScores>(
+          blocks(n, opts.blockRows ?? defaultBlockRows(n, threads)).map(([rowStart, rowEnd]) => ({
+            kind: 'cosineBlock',
+            args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs,
+          })),
+        ),
+      );
+  const scores: RowScores[] = [];
+  for (const part of parts) {
+    let from = 0;
+    for (const count of part.counts) {
+      scores.push({
+        row: queries[scores.length]!,
+        users: part.rows.slice(from, from + count),
+        scores: part.scores.slice(from, from + count),
+      });
+      from += count;
+    }
+  }
+  return { neighbours: spreadQueries(m.rows, k, queries, outIndex, outScore), scores };
 }
 
 /** Number of rows that got no neighbour at all (no signal, or nothing in common with anyone). */

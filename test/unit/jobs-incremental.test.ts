@@ -1,10 +1,11 @@
 import { csrFromTriples, l2NormalizeRows, toDense } from '../../src/similarity/csr';
 import { seededRandom } from '../../src/similarity/als';
-import { cosineTopKSync } from '../../src/similarity/topk';
+import { changedNeighbours, cosineTopKSync } from '../../src/similarity/topk';
 import type { Csr, Neighbours } from '../../src/similarity/types';
 import {
   listChange,
   patchLists,
+  SCORE_TIE,
   scoresOfChanged,
   weightingDrift,
   type ChangedScores,
@@ -177,6 +178,69 @@ describe('patchLists', () => {
         expect({ u, list: canonical(got) }).toEqual({ u, list: canonical(want) });
       }
     }
+  });
+});
+
+describe('changedNeighbours', () => {
+  /** The kept scores by row, each row's pairs ordered by user: comparable whatever order a kernel found them in. */
+  const byRow = (rows: readonly ChangedScores[]) =>
+    rows.map((c) => {
+      const order = Array.from(c.users.keys()).sort((a, b) => c.users[a]! - c.users[b]!);
+      return { row: c.row, users: order.map((i) => c.users[i]!), scores: order.map((i) => c.scores[i]!) };
+    });
+
+  it("gives the changed rows' exact lists and their scores above others' floors, as the two searches apart do", async () => {
+    // 40 items: mostly short postings (touched rows); 5 items: every row's products reach most rows (the dense scan).
+    for (const [cols, seed] of [
+      [40, 1],
+      [40, 2],
+      [5, 3],
+      [5, 4],
+    ] as const) {
+      const k = 4;
+      const m = csr(randomRows(300, cols, seed));
+      const keys = Float64Array.from({ length: 300 }, (_, i) => 1000 - i);
+      const previous = lists(cosineTopKSync(m, k, { tieKey: keys }));
+      const random = seededRandom(seed + 50);
+      const changed = Int32Array.from(new Set(Array.from({ length: 25 }, () => Math.floor(random() * 300)))).sort();
+      const floor = new Float64Array(300);
+      for (const [r, l] of previous) if (l.rows.length >= k) floor[r] = l.scores[k - 1]!;
+      for (const r of changed) floor[r] = Infinity;
+      const want = {
+        lists: cosineTopKSync(m, k, { tieKey: keys, queryRows: changed }),
+        scores: byRow(scoresOfChanged(l2NormalizeRows(m), changed, floor)),
+      };
+      expect(want.scores.some((c) => c.users.length > 0)).toBe(true);
+      for (const threads of [1, 2]) {
+        const got = await changedNeighbours(m, k, {
+          tieKey: keys,
+          queryRows: changed,
+          floor,
+          slack: SCORE_TIE,
+          threads,
+        });
+        expect({ cols, threads, index: Array.from(got.neighbours.index) }).toEqual({
+          cols,
+          threads,
+          index: Array.from(want.lists.index),
+        });
+        expect(Array.from(got.neighbours.score)).toEqual(Array.from(want.lists.score));
+        expect(byRow(got.scores)).toEqual(want.scores);
+      }
+    }
+  });
+
+  it('refuses floors that are not one per row', async () => {
+    const m = csr(randomRows(10, 5, 1));
+    await expect(
+      changedNeighbours(m, 2, {
+        tieKey: Float64Array.from({ length: 10 }, (_, i) => i),
+        queryRows: Int32Array.of(1),
+        floor: new Float64Array(9),
+        slack: 0,
+        threads: 1,
+      }),
+    ).rejects.toThrow('expected 10 floors (one per row), but got 9');
   });
 });
 
