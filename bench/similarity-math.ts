@@ -99,11 +99,11 @@ export async function main(argv: string[]): Promise<number> {
   let pool: Pool | undefined;
   try {
     const start = await timed(1, async () => {
-      pool = createPool(2);
-      await pool.runAll([
-        { kind: 'ping', args: {} },
-        { kind: 'ping', args: {} },
-      ]);
+      const started = createPool(2);
+      pool = started;
+      // A two-row search in two blocks, one per worker: both are up, with the kernels loaded, when it returns.
+      const tiny = csrFromTriples(2, 1, Int32Array.of(0, 1), Int32Array.of(0, 0), Float32Array.of(1, 1), 'sum');
+      await cosineTopK(tiny, 1, { tieKey: Float64Array.of(0, 1), pool: started, blockRows: 1 });
     });
     add('worker pool start', '-', '2', start);
     const p = pool as unknown as Pool;
