@@ -23,6 +23,8 @@ export interface ChangedScores {
  * previous k-th score), only scores within SCORE_TIE of the row's floor or above are kept: a lower one can neither
  * enter that row's list nor keep a place in it (patchLists reads a missing score as 0), and keeping every positive
  * score of a popular item's followers would hold users x changed entries (out of memory at 100,000 users).
+ * The job takes these scores from changedNeighbours (src/similarity/topk.ts), which finds them in the same pass as
+ * the changed users' own lists, on the worker pool; this one-thread form is what that pass is tested against.
  */
 export function scoresOfChanged(unit: Csr, changed: Int32Array, floor?: Float64Array): ChangedScores[] {
   const byItem = transpose(unit);
