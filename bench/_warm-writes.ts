@@ -46,7 +46,7 @@ export async function warmWrites(
     const compact = new CompactListsBuilder();
     for (const l of lists) compact.add(l.h, l.n, l.s);
     await repo.writeVersionLists(WARM_UP_MODEL, 2, encodeLists(compact.build()));
-    await repo.deleteVersionLists(WARM_UP_MODEL, -1);
+    await repo.deleteVersionLists(WARM_UP_MODEL, []);
     await repo.deleteEnded(WARM_UP_MODEL, 2, 20_000);
     // Versions 1 and 2, as leftovers of a model with no active version.
     await repo.deleteLeftovers(WARM_UP_MODEL, null, null, 3, 20_000);

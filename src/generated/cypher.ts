@@ -283,8 +283,11 @@ export interface CypherStatements {
     params: { model: string; floor: number | Integer; batch: number | Integer };
     row: { deleted: number };
   };
-  /** Deletes the compact lists of every version of $model but $keep (the active one): superseded versions and runs that never completed. */
-  'similarity/delete-version-lists': { params: { model: string; keep: number | Integer }; row: { deleted: number } };
+  /** Deletes the compact lists of every version of $model but those in $keep (the active one, and the version its lists extend when they are a delta): superseded versions and runs that never completed. */
+  'similarity/delete-version-lists': {
+    params: { model: string; keep: readonly (number | Integer)[] };
+    row: { deleted: number };
+  };
   /** Records that shard $shard of run $run has written its part of version $version of model $model (idempotent); no row when the version is no longer this run's. */
   'similarity/finish-shard': {
     params: { model: string; version: number | Integer; run: string; shard: number | Integer };
@@ -374,7 +377,7 @@ export interface CypherStatements {
     params: { model: string; version: number | Integer; floor: number | Integer };
     row: { handle: number; neighbours: number[]; scores: number[] };
   };
-  /** The compact lists stored with version $version of $model (see write-version-lists), chunk by chunk; no row when the version has none (written by older code, or dropped by forget). */
+  /** The compact lists stored with version $version of $model (see write-version-lists), chunk by chunk; no row when the version has none (written by older code, or dropped by forget). `base`: the version whose lists these extend (null for a full set; see write-version-lists). */
   'similarity/read-version-lists-blob': {
     params: { model: string; version: number | Integer };
     row: {
@@ -385,6 +388,7 @@ export interface CypherStatements {
       offsets: string;
       neighbours: string;
       scores: string;
+      base: number | null;
     };
   };
   /** Per user with any view: [course id, total seconds] pairs. */
@@ -512,7 +516,7 @@ export interface CypherStatements {
     };
     row: { chunk: number };
   };
-  /** Keeps with version $version of $model one chunk of its lists in compact form, so that an incremental run reads them in one go instead of edge by edge: the users' handles, the offsets of each user's list in the neighbour arrays (users + 1 of them), the neighbours' handles and the scores (base64 of little-endian float64, int32 for the offsets), each list in the order readers see it (score descending, then handle). $chunks is how many chunks the version has. Written before the version is switched to. */
+  /** Keeps with version $version of $model one chunk of its lists in compact form, so that an incremental run reads them in one go instead of edge by edge: the users' handles, the offsets of each user's list in the neighbour arrays (users + 1 of them), the neighbours' handles and the scores (base64 of little-endian float64, int32 for the offsets), each list in the order readers see it (score descending, then handle). $chunks is how many chunks the version has. Written before the version is switched to. $base, when set, is the version whose full lists these extend: they hold only the lists that differ from base's (an incremental run's, an empty list included), and a reader takes base's lists with these in their place (docs/DESIGN.md, Freshness). */
   'similarity/write-version-lists': {
     params: {
       model: string;
@@ -524,6 +528,7 @@ export interface CypherStatements {
       offsets: string;
       neighbours: string;
       scores: string;
+      base: number | Integer | null;
     };
     row: { chunk: number };
   };
@@ -723,7 +728,7 @@ export const CYPHER_REGISTRY: {
     columns: ['deleted'],
   },
   'similarity/delete-version-lists': {
-    signature: '@param model STRING; @param keep INTEGER; @column deleted INTEGER',
+    signature: '@param model STRING; @param keep LIST<INTEGER>; @column deleted INTEGER',
     columns: ['deleted'],
   },
   'similarity/finish-shard': {
@@ -801,8 +806,8 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/read-version-lists-blob': {
     signature:
-      '@param model STRING; @param version INTEGER; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column neighbours STRING; @column scores STRING',
-    columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'neighbours', 'scores'],
+      '@param model STRING; @param version INTEGER; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column neighbours STRING; @column scores STRING; @column base INTEGER?',
+    columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'neighbours', 'scores', 'base'],
   },
   'similarity/read-views': {
     signature: '@column handle INTEGER; @column views LIST<LIST<ANY>>',
@@ -882,7 +887,7 @@ export const CYPHER_REGISTRY: {
   },
   'similarity/write-version-lists': {
     signature:
-      '@param model STRING; @param version INTEGER; @param chunk INTEGER; @param chunks INTEGER; @param users INTEGER; @param handles STRING; @param offsets STRING; @param neighbours STRING; @param scores STRING; @column chunk INTEGER',
+      '@param model STRING; @param version INTEGER; @param chunk INTEGER; @param chunks INTEGER; @param users INTEGER; @param handles STRING; @param offsets STRING; @param neighbours STRING; @param scores STRING; @param base INTEGER?; @column chunk INTEGER',
     columns: ['chunk'],
   },
 };

@@ -35,6 +35,11 @@ export interface StoredListChunk {
   neighbours: string;
   /** float64 scores (the scores the edges hold, exactly). */
   scores: string;
+  /**
+   * The version whose full lists these extend (they hold only the lists that differ from its own, each in their
+   * place), or null for a full set.
+   */
+  base?: number | null;
 }
 
 /** One stored chunk of a signal's rows (jobs/signal-blobs.ts): base64 of little-endian typed arrays. */
@@ -436,8 +441,16 @@ export class SimilarityRepository {
     return { found: row?.found === true, lists: holders.length, edges: asNumber(row?.edges ?? 0) };
   }
 
-  /** Keeps a version's lists in compact form (chunks of base64 arrays), written before the version is switched to. */
-  async writeVersionLists(model: string, version: number, chunks: readonly StoredListChunk[]): Promise<void> {
+  /**
+   * Keeps a version's lists in compact form (chunks of base64 arrays), written before the version is switched to: a
+   * full set, or with `base`, only the lists that differ from version base's (see StoredListChunk.base).
+   */
+  async writeVersionLists(
+    model: string,
+    version: number,
+    chunks: readonly StoredListChunk[],
+    base: number | null = null,
+  ): Promise<void> {
     await this.graph.write(cypher('similarity/clear-version-lists'), { model, version: neo4j.int(version) });
     for (const c of chunks) {
       await this.graph.write(cypher('similarity/write-version-lists'), {
@@ -450,6 +463,7 @@ export class SimilarityRepository {
         offsets: c.offsets,
         neighbours: c.neighbours,
         scores: c.scores,
+        base: base === null ? null : neo4j.int(base),
       });
     }
   }
@@ -468,12 +482,16 @@ export class SimilarityRepository {
       offsets: row.offsets,
       neighbours: row.neighbours,
       scores: row.scores,
+      base: asNullableNumber(row.base),
     }));
   }
 
-  /** Deletes the compact lists of every version of the model but `keep`; returns how many chunks went. */
-  async deleteVersionLists(model: string, keep: number): Promise<number> {
-    const [row] = await this.graph.write(cypher('similarity/delete-version-lists'), { model, keep: neo4j.int(keep) });
+  /** Deletes the compact lists of every version of the model but those in `keep`; returns how many chunks went. */
+  async deleteVersionLists(model: string, keep: readonly number[]): Promise<number> {
+    const [row] = await this.graph.write(cypher('similarity/delete-version-lists'), {
+      model,
+      keep: keep.map((v) => neo4j.int(v)),
+    });
     return asNumber(row?.deleted ?? 0);
   }
 

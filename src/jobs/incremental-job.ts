@@ -26,11 +26,19 @@ import {
   signalsOf,
   thawWeighting,
   weightedMatrix,
+  weightingStats,
   type FrozenWeighting,
   type ModelName,
   type ModelParams,
 } from './models';
-import { CompactListsBuilder, decodeLists, eachCompactList, encodeLists } from './list-blobs';
+import {
+  applyDelta,
+  CompactListsBuilder,
+  decodeLists,
+  eachCompactList,
+  encodeLists,
+  type CompactLists,
+} from './list-blobs';
 import { DEFAULT_LEASE_MS } from './similarity-job';
 import { SignalLoader } from './signals';
 
@@ -47,6 +55,8 @@ export interface IncrementalOptions {
   deleteBatch?: number;
   /** Pause between the switch and deleting the ended edges (readers of the previous version finish). */
   graceMs?: number;
+  /** The share of users a delta of compact lists may hold (DELTA_LISTS_MAX_SHARE unless given). */
+  deltaListsMaxShare?: number;
   log?: Logger;
   lease?: LeaseOptions;
 }
@@ -136,6 +146,44 @@ async function inParallel(tasks: Array<() => Promise<unknown>>, width: number, b
   const results = await Promise.allSettled(Array.from({ length: Math.min(width, tasks.length) }, worker));
   const failure = results.find((r) => r.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
+}
+
+/**
+ * An incremental run stores its version's compact lists as a delta over the last full set (the lists that differ
+ * from it) while the delta holds at most this share of the users; past it, a full set again.
+ */
+export const DELTA_LISTS_MAX_SHARE = 0.5;
+
+/** A version's compact lists as readers see them, and what they are stored as. */
+export interface VersionListsRead {
+  lists: CompactLists;
+  /** The version whose full set a delta extends; null for a full set. */
+  base: number | null;
+  /** The handles of the delta's users (empty for a full set). */
+  deltaUsers: Float64Array;
+}
+
+/**
+ * A version's compact lists: its own chunks, or, when they are a delta, its base's full set with the delta's lists
+ * in their place. Null when it has none, or when a chunk (its own or its base's) is missing: the caller reads the
+ * edges instead.
+ */
+export async function readVersionLists(
+  repo: SimilarityRepository,
+  model: string,
+  version: number,
+): Promise<VersionListsRead | null> {
+  const chunks = await repo.versionLists(model, version);
+  const own = decodeLists(chunks);
+  if (own === null) return null;
+  const bases = new Set(chunks.map((c) => c.base ?? null));
+  const base = bases.size === 1 ? [...bases][0]! : undefined;
+  if (base === undefined) return null;
+  if (base === null) return { lists: own, base: null, deltaUsers: new Float64Array(0) };
+  const baseChunks = await repo.versionLists(model, base);
+  const full = decodeLists(baseChunks);
+  if (full === null || baseChunks.some((c) => (c.base ?? null) !== null)) return null;
+  return { lists: applyDelta(full, own), base, deltaUsers: own.handles };
 }
 
 /** The parameters that shaped a version's lists, from its stored params (JSON), over the defaults. */
@@ -229,10 +277,10 @@ async function leasedIncremental(
       const rowOf = (h: number) => users.row(h) ?? -1;
       const previous = new Map<number, PreviousList>();
       // The version's compact lists when it stored them (one read of a few chunks), else its edges, user by user.
-      const storedLists = decodeLists(await repo.versionLists(model, active.version));
+      const storedLists = await readVersionLists(repo, model, active.version);
       const listsFrom: 'compact' | 'edges' = storedLists !== null ? 'compact' : 'edges';
       if (storedLists !== null) {
-        eachCompactList(storedLists, (h, neighbours, scores) => {
+        eachCompactList(storedLists.lists, (h, neighbours, scores) => {
           const r = users.row(h);
           if (r === undefined) return;
           // A neighbour no longer in the graph has no edge left: the edges' list is one shorter, and so is this.
@@ -263,7 +311,7 @@ async function leasedIncremental(
       const frozen = thawWeighting(JSON.parse(active.weighting!) as FrozenWeighting, s);
       const { matrix } = weightedMatrix(exclude, s, p, frozen);
       clock.lap('weighting');
-      const drift = weightingDrift(frozen, weightedMatrix(exclude, s, p).stats);
+      const drift = weightingDrift(frozen, weightingStats(exclude, s, p));
       clock.lap('drift');
       const changed = Int32Array.from(changedHandles.map(rowOf).filter((r) => r >= 0)).sort();
       // A user's previous k-th score (0 for a shorter list): a changed user scoring below it matters to nobody.
@@ -326,9 +374,22 @@ async function leasedIncremental(
       for (const [r, list] of patch.patched) change(r, list);
       const written = new Set<number>([...recompute, ...patch.patched.keys()]);
       const kept = [...previous.keys()].filter((r) => !written.has(r)).length;
-      const compact = new CompactListsBuilder();
+      // The new version's compact lists: a delta over the last full set (the lists that differ from it: the active
+      // delta's and those this run wrote) while it stays small, else a full set.
+      const deltaRows = new Set<number>(written);
+      for (const h of storedLists?.deltaUsers ?? []) {
+        const r = users.row(h);
+        if (r !== undefined) deltaRows.add(r);
+      }
+      const listsBase =
+        storedLists === null || deltaRows.size > (opts.deltaListsMaxShare ?? DELTA_LISTS_MAX_SHARE) * users.size
+          ? null
+          : (storedLists.base ?? active.version);
+      const compact = new CompactListsBuilder({ keepEmpty: listsBase !== null });
+      const empty: PreviousList = { rows: new Int32Array(0), scores: new Float64Array(0) };
       for (let r = 0; r < users.size; r++) {
-        const list = nextLists.get(r) ?? previous.get(r);
+        if (listsBase !== null && !deltaRows.has(r)) continue;
+        const list = nextLists.get(r) ?? previous.get(r) ?? (listsBase !== null ? empty : undefined);
         if (list !== undefined) compact.add(users.handles[r]!, handlesOf(list.rows), list.scores);
       }
       const compactChunks = encodeLists(compact.build());
@@ -363,7 +424,7 @@ async function leasedIncremental(
       await inParallel(batches, writers, () => lease.assertHeld());
       clock.lap('write lists');
       lease.assertHeld();
-      await repo.writeVersionLists(model, version, compactChunks);
+      await repo.writeVersionLists(model, version, compactChunks, listsBase);
       clock.lap('write compact lists');
       log.info(
         `  ${model}: ${rows.length} lists written in ${seconds(tLists).toFixed(1)} s (${batches.length} transactions; ` +
@@ -393,6 +454,8 @@ async function leasedIncremental(
             edgesWritten: writtenEdges,
             edgesEnded: endedEdges,
             listsFrom,
+            // The compact lists stored with the version: a full set, or a delta over version `base`.
+            listsStored: listsBase === null ? { full: true } : { base: listsBase, users: compact.users },
             signalsFrom: Object.fromEntries(signalsOf(model).map((n) => [n, loader.source.get(n) ?? 'graph'])),
             weightingDrift: drift,
             fullRunDueAbove: FULL_RUN_DRIFT,
@@ -406,8 +469,9 @@ async function leasedIncremental(
         weighting: active.weighting,
       });
       await repo.chooseDefault();
-      // The previous version's compact lists are no longer read (incremental runs start from the active version).
-      await repo.deleteVersionLists(model, version);
+      // The previous version's compact lists are no longer read (incremental runs start from the active version),
+      // but for the full set the new one extends.
+      await repo.deleteVersionLists(model, listsBase === null ? [version] : [version, listsBase]);
       clock.lap('activate');
       const report: IncrementalReport = {
         model,

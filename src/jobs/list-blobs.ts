@@ -27,13 +27,27 @@ export function readerOrder(neighbours: ArrayLike<number>, scores: ArrayLike<num
   return { n: idx.map((i) => neighbours[i]!), s: idx.map((i) => scores[i]!) };
 }
 
-/** Collects lists (handle, neighbour handles, scores) into compact form; empty lists are left out, order kept. */
+/** True when the list is already in reader order (score descending, then handle ascending). */
+function inReaderOrder(neighbours: ArrayLike<number>, scores: ArrayLike<number>): boolean {
+  for (let i = 1; i < neighbours.length; i++) {
+    const d = scores[i - 1]! - scores[i]!;
+    if (d < 0 || (d === 0 && neighbours[i - 1]! > neighbours[i]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * Collects lists (handle, neighbour handles, scores) into compact form, order of users kept. Empty lists are left
+ * out, unless `keepEmpty` (a delta, where an empty list replaces the base's).
+ */
 export class CompactListsBuilder {
   private readonly handles: number[] = [];
   private readonly offsets: number[] = [0];
   private neighbours = new Float64Array(1024);
   private scores = new Float64Array(1024);
   private length = 0;
+
+  constructor(private readonly opts: { keepEmpty?: boolean } = {}) {}
 
   /** Adds a user's list, put in reader order (score descending, then handle). */
   add(handle: number, neighbours: ArrayLike<number>, scores: ArrayLike<number>): void {
@@ -43,9 +57,8 @@ export class CompactListsBuilder {
           `${neighbours.length} neighbours`,
       );
     }
-    if (neighbours.length === 0) return;
-    const { n, s } = readerOrder(neighbours, scores);
-    while (this.length + n.length > this.neighbours.length) {
+    if (neighbours.length === 0 && this.opts.keepEmpty !== true) return;
+    while (this.length + neighbours.length > this.neighbours.length) {
       const grow = (a: Float64Array) => {
         const b = new Float64Array(a.length * 2);
         b.set(a);
@@ -54,11 +67,25 @@ export class CompactListsBuilder {
       this.neighbours = grow(this.neighbours);
       this.scores = grow(this.scores);
     }
-    this.neighbours.set(n, this.length);
-    this.scores.set(s, this.length);
-    this.length += n.length;
+    // Most lists come in reader order already (a search's, or a stored one kept): copied as they are.
+    if (inReaderOrder(neighbours, scores)) {
+      for (let i = 0; i < neighbours.length; i++) {
+        this.neighbours[this.length + i] = neighbours[i]!;
+        this.scores[this.length + i] = scores[i]!;
+      }
+    } else {
+      const { n, s } = readerOrder(neighbours, scores);
+      this.neighbours.set(n, this.length);
+      this.scores.set(s, this.length);
+    }
+    this.length += neighbours.length;
     this.handles.push(handle);
     this.offsets.push(this.length);
+  }
+
+  /** Users added so far. */
+  get users(): number {
+    return this.handles.length;
   }
 
   build(): CompactLists {
@@ -170,4 +197,29 @@ export function eachCompactList(
     const to = lists.offsets[i + 1]!;
     onList(lists.handles[i]!, lists.neighbours.subarray(from, to), lists.scores.subarray(from, to));
   }
+}
+
+/**
+ * A version's lists from its base's full set and its delta (the lists that differ, an empty one included): each
+ * delta list in place of the base's, delta users the base lacks after the base's, empty lists left out.
+ */
+export function applyDelta(base: CompactLists, delta: CompactLists): CompactLists {
+  const replaced = new Map<number, number>();
+  for (let i = 0; i < delta.handles.length; i++) replaced.set(delta.handles[i]!, i);
+  const out = new CompactListsBuilder();
+  const add = (from: CompactLists, i: number) => {
+    const a = from.offsets[i]!;
+    const b = from.offsets[i + 1]!;
+    out.add(from.handles[i]!, from.neighbours.subarray(a, b), from.scores.subarray(a, b));
+  };
+  for (let i = 0; i < base.handles.length; i++) {
+    const d = replaced.get(base.handles[i]!);
+    if (d === undefined) add(base, i);
+    else {
+      add(delta, d);
+      replaced.delete(base.handles[i]!);
+    }
+  }
+  for (const d of replaced.values()) add(delta, d);
+  return out.build();
 }

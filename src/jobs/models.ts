@@ -467,6 +467,47 @@ export function weightedMatrix(
   }
 }
 
+/**
+ * The statistics a model's weighting takes from the signals, as weightedMatrix(model, s, p).stats gives them,
+ * without weighting the matrix: what an incremental run compares with its frozen ones (weightingDrift).
+ */
+export function weightingStats(
+  model: Exclude<ModelName, 'als'>,
+  s: Signals,
+  p: Pick<ModelParams, 'bm25' | 'weights' | 'viewsWeighting'>,
+): WeightingStats {
+  const st: WeightingStats = { users: s.users.size };
+  const use = {
+    interests: () => (st.interestsIdf = idf(required(s, 'interests'))),
+    viewsBm25: () => (st.viewsBm25 = bm25Stats(log1pValues(required(s, 'views')), p.bm25)),
+    viewsIdf: () => (st.viewsIdf = idf(mapValues(required(s, 'views'), () => 1))),
+    courseTags: () => {
+      const ct = required(s, 'courseTags');
+      st.courseTagsIdf = idf(multiply(widen(log1pValues(required(s, 'views')), ct.rows), ct));
+    },
+    assessments: () => (st.assessmentsMax = columnMax(required(s, 'assessments'))),
+  };
+  switch (model) {
+    case 'interests':
+      use.interests();
+      break;
+    case 'course_views':
+      use.viewsBm25();
+      break;
+    case 'assessments':
+      use.assessments();
+      break;
+    case 'cosine': {
+      const w = p.weights;
+      if (w.interests > 0) use.interests();
+      if (w.views > 0) (p.viewsWeighting === 'idf' ? use.viewsIdf : use.viewsBm25)();
+      if (w.courseTags > 0) use.courseTags();
+      if (w.assessments > 0) use.assessments();
+    }
+  }
+  return st;
+}
+
 /** The sparse matrix a cosine model compares users on (not used by `als`). */
 export function modelMatrix(model: Exclude<ModelName, 'als'>, s: Signals, p: ModelParams): Csr {
   return weightedMatrix(model, s, p).matrix;

@@ -629,7 +629,7 @@ async function leasedJob(
           return;
         }
         // Compact lists of other versions (superseded, or of runs that never completed) are no longer read.
-        if (compact) await repo.deleteVersionLists(model, version);
+        if (compact) await repo.deleteVersionLists(model, [version]);
         // The user factors were for the run's shards; the version keeps its fold-in factors (AlsFactors) only.
         if (plan?.als !== undefined) await repo.deleteAlsUserFactors(model, version);
         report.defaultModel = await repo.chooseDefault();

@@ -14,7 +14,13 @@ import type { Graph } from '../../src/graph/executor';
 import { SimilarityRepository } from '../../src/graph/similarity-repository';
 import { Importer } from '../../src/ingest/importer';
 import { findTables } from '../../src/ingest/reader';
-import { runIncrementalJob, versionParams, type IncrementalReport } from '../../src/jobs/incremental-job';
+import {
+  readVersionLists,
+  runIncrementalJob,
+  versionParams,
+  type IncrementalOptions,
+  type IncrementalReport,
+} from '../../src/jobs/incremental-job';
 import {
   defaultParams,
   signalsOf,
@@ -23,7 +29,7 @@ import {
   type FrozenWeighting,
   type ModelName,
 } from '../../src/jobs/models';
-import { decodeLists, eachCompactList } from '../../src/jobs/list-blobs';
+import { eachCompactList } from '../../src/jobs/list-blobs';
 import { SignalLoader, type Signals } from '../../src/jobs/signals';
 import { runSimilarityJob } from '../../src/jobs/similarity-job';
 import { cosineTopKSync } from '../../src/similarity/topk';
@@ -66,21 +72,23 @@ async function activeScored(model: string): Promise<Map<number, List>> {
 }
 
 /**
- * The compact lists stored with the model's active version (null when it has none), and the versions any are
- * stored for.
+ * The compact lists stored with the model's active version as a run reads them (a delta over its base's full set
+ * applied; null when it has none), the version they extend (null for a full set), and the versions any are stored for.
  */
-async function compactScored(model: string): Promise<{ lists: Map<number, List> | null; versions: number[] }> {
+async function compactScored(
+  model: string,
+): Promise<{ lists: Map<number, List> | null; base: number | null; versions: number[] }> {
   const node = await modelNode(model);
-  const decoded = decodeLists(await repo.versionLists(model, node.version));
+  const read = await readVersionLists(repo, model, node.version);
   const rows = await graph.read<{ v: number }>(
     'MATCH (l:VersionLists {model: $model}) RETURN DISTINCT l.version AS v ORDER BY v',
     { model },
   );
   const versions = rows.map((r) => Number(r.v));
-  if (decoded === null) return { lists: null, versions };
+  if (read === null) return { lists: null, base: null, versions };
   const lists = new Map<number, List>();
-  eachCompactList(decoded, (h, n, s) => lists.set(h, { n: [...n], s: [...s] }));
-  return { lists, versions };
+  eachCompactList(read.lists, (h, n, s) => lists.set(h, { n: [...n], s: [...s] }));
+  return { lists, base: read.base, versions };
 }
 
 /** A signal's rows as handle -> sorted "name=value" entries (names from the loader's dictionaries). */
@@ -306,9 +314,11 @@ test.each(MODELS)(
     expect(r.signalsFrom).toMatch(/: stored/);
     const checks = compactCheck.get(m)!;
     expect(checks.map((c) => c.version)).toEqual([r.previous, r.version]);
+    // The full run stores a full set; the incremental run, only the lists that differ from it (a delta).
+    expect(checks.map((c) => c.compact.base)).toEqual([null, r.previous]);
     for (const { compact, edges, version } of checks) {
-      // Only the active version keeps them: the previous one's went when it was superseded.
-      expect(compact.versions).toEqual([version]);
+      // Only the active version keeps them, and the full set a delta extends: the others went when superseded.
+      expect(compact.versions).toEqual(compact.base === null ? [version] : [compact.base, version]);
       // Every list, neighbour by neighbour and score by score (exactly), in the order readers see it.
       expect(compact.lists).not.toBeNull();
       expect([...compact.lists!.keys()].sort((a, b) => a - b)).toEqual([...edges.keys()].sort((a, b) => a - b));
@@ -356,10 +366,13 @@ describe('two incremental runs in a row over a full version', () => {
     full = (await modelNode(model)).version;
     before = await activeLists(model);
     const handles = [...before.keys()].sort((a, b) => a - b);
+    // At 1,500 users the two runs write about 1,150 lists: a delta may hold 90% of the users here, so the second
+    // stores one delta over the full set (the test after the next one crosses the default share).
+    const opts: IncrementalOptions = { models: [model], threads: 1, graceMs: 0, log: quiet, deltaListsMaxShare: 0.9 };
     await change(handles.filter((_, i) => i % 40 === 0));
-    runs.push(...(await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet })));
+    runs.push(...(await runIncrementalJob(repo, opts)));
     await change(handles.filter((_, i) => i % 40 === 1 || i % 80 === 0));
-    runs.push(...(await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet })));
+    runs.push(...(await runIncrementalJob(repo, opts)));
     const config = testConfig();
     server = await createApp(config, connectApiGraph(config.neo4j, config.neo4j.password ?? ''), {
       log: { info: () => undefined, warn: () => undefined },
@@ -396,8 +409,15 @@ describe('two incremental runs in a row over a full version', () => {
     expect(same / want.size).toBeGreaterThanOrEqual(0.99);
     // Fewer edges than lists changed: a patched list costs an edge or two, not k.
     for (const r of runs) expect(r.writtenEdges).toBeLessThan(r.edges / 4);
-    // Each read the compact lists of the version before it (the second, those the first wrote).
+    // Each read the compact lists of the version before it (the second, the first's delta over the full set).
     expect(runs.map((r) => r.listsFrom)).toEqual(['compact', 'compact']);
+    // The second stored one delta over the full set, the first's lists and its own in it; read as the edges are.
+    const compact = await compactScored(model);
+    expect(compact.base).toBe(full);
+    expect(compact.versions).toEqual([full, full + 2]);
+    expect(compact.lists?.size).toBe(after.size);
+    const differ = [...after].filter(([h, l]) => JSON.stringify(compact.lists!.get(h)) !== JSON.stringify(l));
+    expect(differ.slice(0, 3)).toEqual([]);
     // A patched list keeps its unchanged edges: lists mix versions, never a neighbour twice, never more than k.
     const [shape] = await graph.read<{ bad: number; mixed: number }>(
       `MATCH (m:SimilarityModel {name: $model}) MATCH (a:User)-[s:SIMILAR_TO {model: $model}]->(b:User)
@@ -428,6 +448,23 @@ describe('two incremental runs in a row over a full version', () => {
       const body = (await res.json()) as { data: { user: { similarUsers: Array<{ handle: string }> } } };
       expect({ h, gql: body.data.user.similarUsers.map((x) => x.handle) }).toEqual({ h, gql: expected });
     }
+  });
+
+  test('a run whose delta would pass the share of users stores a full set again', async () => {
+    const handles = [...(await activeLists(model)).keys()].sort((a, b) => a - b);
+    await change(handles.filter((_, i) => i % 60 === 5));
+    const [run] = await runIncrementalJob(repo, { models: [model], threads: 1, graceMs: 0, log: quiet });
+    const active = await repo.activeVersion(model);
+    const params = JSON.parse(active!.params ?? '{}') as { incremental: { listsStored: unknown } };
+    // The default share (half the users) is below the ~1,150 lists the delta would hold with this run's.
+    expect(params.incremental.listsStored).toEqual({ full: true });
+    const compact = await compactScored(model);
+    expect(compact.base).toBeNull();
+    expect(compact.versions).toEqual([run!.version]);
+    const edges = await activeScored(model);
+    expect(compact.lists?.size).toBe(edges.size);
+    const differ = [...edges].filter(([h, l]) => JSON.stringify(compact.lists!.get(h)) !== JSON.stringify(l));
+    expect(differ.slice(0, 3)).toEqual([]);
   });
 
   test('stored signal rows, with the users changed since read from the graph, are the rows the graph holds', async () => {

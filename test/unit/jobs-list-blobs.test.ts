@@ -1,5 +1,6 @@
 import { seededRandom } from '../../src/similarity/als';
 import {
+  applyDelta,
   CompactListsBuilder,
   decodeLists,
   eachCompactList,
@@ -69,6 +70,53 @@ describe('compact lists (a version lists stored as chunks)', () => {
       'lists chunk 0 scores: expected 2 values (16 bytes), but got 8 bytes',
     );
     expect(() => b.add(3, [1, 2], [0.5])).toThrow('expected as many scores as neighbours, but got 1 scores for 2');
+  });
+
+  it('keeps a list already in reader order as it is and orders the others, ties by handle', () => {
+    const b = new CompactListsBuilder();
+    b.add(1, [4, 2, 3], [0.9, 0.5, 0.5]);
+    b.add(2, [4, 3, 2], [0.9, 0.5, 0.5]);
+    b.add(3, [4, 2], [0.5, 0.9]);
+    expect(listsOf(b.build())).toEqual([
+      { h: 1, n: [4, 2, 3], s: [0.9, 0.5, 0.5] },
+      { h: 2, n: [4, 2, 3], s: [0.9, 0.5, 0.5] },
+      { h: 3, n: [2, 4], s: [0.9, 0.5] },
+    ]);
+  });
+
+  it('keeps empty lists when asked (a delta), through chunks too', () => {
+    const b = new CompactListsBuilder({ keepEmpty: true });
+    b.add(1, [], []);
+    b.add(2, [1], [0.5]);
+    b.add(3, [], []);
+    expect(b.users).toBe(3);
+    const back = decodeLists(encodeLists(b.build(), 1));
+    expect(listsOf(back!)).toEqual([
+      { h: 1, n: [], s: [] },
+      { h: 2, n: [1], s: [0.5] },
+      { h: 3, n: [], s: [] },
+    ]);
+  });
+
+  it('applies a delta to its base: lists replaced, emptied and added, the others kept', () => {
+    const input = randomLists(200, 11);
+    const base = new CompactListsBuilder();
+    for (const l of input) base.add(l.h, l.n, l.s);
+    const delta = new CompactListsBuilder({ keepEmpty: true });
+    const expected = new Map(input.filter((l) => l.n.length > 0).map((l) => [l.h, readerOrder(l.n, l.s)]));
+    const changes = randomLists(60, 12).map((l, i) => ({ ...l, h: (i * 7 + 1) * 10 + (i % 4 === 0 ? 5 : 0) }));
+    for (const [i, l] of changes.entries()) {
+      // Every fifth change empties the list (or leaves a new user without one).
+      const n = i % 5 === 0 ? [] : l.n;
+      const sc = i % 5 === 0 ? [] : l.s;
+      delta.add(l.h, n, sc);
+      if (n.length > 0) expected.set(l.h, readerOrder(n, sc));
+      else expected.delete(l.h);
+    }
+    const merged = applyDelta(base.build(), decodeLists(encodeLists(delta.build(), 500))!);
+    const got = new Map(listsOf(merged).map((l) => [l.h, { n: l.n, s: l.s }]));
+    expect(got.size).toBe(expected.size);
+    expect([...got].sort((a, b) => a[0] - b[0])).toEqual([...expected].sort((a, b) => a[0] - b[0]));
   });
 
   it('stores an incremental list as its edges read: an unchanged edge keeps its previous score', () => {

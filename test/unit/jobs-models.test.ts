@@ -11,9 +11,14 @@ import {
   DEFAULT_SPARSE_ANN,
   paramsOf,
   estimateExactCost,
+  weightedMatrix,
+  weightingStats,
+  type ModelName,
+  type ModelParams,
 } from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
 import { edgeRows } from '../../src/jobs/similarity-job';
+import { randomSignals } from '../helpers/signals';
 
 function csr(rows: number, cols: number, entries: Array<[number, number, number]>): Csr {
   return csrFromTriples(
@@ -146,5 +151,24 @@ describe('estimateExactCost', () => {
       expect(s).toBeGreaterThanOrEqual(0);
     }
     expect(await estimateExactCost(csr(0, 3, []), 5, { threads: 1 })).toEqual({ seconds: 0, cpuSeconds: 0 });
+  });
+});
+
+describe('weightingStats: the statistics of the weighting without the weighted matrix', () => {
+  const s = randomSignals(120, 7);
+  const variants: Array<[Exclude<ModelName, 'als'>, Partial<ModelParams>]> = [
+    ['interests', {}],
+    ['course_views', {}],
+    ['assessments', {}],
+    ['cosine', { weights: { interests: 1, views: 1, courseTags: 0.5, assessments: 0.25 }, viewsWeighting: 'bm25' }],
+    ['cosine', { weights: { interests: 0, views: 1, courseTags: 2, assessments: 0 }, viewsWeighting: 'idf' }],
+    ['cosine', { weights: { interests: 0.5, views: 0, courseTags: 0, assessments: 1 } }],
+  ];
+  test.each(variants)('%s %j: the same figures as weightedMatrix takes', (model, overrides) => {
+    const p: ModelParams = { ...defaultParams(), ...overrides };
+    const expected = weightedMatrix(model, s, p).stats;
+    const got = weightingStats(model, s, p);
+    expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+    expect(got).toEqual(expected);
   });
 });
