@@ -238,8 +238,8 @@ export interface CypherStatements {
     params: { model: string };
     row: { active: number | null; floor: number | null; version: number };
   };
-  /** Users an import stamped at or after $since (an ISO date-time: the active version's params.dataAsOf), by handle. */
-  'similarity/changed-users': { params: { since: string }; row: { handle: number } };
+  /** Users an import stamped at or after $since (an ISO date-time: the active version's params.dataAsOf), by handle, in one list (see read-users). */
+  'similarity/changed-users': { params: { since: string }; row: { handles: number[] } };
   /** Marks the active model with the best validation recall@10 as the one served when a client names none (default: true) and every other model default: false; ties by name. */
   'similarity/choose-default': { params: Record<never, never>; row: { name: string | null } };
   /** The decisions of run $run for version $version of model $model (fitted params, ALS factors), made once per run: the first shard to ask claims the fitting for $ttlMs (database clock, ms); later shards find it being made (wait) or made (ready); a claim whose owner stopped renewing expires and the next shard to ask takes it over. Run after lock-models in the same transaction. No row when $version is no longer the one run $run writes. */
@@ -370,8 +370,8 @@ export interface CypherStatements {
     params: { asOf: string; signal: string };
     row: { chunk: number; chunks: number; users: number; handles: string; offsets: string; cols: string; vals: string };
   };
-  /** Every user handle, ascending (the dense user index of the similarity job follows this order). */
-  'similarity/read-users': { params: Record<never, never>; row: { handle: number } };
+  /** Every user handle, ascending (the dense user index of the similarity job follows this order), in one list: one record decodes several times faster than a record per user (100,000 handles: about 0.3 s against 1.5 s). */
+  'similarity/read-users': { params: Record<never, never>; row: { handles: number[] } };
   /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). "Not ended" is a coalesce, not `until IS NULL OR until > $version`: with the OR, Neo4j also seeks the (model, until) index and unions both with a Distinct over every edge (about twice the CPU for the same rows). */
   'similarity/read-version-lists': {
     params: { model: string; version: number | Integer; floor: number | Integer };
@@ -687,7 +687,7 @@ export const CYPHER_REGISTRY: {
     signature: '@param model STRING; @column active INTEGER?; @column floor INTEGER?; @column version INTEGER',
     columns: ['active', 'floor', 'version'],
   },
-  'similarity/changed-users': { signature: '@param since STRING; @column handle INTEGER', columns: ['handle'] },
+  'similarity/changed-users': { signature: '@param since STRING; @column handles LIST<INTEGER>', columns: ['handles'] },
   'similarity/choose-default': { signature: '@column name STRING?', columns: ['name'] },
   'similarity/claim-plan': {
     signature:
@@ -798,7 +798,7 @@ export const CYPHER_REGISTRY: {
       '@param asOf STRING; @param signal STRING; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column cols STRING; @column vals STRING',
     columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'cols', 'vals'],
   },
-  'similarity/read-users': { signature: '@column handle INTEGER', columns: ['handle'] },
+  'similarity/read-users': { signature: '@column handles LIST<INTEGER>', columns: ['handles'] },
   'similarity/read-version-lists': {
     signature:
       '@param model STRING; @param version INTEGER; @param floor INTEGER; @column handle INTEGER; @column neighbours LIST<INTEGER>; @column scores LIST<FLOAT>',

@@ -142,9 +142,8 @@ export class SimilarityRepository {
 
   /** Every user handle, ascending. */
   async userHandles(): Promise<Float64Array> {
-    const out: number[] = [];
-    await this.stream('similarity/read-users', {}, (get) => out.push(asNumber(get('handle'))));
-    return Float64Array.from(out);
+    const [row] = await this.graph.read(cypher('similarity/read-users'), {});
+    return Float64Array.from(row?.handles ?? [], asNumber);
   }
 
   async eachInterest(onRow: (handle: number, tags: string[]) => void): Promise<number> {
@@ -674,9 +673,8 @@ export class SimilarityRepository {
 
   /** Handles of the users an import stamped at or after `since` (ISO date-time), ascending. */
   async changedUsers(since: string): Promise<number[]> {
-    const out: number[] = [];
-    await this.stream('similarity/changed-users', { since }, (get) => out.push(asNumber(get('handle'))));
-    return out;
+    const [row] = await this.graph.read(cypher('similarity/changed-users'), { since });
+    return Array.from(row?.handles ?? [], asNumber);
   }
 
   /**

@@ -342,12 +342,13 @@ describe('versions', () => {
     ];
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
       cwd: PROJECT_ROOT,
-      // A short lease, so that the killed run's lease expires within the test.
+      // A short lease, so that the killed run's lease expires within the test (6 s: the checks between the kill and
+      // the refused run take a few seconds on a loaded host, and a 2 s lease expired before them).
       env: {
         ...process.env,
         NEO4J_URI: cfg.neo4j.uri,
         NEO4J_PASSWORD: cfg.neo4j.password ?? '',
-        SIMILARITY_LEASE_SECONDS: '2',
+        SIMILARITY_LEASE_SECONDS: '6',
       },
       stdio: 'ignore',
     });
@@ -371,7 +372,7 @@ describe('versions', () => {
     expect(await repo.neighbours('course_views', 101)).toEqual(serving);
     // The dead run's lease is live until it expires: a run before that refuses, one after takes it over.
     await expect(runSimilarityJob(repo, job(['course_views'], 3))).rejects.toThrow(/another similarity run/);
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 6100));
 
     const [next] = await runSimilarityJob(repo, job(['course_views'], 3));
     expect(next!.leftoversDeleted).toBe(left);
