@@ -55,6 +55,8 @@ export interface FitResult {
   tried: Array<{ choice: Record<string, unknown>; recall: number; folds?: number }>;
   /** Candidates left untried past the candidate limit (FitSettings.maxCandidates). */
   skipped: number;
+  /** ALS trainings run: one per fold of each candidate that changes what the factors depend on (0 for the others). */
+  trainings: number;
   seconds: number;
 }
 
@@ -144,13 +146,17 @@ export function validationSplit(
   return { train: { ...sample, views: split.train }, split, seed: fit.seed, queryRows: Int32Array.from(queryRows) };
 }
 
+/** Each split's popularity order, for the many candidates validated on it. */
+const popularityOfSplit = new WeakMap<HoldOut, Int32Array>();
+
 /**
  * Validation figures of one set of neighbours: each user's 10 best neighbours recommend the courses they
  * watched (a course scores the sum of the scores of the neighbours who watched it, the user's own skipped), the
  * most popular courses fill a list shorter than 10; recall@10 = hits / min(10, hidden), as the evaluation.
  */
 export function validate(v: ValidationSplit, nb: Parameters<typeof recommendFromNeighbours>[0]): Validation {
-  const order = popularityOrder(v.split.train);
+  let order = popularityOfSplit.get(v.split);
+  if (order === undefined) popularityOfSplit.set(v.split, (order = popularityOrder(v.split.train)));
   const f = scoreRecommender(v.split, VALIDATION_K, (r) =>
     recommendFromNeighbours(nb, v.split.train, r, VALIDATION_K, order),
   );
@@ -246,14 +252,20 @@ export async function fitModel(
   // ALS factors per fold of the candidates that differ only in the blend (which rescores them) or the centring
   // (which shifts them): trained once, uncentred, and centred per candidate.
   const trainedCache = new Map<string, TrainedAls>();
+  let trainings = 0;
   // The centred copies of each trained set, by centring: the same object for the same choice, so that the factors'
   // search of a candidate that differs only in the blend is found in the fold's memo (alsSearch).
   const centredCache = new WeakMap<TrainedAls, Map<string, TrainedAls>>();
-  const trainedFor = async (run: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
-    const key = `${fold}:${JSON.stringify(factorsKey(run.als))}`;
+  /** A fold's training of a candidate: its own seed (see score), the settings the factors depend on. */
+  const trainedKey = (q: ModelParams, fold: number): string =>
+    `${fold}:${JSON.stringify(factorsKey({ ...q.als, seed: q.als.seed + fold }))}`;
+  const trainedFor = async (q: ModelParams, fold: number, v: ValidationSplit): Promise<TrainedAls> => {
+    const run = { ...q, als: { ...q.als, seed: q.als.seed + fold } };
+    const key = trainedKey(q, fold);
     let t = trainedCache.get(key);
     if (t === undefined) {
       t = await trainAlsUsers(v.train, { ...run, als: { ...run.als, centre: 'none' } }, opts.pool);
+      trainings++;
       trainedCache.set(key, t);
     }
     let centred = centredCache.get(t);
@@ -289,7 +301,7 @@ export async function fitModel(
       let result;
       if (model === 'als') {
         const run = { ...q, als: { ...q.als, seed: q.als.seed + i } };
-        result = await alsSearch(await trainedFor(run, i, v), v.train, run, opts.pool, v.queryRows, interestMemo(i));
+        result = await alsSearch(await trainedFor(q, i, v), v.train, run, opts.pool, v.queryRows, interestMemo(i));
       } else result = await computeModel(model, v.train, q, opts.pool, undefined, v.queryRows);
       each.push(validate(v, result.neighbours));
       if (i === 0) firstFold.set(key, each[0]!.recall);
@@ -333,9 +345,10 @@ export async function fitModel(
         best = q;
         bestRecall = recall;
       }
-      // Only the best candidate's factors can be rescored later (the blend applies to it).
-      const keep = JSON.stringify(factorsKey(best.als));
-      for (const key of trainedCache.keys()) if (!key.endsWith(`:${keep}`)) trainedCache.delete(key);
+      // Only the best candidate's factors can be rescored later (the blend applies to it): on every fold, whose
+      // training has its own seed.
+      const keep = new Set(splits.map((_, i) => trainedKey(best, i)));
+      for (const key of trainedCache.keys()) if (!keep.has(key)) trainedCache.delete(key);
     }
   }
   const validation = { ...lastValidation.get(JSON.stringify(fittedChoices(model, best)))! };
@@ -345,7 +358,7 @@ export async function fitModel(
     log.info(
       `${model}: fitted on ${validation.users.toLocaleString('en-US')} validation users` +
         `${splits.length > 1 ? ` (mean of ${splits.length} folds)` : ''}, ${tried.length} candidates ` +
-        `in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}` +
+        `${trainings > 0 ? ` (${trainings} trainings)` : ''} in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}` +
         `${screened > 0 ? ` (${screened} screened out after the first fold)` : ''}: ` +
         `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
     );
@@ -355,6 +368,7 @@ export async function fitModel(
     validation,
     tried,
     skipped,
+    trainings,
     seconds,
   };
 }

@@ -128,17 +128,28 @@ export function holdOut(
   };
 }
 
-/** Up to k items by descending score, ties by ascending item, from parallel arrays of candidates. */
-function topItems(items: number[], scores: number[], k: number): Int32Array {
-  const order = items.map((_, i) => i);
-  order.sort((a, b) => scores[b]! - scores[a]! || items[a]! - items[b]!);
-  return Int32Array.from(order.slice(0, k).map((i) => items[i]!));
+/** Per-call marks over the items, reused across calls: `owned[i] === stamp` and `touched[i] === stamp` mean this call. */
+let marks: { cols: number; stamp: number; owned: Int32Array; touched: Int32Array; score: Float64Array } | undefined;
+
+function freshMarks(cols: number): NonNullable<typeof marks> {
+  if (marks === undefined || marks.cols !== cols || marks.stamp >= 0x7fffffff) {
+    marks = {
+      cols,
+      stamp: 0,
+      owned: new Int32Array(cols),
+      touched: new Int32Array(cols),
+      score: new Float64Array(cols),
+    };
+  }
+  marks.stamp++;
+  return marks;
 }
 
 /**
  * Recommends to row r the k items its neighbours have (in `items`, e.g. training views) that r has not, scored
  * by the sum of the neighbours' similarities; ties by ascending item. With `fill` (e.g. popularityOrder), a list
- * shorter than k is completed from it.
+ * shorter than k is completed from it. Validation calls it for every candidate of a fit: the scores live in arrays
+ * reused from call to call, not in a map per row.
  */
 export function recommendFromNeighbours(
   nb: Neighbours,
@@ -147,27 +158,45 @@ export function recommendFromNeighbours(
   k: number,
   fill?: Int32Array,
 ): Int32Array {
-  const own = new Set<number>();
-  for (let p = items.indptr[r]!; p < items.indptr[r + 1]!; p++) own.add(items.indices[p]!);
-  const score = new Map<number, number>();
+  const m = freshMarks(items.cols);
+  const { stamp, owned, touched, score } = m;
+  for (let p = items.indptr[r]!; p < items.indptr[r + 1]!; p++) owned[items.indices[p]!] = stamp;
+  // The best k so far, best first (score descending, then item ascending).
+  const best: number[] = [];
+  const candidates: number[] = [];
   for (let j = 0; j < nb.k; j++) {
     const n = nb.index[r * nb.k + j]!;
     if (n < 0) break;
     const sim = nb.score[r * nb.k + j]!;
     for (let p = items.indptr[n]!; p < items.indptr[n + 1]!; p++) {
       const item = items.indices[p]!;
-      if (!own.has(item)) score.set(item, (score.get(item) ?? 0) + sim);
+      if (owned[item] === stamp) continue;
+      if (touched[item] !== stamp) {
+        touched[item] = stamp;
+        score[item] = 0;
+        candidates.push(item);
+      }
+      score[item]! += sim;
     }
   }
-  const top = topItems([...score.keys()], [...score.values()], k);
-  if (fill === undefined || top.length >= k) return top;
-  const out = [...top];
-  const taken = new Set(out);
-  for (let i = 0; i < fill.length && out.length < k; i++) {
-    const item = fill[i]!;
-    if (!own.has(item) && !taken.has(item)) out.push(item);
+  const ahead = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && a < b);
+  for (const item of candidates) {
+    if (best.length === k && !ahead(item, best[k - 1]!)) continue;
+    let at = best.length < k ? best.length : k - 1;
+    best[at] = item;
+    while (at > 0 && ahead(item, best[at - 1]!)) {
+      best[at] = best[at - 1]!;
+      best[at - 1] = item;
+      at--;
+    }
   }
-  return Int32Array.from(out);
+  if (fill !== undefined) {
+    for (let i = 0; i < fill.length && best.length < k; i++) {
+      const item = fill[i]!;
+      if (owned[item] !== stamp && touched[item] !== stamp) best.push(item);
+    }
+  }
+  return Int32Array.from(best);
 }
 
 /** Items ordered by how many rows hold them (most first, ties by ascending item). */

@@ -27,7 +27,7 @@ import type { Pool } from '../similarity/pool';
 import type { Csr, DenseMatrix, Neighbours } from '../similarity/types';
 import type { Logger } from '../log';
 import { type AlsParams, DEFAULT_ALS, searchAlsUsers, trainAlsUsers, type TrainedAls } from './als-model';
-import { blendNeighbours, blendWeight } from '../similarity/blend';
+import { type BlendPairs, blendNeighbours, blendPairs, blendWeight } from '../similarity/blend';
 import { widen, type SignalName, type Signals } from './signals';
 
 // The job's modules name models through this one; the names themselves are the domain's.
@@ -753,6 +753,11 @@ export interface InterestMemo {
    * in the blend's settings rescore the same factors, and their search is done once.
    */
   factorSearches?: WeakMap<DenseMatrix, { k: number; result: ModelResult }>;
+  /**
+   * Validation only (some users' lists): the blend's candidates scored in both spaces, by trained user matrix, so that
+   * candidates that differ only in the blend's weight or shrink rank them again without scoring them again.
+   */
+  blendPairs?: WeakMap<DenseMatrix, BlendPairs>;
 }
 
 /** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
@@ -796,11 +801,19 @@ export async function alsSearch(
   const weight = Float64Array.from({ length: s.users.size }, (_, r) =>
     blendWeight(p.als.blend, views === undefined || r >= views.rows ? 0 : views.indptr[r + 1]! - views.indptr[r]!),
   );
+  const lists = [factors.neighbours, interests];
+  let pairs: BlendPairs | undefined;
+  if (queryRows !== undefined) {
+    const scored = (memo.blendPairs ??= new WeakMap());
+    pairs = scored.get(trained.users);
+    if (pairs === undefined) scored.set(trained.users, (pairs = blendPairs(trained.users, matrix, lists)));
+  }
   const neighbours = blendNeighbours(
     { dense: trained.users, sparse: matrix, weight, shrink: p.als.blendShrink },
-    [factors.neighbours, interests],
+    lists,
     p.k,
     tieKey,
+    pairs,
   );
   return {
     ...factors,

@@ -44,6 +44,8 @@ export interface StoredFit {
   validation: Validation;
   tried: FitResult['tried'];
   skipped: number;
+  /** Absent in plans stored before it was counted. */
+  trainings?: number;
   seconds: number;
 }
 
@@ -80,7 +82,7 @@ export function applyPlan(p: ModelParams, plan: RunPlan): { params: ModelParams;
   const c = plan.fit.choices;
   const params: ModelParams = { ...p, weights: { ...c.weights }, viewsWeighting: c.viewsWeighting, als: { ...c.als } };
   const { validation, tried, skipped, seconds } = plan.fit;
-  return { params, fit: { params, validation, tried, skipped, seconds } };
+  return { params, fit: { params, validation, tried, skipped, trainings: plan.fit.trainings ?? 0, seconds } };
 }
 
 function storedFit(fit: FitResult): StoredFit {
@@ -90,6 +92,7 @@ function storedFit(fit: FitResult): StoredFit {
     validation: fit.validation,
     tried: fit.tried,
     skipped: fit.skipped,
+    trainings: fit.trainings,
     seconds: fit.seconds,
   };
 }

@@ -1,5 +1,5 @@
 // Fitting on a validation split: interests get weight where they carry the signal, and none where they are noise.
-import { fitForRun, sampleUsers, selectRows, validate, validationSplit } from '../../src/jobs/fit';
+import { fitForRun, sampleUsers, searchAxes, selectRows, validate, validationSplit } from '../../src/jobs/fit';
 import { centredAs, trainAlsUsers } from '../../src/jobs/als-model';
 import { alsSearch, computeModel, defaultParams, FIT_ALS_ITERATIONS, type InterestMemo } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
@@ -124,6 +124,30 @@ test('a fit searches trained factors once for every blend setting it rescores th
     expect(shared.neighbours).toEqual(alone.neighbours);
   }
   expect(searched.size).toBe(1); // the second setting used the first one's search
+  // ... and its candidates scored in both spaces, ranked again for the second setting's weight and shrink.
+  expect(memo.blendPairs?.get(trained.users)?.other.length).toBeGreaterThan(0);
+});
+
+test('a fit trains each candidate once per fold: candidates that differ only in the blend rescore those factors', async () => {
+  const s = planted(true, 5);
+  const p = params();
+  const others = searchAxes('als', new Set())
+    .map((a) => a.name)
+    .filter((name) => name !== 'blend' && name !== 'blendShrink');
+  const fit = await fitForRun('als', s, { ...p, fixed: new Set(others) }, { pool, screenMargin: 1 });
+  expect(fit!.tried.length).toBeGreaterThanOrEqual(7); // the start, then the blend's and the shrink's values
+  expect(fit!.trainings).toBe(2); // the start's factors, once per fold
+  const alpha = await fitForRun(
+    'als',
+    s,
+    { ...p, fixed: new Set([...others.filter((n) => n !== 'alpha')]) },
+    {
+      pool,
+      screenMargin: 1,
+    },
+  );
+  // Each alpha trains on both folds; the blend's values after it rescore the chosen alpha's factors.
+  expect(alpha!.trainings).toBe(2 * new Set(alpha!.tried.map((t) => (t.choice as { alpha: number }).alpha)).size);
 });
 
 test('als: each candidate is judged by the mean of two folds, each its own split and initialisation', async () => {

@@ -1,5 +1,5 @@
 // Blended neighbours: each candidate scored exactly in both spaces, whichever search found it.
-import { blendNeighbours } from '../../src/similarity/blend';
+import { blendNeighbours, blendPairs, rankBlendPairs } from '../../src/similarity/blend';
 import type { DenseMatrix, Neighbours } from '../../src/similarity/types';
 import { csrOfRows } from '../helpers/csr';
 
@@ -117,6 +117,25 @@ describe('blendNeighbours', () => {
       [flat, binary, 0],
     ] as const) {
       const nb = blendNeighbours({ dense: denseX, sparse: sparseX, weight: weights, shrink }, lists, 5, keys);
+      // Scored once and ranked again (as a fit does for each weight), or ranked block by block: the same lists.
+      const pairs = blendPairs(denseX, sparseX, lists);
+      expect(
+        blendNeighbours({ dense: denseX, sparse: sparseX, weight: weights, shrink }, lists, 5, keys, pairs),
+      ).toEqual(nb);
+      const blocks: Neighbours = {
+        rows,
+        k: 5,
+        index: new Int32Array(rows * 5).fill(-1),
+        score: new Float32Array(rows * 5),
+      };
+      for (const [start, end] of [
+        [0, 23],
+        [23, 24],
+        [24, rows],
+      ] as const) {
+        rankBlendPairs(blendPairs(denseX, sparseX, lists, start, end), weights, shrink, keys, blocks);
+      }
+      expect(blocks).toEqual(nb);
       for (let r = 0; r < rows; r++) {
         const candidates = [...new Set(lists.flatMap((l) => Array.from(l.index.subarray(r * l.k, (r + 1) * l.k))))];
         const scored = candidates
