@@ -357,7 +357,7 @@ export async function fitModel(
   if (tried.length > 1) {
     log.info(
       `${model}: fitted on ${validation.users.toLocaleString('en-US')} validation users` +
-        `${splits.length > 1 ? ` (mean of ${splits.length} folds)` : ''}, ${tried.length} candidates ` +
+        `${splits.length > 1 ? ` (mean of ${splits.length} folds)` : ''}, ${tried.length} candidates` +
         `${trainings > 0 ? ` (${trainings} trainings)` : ''} in ${seconds.toFixed(1)} s${skipped > 0 ? ` (${skipped} skipped: at most ${opts.maxCandidates} candidates)` : ''}` +
         `${screened > 0 ? ` (${screened} screened out after the first fold)` : ''}: ` +
         `${JSON.stringify(fittedChoices(model, best))}, validation recall@10 ${validation.recall.toFixed(4)}`,
