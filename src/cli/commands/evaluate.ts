@@ -4,12 +4,12 @@ import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
 import { consoleLogger } from '../../log';
-import { evaluateModels, formatEvaluation } from '../../jobs/evaluate';
 import { EvaluationJob } from '../../jobs/jobs';
 import { parseModels } from '../../jobs/models';
-import { loadRealStructure } from '../../jobs/real-structure';
-import { createPool } from '../../similarity/pool';
 import type { Command } from '../command';
+import type * as Evaluate from '../../jobs/evaluate';
+import type * as RealStructure from '../../jobs/real-structure';
+import type * as Pool from '../../similarity/pool';
 import { intOption, parse } from '../command';
 import { MODEL_OPTIONS, modelParams } from './similarity';
 
@@ -35,7 +35,14 @@ export const evaluate: Command = {
       throw badInput(`--holdout: expected a number in (0, 1), got "${values.holdout}"`);
     const seed = intOption('eval-seed', values['eval-seed'], 1, 0, 2 ** 31 - 1);
     const real = values['real-structure'];
+    // Loaded here, not with the CLI: every other command starts without them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { evaluateModels, formatEvaluation } = require('../../jobs/evaluate') as typeof Evaluate;
     if (real !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { loadRealStructure } = require('../../jobs/real-structure') as typeof RealStructure;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createPool } = require('../../similarity/pool') as typeof Pool;
       // The real structure is evaluated in memory: the graph is neither read nor changed.
       const holdoutSeed = intOption('holdout-seed', values['holdout-seed'], 5, 0, 2 ** 31 - 1);
       const rs = await loadRealStructure(real, holdoutSeed);

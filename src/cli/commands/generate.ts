@@ -1,7 +1,7 @@
 // generate: write a seeded synthetic data set (all four tables), or the two missing tables against the real ones.
 import { badInput } from '../../errors';
-import { generate } from '../../generate/generate';
 import type { Command } from '../command';
+import type * as Generate from '../../generate/generate';
 import { intOption, parse } from '../command';
 
 export const generateCommand: Command = {
@@ -31,6 +31,8 @@ export const generateCommand: Command = {
         `--interest-share: expected a number from 0 to 1 (share of followed tags drawn from a user's communities), got "${share}"`,
       );
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generate } = require('../../generate/generate') as typeof Generate;
     const summary = await generate({
       users,
       seed,

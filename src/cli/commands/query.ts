@@ -1,10 +1,10 @@
 // query: a user's neighbours under a model, straight from the graph (no HTTP), as a table or JSON.
 import { DEFAULT_LIMIT, MAX_LIMIT, parseHandle, parseLimit, parseModel } from '../../api/models';
-import { explainedNeighbours } from '../../api/query';
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
 import type { Command } from '../command';
+import type * as Query from '../../api/query';
 import { parse } from '../command';
 
 export const query: Command = {
@@ -29,6 +29,8 @@ export const query: Command = {
     const config = loadConfig();
     const graph = await openGraph(config);
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { explainedNeighbours } = require('../../api/query') as typeof Query;
       const list = await explainedNeighbours(graph, { handle, model: requested, limit });
       const { model, version, neighbours: rows } = list;
       if (values.json === true) {
