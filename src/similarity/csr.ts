@@ -57,9 +57,14 @@ export function csrFromTriples(
     const len = counts[r + 1]! - start;
     if (scratch.length < len) scratch = new Int32Array(len * 2);
     const slot = scratch.subarray(0, len);
-    for (let q = 0; q < len; q++) slot[q] = order[start + q]!;
-    // Sort the triple ids by column, then by id so that 'sum' adds in input order (deterministic).
-    slot.sort((a, b) => colIdx[a]! - colIdx[b]! || a - b);
+    let sorted = true;
+    for (let q = 0; q < len; q++) {
+      slot[q] = order[start + q]!;
+      if (q > 0 && colIdx[slot[q]!]! < colIdx[slot[q - 1]!]!) sorted = false;
+    }
+    // Sort the triple ids by column, then by id so that 'sum' adds in input order (deterministic). Rows that arrive
+    // in column order (stored rows do) are left as they are: the ids of a row are already ascending.
+    if (!sorted) slot.sort((a, b) => colIdx[a]! - colIdx[b]! || a - b);
     let prev = -1;
     for (let q = 0; q < len; q++) {
       const t = slot[q]!;

@@ -51,6 +51,43 @@ describe('csrFromTriples', () => {
     expect(Array.from(m.data)).toEqual([7]);
   });
 
+  test('rows given in column order and rows in any order give what sorting every triple gives', () => {
+    let state = 17;
+    const rand = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rows = 40;
+    const cols = 12;
+    const inOrder: Array<[number, number, number]> = [];
+    const anyOrder: Array<[number, number, number]> = [];
+    for (let r = 0; r < rows; r++) {
+      // Even rows come in column order (duplicates adjacent), odd rows in any order, both with duplicates.
+      const row = Array.from({ length: Math.floor(rand() * 9) }, () => [r, Math.floor(rand() * cols), rand()] as const);
+      if (r % 2 === 0) inOrder.push(...row.sort((a, b) => a[1] - b[1]).map((t) => [...t] as [number, number, number]));
+      else anyOrder.push(...row.map((t) => [...t] as [number, number, number]));
+    }
+    // As a loader pushes them: the stored rows (in column order), then the rows read from the graph, shuffled.
+    const list = [...inOrder, ...anyOrder.sort(() => rand() - 0.5)];
+    for (const combine of ['sum', 'max'] as const) {
+      const m = triples(rows, cols, list, combine);
+      const want = new Map<string, number>();
+      for (const [r, c, v] of list) {
+        const key = `${r},${c}`;
+        const was = want.get(key);
+        const f = Math.fround(v);
+        want.set(key, was === undefined ? f : Math.fround(combine === 'sum' ? was + f : Math.max(was, f)));
+      }
+      const keys = [...want.keys()].sort((a, b) => {
+        const [ra, ca] = a.split(',').map(Number) as [number, number];
+        const [rb, cb] = b.split(',').map(Number) as [number, number];
+        return ra - rb || ca - cb;
+      });
+      const got: string[] = [];
+      for (let r = 0; r < rows; r++)
+        for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) got.push(`${r},${m.indices[p]!}`);
+      expect(got).toEqual(keys);
+      expect(Array.from(m.data)).toEqual(keys.map((k) => want.get(k)));
+    }
+  });
+
   test('rejects triples outside the shape, naming what arrived', () => {
     expect(() => triples(2, 2, [[2, 0, 1]])).toThrow('expected triple 0 inside 2 x 2, but got (2, 0)');
     expect(() => csrFromTriples(1, 1, new Int32Array(1), new Int32Array(0), new Float32Array(1), 'sum')).toThrow(
