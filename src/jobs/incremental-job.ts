@@ -280,19 +280,23 @@ async function leasedIncremental(
       const storedLists = await readVersionLists(repo, model, active.version);
       const listsFrom: 'compact' | 'edges' = storedLists !== null ? 'compact' : 'edges';
       if (storedLists !== null) {
+        // Every list a view into two arrays for them all: no arrays per user.
+        const allRows = new Int32Array(storedLists.lists.neighbours.length);
+        const allScores = new Float64Array(allRows.length);
+        let at = 0;
         eachCompactList(storedLists.lists, (h, neighbours, scores) => {
           const r = users.row(h);
           if (r === undefined) return;
           // A neighbour no longer in the graph has no edge left: the edges' list is one shorter, and so is this.
-          const rows: number[] = [];
-          const kept: number[] = [];
+          const from = at;
           for (let i = 0; i < neighbours.length; i++) {
             const n = users.row(neighbours[i]!);
             if (n === undefined) continue;
-            rows.push(n);
-            kept.push(scores[i]!);
+            allRows[at] = n;
+            allScores[at] = scores[i]!;
+            at++;
           }
-          if (rows.length > 0) previous.set(r, { rows: Int32Array.from(rows), scores: Float64Array.from(kept) });
+          if (at > from) previous.set(r, { rows: allRows.subarray(from, at), scores: allScores.subarray(from, at) });
         });
       } else {
         log.info(`  ${model}: version ${active.version} has no compact lists: reading its edges`);
