@@ -754,10 +754,11 @@ export interface InterestMemo {
    */
   factorSearches?: WeakMap<DenseMatrix, { k: number; result: ModelResult }>;
   /**
-   * Validation only (some users' lists): the blend's candidates scored in both spaces, by trained user matrix, so that
-   * candidates that differ only in the blend's weight or shrink rank them again without scoring them again.
+   * Validation only (some users' lists): the blend's candidates scored in both spaces, by the factors' search that
+   * found them, so that candidates that differ only in the blend's weight or shrink rank them again without scoring
+   * them again.
    */
-  blendPairs?: WeakMap<DenseMatrix, BlendPairs>;
+  blendPairs?: WeakMap<Neighbours, BlendPairs>;
 }
 
 /** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
@@ -805,8 +806,8 @@ export async function alsSearch(
   let pairs: BlendPairs | undefined;
   if (queryRows !== undefined) {
     const scored = (memo.blendPairs ??= new WeakMap());
-    pairs = scored.get(trained.users);
-    if (pairs === undefined) scored.set(trained.users, (pairs = blendPairs(trained.users, matrix, lists)));
+    pairs = scored.get(factors.neighbours);
+    if (pairs === undefined) scored.set(factors.neighbours, (pairs = blendPairs(trained.users, matrix, lists)));
   }
   const neighbours = blendNeighbours(
     { dense: trained.users, sparse: matrix, weight, shrink: p.als.blendShrink },

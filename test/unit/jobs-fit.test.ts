@@ -125,7 +125,9 @@ test('a fit searches trained factors once for every blend setting it rescores th
   }
   expect(searched.size).toBe(1); // the second setting used the first one's search
   // ... and its candidates scored in both spaces, ranked again for the second setting's weight and shrink.
-  expect(memo.blendPairs?.get(trained.users)?.other.length).toBeGreaterThan(0);
+  expect(
+    memo.blendPairs?.get(memo.factorSearches!.get(trained.users)!.result.neighbours)?.other.length,
+  ).toBeGreaterThan(0);
 });
 
 test('a fit trains each candidate once per fold: candidates that differ only in the blend rescore those factors', async () => {
