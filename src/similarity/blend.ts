@@ -212,6 +212,17 @@ export function rankBlendPairs(
   out: Neighbours,
 ): void {
   checkWeights(weight, out.rows, shrink);
+  rankPairs(pairs, weight, shrink, tieKey, out);
+}
+
+/** rankBlendPairs with its inputs already checked (once per blend, not once per block of rows). */
+function rankPairs(
+  pairs: BlendPairs,
+  weight: number | Float64Array,
+  shrink: number,
+  tieKey: ArrayLike<number>,
+  out: Neighbours,
+): void {
   const k = out.k;
   const weightOf = typeof weight === 'number' ? () => weight : (r: number) => weight[r]!;
   // The row's best k so far, best first (score descending, then tieKey ascending).
@@ -275,13 +286,13 @@ export function blendNeighbours(
   if (pairs !== undefined) {
     if (pairs.rowStart !== 0 || pairs.rowEnd !== rows)
       throw new RangeError(`expected pairs of rows 0-${rows}, got ${pairs.rowStart}-${pairs.rowEnd}`);
-    rankBlendPairs(pairs, weight, shrink, tieKey, out);
+    rankPairs(pairs, weight, shrink, tieKey, out);
     return out;
   }
   const ws = workspace(dense, sparse);
   for (let start = 0; start < rows; start += PAIR_BLOCK_ROWS) {
     const end = Math.min(rows, start + PAIR_BLOCK_ROWS);
-    rankBlendPairs(scorePairs(dense, sparse, lists, start, end, ws), weight, shrink, tieKey, out);
+    rankPairs(scorePairs(dense, sparse, lists, start, end, ws), weight, shrink, tieKey, out);
   }
   return out;
 }
