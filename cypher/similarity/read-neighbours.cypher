@@ -7,7 +7,10 @@
 // @column score FLOAT
 // @column version INTEGER
 MATCH (m:SimilarityModel {name: $model})
-MATCH (:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
+MATCH (u:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
+// The hint keeps the plan on this user's own edges (about 50): with statistics of a populated graph the planner
+// otherwise seeks the model's whole active range on the (model, version) index and keeps this user's edges.
+USING INDEX u:User(handle)
 WHERE s.model = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
   AND (s.until IS NULL OR s.until > m.version)
 RETURN v.handle AS handle, s.score AS score, s.version AS version
