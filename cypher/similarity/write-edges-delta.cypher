@@ -15,7 +15,9 @@ UNWIND $rows AS row
 MATCH (a:User {handle: row.h})
 CALL (a, row) {
   OPTIONAL MATCH (a)-[old:SIMILAR_TO]->(b:User)
-  WHERE old.model = $model AND old.version >= $floor AND old.version <= $active
+  // coalesce: not a seekable predicate, so the plan expands this user's own edges (about 50), never seeks the model's
+  // whole range on the (model, version) index (what a graph with no SIMILAR_TO edges yet in its statistics plans).
+  WHERE coalesce(old.model, '') = $model AND old.version >= $floor AND old.version <= $active
     AND (old.until IS NULL OR old.until > $active) AND b.handle IN row.end
   SET old.until = $version
   RETURN count(old) AS ended

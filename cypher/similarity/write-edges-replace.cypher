@@ -9,7 +9,9 @@ UNWIND $rows AS row
 MATCH (a:User {handle: row.h})
 CALL (a) {
   OPTIONAL MATCH (a)-[old:SIMILAR_TO]->()
-  WHERE old.model = $model AND old.version = $version
+  // coalesce: not a seekable predicate, so the plan expands this user's own edges, never seeks all of the version's
+  // edges on the (model, version) index per row (what a graph with no SIMILAR_TO edges yet in its statistics plans).
+  WHERE coalesce(old.model, '') = $model AND old.version = $version
   DELETE old
 }
 WITH a, row
