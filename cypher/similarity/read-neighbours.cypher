@@ -8,8 +8,8 @@
 // @column version INTEGER
 MATCH (m:SimilarityModel {name: $model})
 MATCH (u:User {handle: $handle})-[s:SIMILAR_TO]->(v:User)
-// The hint keeps the plan on this user's own edges (about 50): with statistics of a populated graph the planner
-// otherwise seeks the model's whole active range on the (model, version) index and keeps this user's edges.
+// The hint keeps the plan on this user's own edges (about 50): with statistics that count no SIMILAR_TO edge yet
+// (users imported, no run) the planner seeks the model's whole active range on the (model, version) index instead.
 USING INDEX u:User(handle)
 WHERE s.model = $model AND s.version >= coalesce(m.floor, m.version) AND s.version <= m.version
   AND (s.until IS NULL OR s.until > m.version)
