@@ -94,15 +94,7 @@ export function alsMatrix(s: Signals, p: AlsParams): Csr {
  * run, a run repeated on the same data).
  */
 export function canonicalColumns(c: Csr, s: Signals): Csr {
-  const views = s.views?.cols ?? 0;
-  const names = Array.from({ length: c.cols }, (_, i) =>
-    i < views ? `c\u0000${s.courses.names[i] ?? ''}` : `t\u0000${s.tags.names[i - views] ?? ''}`,
-  );
-  const order = Array.from({ length: c.cols }, (_, i) => i).sort((a, b) =>
-    names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b,
-  );
-  const position = new Int32Array(c.cols);
-  order.forEach((col, i) => (position[col] = i));
+  const position = canonicalPositions(s, c.cols);
   const rows = new Int32Array(c.indices.length);
   for (let r = 0; r < c.rows; r++) rows.fill(r, c.indptr[r], c.indptr[r + 1]);
   return csrFromTriples(
@@ -113,6 +105,32 @@ export function canonicalColumns(c: Csr, s: Signals): Csr {
     c.data,
     'sum',
   );
+}
+
+/**
+ * Each signals' canonical column positions, by (viewed courses, columns): the same for every matrix a fit builds
+ * from them. The name dictionaries only grow, so the names of a given span of columns never change.
+ */
+const positionsCache = new WeakMap<Signals, Map<string, Int32Array>>();
+
+/** Column i's position when the columns (viewed courses, then followed tags) are ordered by name. */
+function canonicalPositions(s: Signals, cols: number): Int32Array {
+  let byCols = positionsCache.get(s);
+  if (byCols === undefined) positionsCache.set(s, (byCols = new Map<string, Int32Array>()));
+  const views = s.views?.cols ?? 0;
+  const key = `${views}/${cols}`;
+  const known = byCols.get(key);
+  if (known !== undefined) return known;
+  const names = Array.from({ length: cols }, (_, i) =>
+    i < views ? `c\u0000${s.courses.names[i] ?? ''}` : `t\u0000${s.tags.names[i - views] ?? ''}`,
+  );
+  const order = Array.from({ length: cols }, (_, i) => i).sort((a, b) =>
+    names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b,
+  );
+  const position = new Int32Array(cols);
+  order.forEach((col, i) => (position[col] = i));
+  byCols.set(key, position);
+  return position;
 }
 
 /**

@@ -64,7 +64,22 @@ export function csrFromTriples(
     }
     // Sort the triple ids by column, then by id so that 'sum' adds in input order (deterministic). Rows that arrive
     // in column order (stored rows do) are left as they are: the ids of a row are already ascending.
-    if (!sorted) slot.sort((a, b) => colIdx[a]! - colIdx[b]! || a - b);
+    if (!sorted) {
+      if (len <= 32) {
+        // Short rows (most): a stable insertion sort on the column keeps the ascending ids of equal columns in
+        // order, the same result as the comparison sort below without a call per comparison.
+        for (let q = 1; q < len; q++) {
+          const t = slot[q]!;
+          const c = colIdx[t]!;
+          let w = q - 1;
+          while (w >= 0 && colIdx[slot[w]!]! > c) {
+            slot[w + 1] = slot[w]!;
+            w--;
+          }
+          slot[w + 1] = t;
+        }
+      } else slot.sort((a, b) => colIdx[a]! - colIdx[b]! || a - b);
+    }
     let prev = -1;
     for (let q = 0; q < len; q++) {
       const t = slot[q]!;

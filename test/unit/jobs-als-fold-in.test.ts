@@ -57,6 +57,21 @@ describe('confidenceEntries and alsColumnKeys', () => {
   }
 });
 
+describe('canonicalColumns', () => {
+  it('orders the columns by name on signals whose dictionaries grew after an earlier call (nothing stale kept)', () => {
+    const p = settings({ confidence: 'log', interestWeight: 0.5 });
+    const grown = pairSignals(a, b);
+    const before = alsColumnKeys(grown, canonicalColumns(alsMatrix(grown, p), grown).cols);
+    grown.tags.id('aaa-first-by-name');
+    const fresh = pairSignals(a, b);
+    fresh.tags.id('aaa-first-by-name');
+    const cols = canonicalColumns(alsMatrix(fresh, p), fresh).cols;
+    expect(cols).toBe(before.length + 1);
+    expect(alsColumnKeys(grown, cols)).toEqual(alsColumnKeys(fresh, cols));
+    expect(alsColumnKeys(grown, cols).filter((k) => k.includes('aaa-first-by-name'))).toHaveLength(1);
+  });
+});
+
 describe('AlsFoldIn', () => {
   it("solves the job's normal equations exactly (CG run to convergence agrees), centred and unit length", async () => {
     const p = settings({ confidence: 'log', interestWeight: 0.5, factors: 8, regularization: 0.1 });

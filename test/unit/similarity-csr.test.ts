@@ -59,8 +59,10 @@ describe('csrFromTriples', () => {
     const inOrder: Array<[number, number, number]> = [];
     const anyOrder: Array<[number, number, number]> = [];
     for (let r = 0; r < rows; r++) {
-      // Even rows come in column order (duplicates adjacent), odd rows in any order, both with duplicates.
-      const row = Array.from({ length: Math.floor(rand() * 9) }, () => [r, Math.floor(rand() * cols), rand()] as const);
+      // Even rows come in column order (duplicates adjacent), odd rows in any order, both with duplicates; every
+      // fifth row is long (past the 32 entries that are sorted by insertion).
+      const length = r % 5 === 0 ? 33 + Math.floor(rand() * 40) : Math.floor(rand() * 9);
+      const row = Array.from({ length }, () => [r, Math.floor(rand() * cols), rand()] as const);
       if (r % 2 === 0) inOrder.push(...row.sort((a, b) => a[1] - b[1]).map((t) => [...t] as [number, number, number]));
       else anyOrder.push(...row.map((t) => [...t] as [number, number, number]));
     }
