@@ -12,6 +12,7 @@ OPTIONAL MATCH (m:SimilarityModel {name: $model})
 WITH m
 UNWIND $handles AS h
 OPTIONAL MATCH (u:User {handle: h})
+USING INDEX SEEK u:User(handle)
 RETURN
   h AS handle,
   u IS NOT NULL AS found,

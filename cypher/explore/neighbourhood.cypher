@@ -4,7 +4,7 @@
 // :param shared => 3
 MATCH (m:SimilarityModel {name: $model})
 MATCH p = (u:User {handle: $handle})-[s:SIMILAR_TO {model: $model}]->(v:User)
-USING INDEX u:User(handle)
+USING INDEX SEEK u:User(handle)
 WHERE coalesce(m.floor, m.version) <= s.version <= m.version AND (s.until IS NULL OR s.until > m.version)
 RETURN p, s.score AS score, v.handle AS neighbour,
        COLLECT {

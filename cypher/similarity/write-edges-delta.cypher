@@ -14,9 +14,11 @@
 UNWIND $rows AS row
 MATCH (a:User {handle: row.h})
 CALL (a, row) {
-  OPTIONAL MATCH (a)-[old:SIMILAR_TO]->(b:User)
+  OPTIONAL MATCH (a)-[old:SIMILAR_TO]->(b)
   // coalesce: not a seekable predicate, so the plan expands this user's own edges (about 50), never seeks the model's
   // whole range on the (model, version) index (what a graph with no SIMILAR_TO edges yet in its statistics plans).
+  // No label on b (SIMILAR_TO joins users only): with one, `b.handle IN row.end` could plan a scan of all users'
+  // handles per row.
   WHERE coalesce(old.model, '') = $model AND old.version >= $floor AND old.version <= $active
     AND (old.until IS NULL OR old.until > $active) AND b.handle IN row.end
   SET old.until = $version
