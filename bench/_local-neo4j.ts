@@ -26,8 +26,9 @@ export interface BenchNeo4j {
 }
 
 /**
- * Starts a fresh local Neo4j for benchmark `name` with `password`; NEO4J_HEAP and NEO4J_PAGECACHE override the
- * memory given.
+ * Starts a fresh local Neo4j for benchmark `name` with `password` and the memory given; BENCH_NEO4J_HEAP and
+ * BENCH_NEO4J_PAGECACHE override it. Not NEO4J_HEAP and NEO4J_PAGECACHE: `.env` sets those for the everyday server
+ * (`.env.example` does), and they would silently replace what a benchmark asks for.
  */
 export async function startBenchNeo4j(
   name: string,
@@ -39,8 +40,8 @@ export async function startBenchNeo4j(
     NEO4J_BOLT_PORT: String(await freePort()),
     NEO4J_HTTP_PORT: String(await freePort()),
     NEO4J_PASSWORD: password,
-    NEO4J_HEAP: process.env.NEO4J_HEAP ?? memory.heap,
-    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? memory.pagecache,
+    NEO4J_HEAP: process.env.BENCH_NEO4J_HEAP ?? memory.heap,
+    NEO4J_PAGECACHE: process.env.BENCH_NEO4J_PAGECACHE ?? memory.pagecache,
   });
   const server = localServer(config, silentLogger);
   if (server === undefined) throw new Error('expected a local server configuration');

@@ -133,8 +133,8 @@ export async function main(argv: string[]): Promise<number> {
     NEO4J_BOLT_PORT: String(await freePort()),
     NEO4J_HTTP_PORT: String(await freePort()),
     NEO4J_PASSWORD: PASSWORD,
-    NEO4J_HEAP: process.env.NEO4J_HEAP ?? '2g',
-    NEO4J_PAGECACHE: process.env.NEO4J_PAGECACHE ?? '1g',
+    NEO4J_HEAP: process.env.BENCH_NEO4J_HEAP ?? '2g',
+    NEO4J_PAGECACHE: process.env.BENCH_NEO4J_PAGECACHE ?? '1g',
   });
   const server = localServer(config, silentLogger);
   if (server === undefined) throw new Error('expected a local server configuration');
