@@ -3,9 +3,10 @@
 // Prints rows/s per file and overall, wall time and the importer's peak RSS; medians over --runs for the
 // full-size set. The database is emptied before every run, so each run is a first import.
 //
-//   npm run bench -- import [--runs 3] [--warmup 1] [--large-users 1000000] [--batch-size N] [--skip-large]
-//                           [--skip-full] [--keep]
-// A warm-up import (not counted) runs first, so that the medians are not those of a cold JVM.
+//   npm run bench -- import [--runs 3] [--warmup 1] [--large-users 1000000] [--batch-size N] [--writers 1,2]
+//                           [--skip-large] [--skip-full] [--keep]
+// A warm-up import (not counted) runs first, so that the medians are not those of a cold JVM. --writers with several
+// values runs each in turn within every run (so that a slow spell of a shared machine hits all of them).
 // --keep leaves the last imported graph in .neo4j/bench-import/data.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +28,7 @@ const PASSWORD = 'bench-import-password';
 interface Run {
   set: string;
   run: number;
+  writers: string | undefined;
   wall: number;
   report: ImportReport;
 }
@@ -53,10 +55,12 @@ function importChild(
   uri: string,
   dir: string,
   batchSize: string | undefined,
+  writers: string | undefined,
 ): Promise<{ wall: number; report: ImportReport }> {
   const summary = path.join(os.tmpdir(), `import-bench-${process.pid}.json`);
   const args = [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), 'import', '--data', dir, '--summary-json', summary];
   if (batchSize !== undefined) args.push('--batch-size', batchSize);
+  if (writers !== undefined) args.push('--writers', writers);
   args.push('--rejects', path.join(os.tmpdir(), `import-bench-rejects-${process.pid}.csv`));
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -91,7 +95,7 @@ function rowsOf(runs: Run[]): string[][] {
   return runs.map((r) => {
     const total = r.report.files.reduce((t, f) => t + f.read, 0);
     return [
-      `${r.set} #${r.run}`,
+      `${r.set} #${r.run}${r.writers !== undefined ? `, ${r.writers} writer(s)` : ''}`,
       n(total),
       r.wall.toFixed(1),
       n(total / r.wall),
@@ -111,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       runs: { type: 'string' },
       'large-users': { type: 'string' },
       'batch-size': { type: 'string' },
+      writers: { type: 'string' },
       'skip-large': { type: 'boolean' },
       'skip-full': { type: 'boolean' },
       warmup: { type: 'string' },
@@ -120,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs ?? 3);
   const warmups = Number(values.warmup ?? 1);
   const largeUsers = Number(values['large-users'] ?? 1_000_000);
+  const writerChoices: (string | undefined)[] = values.writers?.split(',') ?? [undefined];
 
   const full = await dataSet('full-10000', 10_000, true);
   const large = values['skip-large'] === true ? undefined : await dataSet(`generated-${largeUsers}`, largeUsers, false);
@@ -130,17 +136,20 @@ export async function main(argv: string[]): Promise<number> {
     for (let w = 1; w <= warmups; w++) {
       await empty(graph);
       process.stderr.write(`warm-up import ${w} of ${warmups} (not counted)\n`);
-      await importChild(config.neo4j.uri, full, values['batch-size']);
+      await importChild(config.neo4j.uri, full, values['batch-size'], writerChoices[0]);
     }
     const sets: [string, string][] = values['skip-full'] === true ? [] : [['full-10000', full]];
     if (large !== undefined) sets.push([`generated-${largeUsers}`, large]);
     for (const [set, dir] of sets) {
       const times = set === 'full-10000' ? runs : 1;
       for (let run = 1; run <= times; run++) {
-        await empty(graph);
-        process.stderr.write(`import ${set}, run ${run} of ${times}\n`);
-        const { wall, report } = await importChild(config.neo4j.uri, dir, values['batch-size']);
-        results.push({ set, run, wall, report });
+        for (const writers of writerChoices) {
+          await empty(graph);
+          const with_ = writers !== undefined ? `, ${writers} writer(s)` : '';
+          process.stderr.write(`import ${set}, run ${run} of ${times}${with_}\n`);
+          const { wall, report } = await importChild(config.neo4j.uri, dir, values['batch-size'], writers);
+          results.push({ set, run, writers, wall, report });
+        }
       }
     }
   } finally {
@@ -157,12 +166,14 @@ export async function main(argv: string[]): Promise<number> {
   const files = results[0]?.report.files.map((f) => `${f.table} rows/s`) ?? [];
   const header = ['set / run', 'rows', 'wall s', 'rows/s', ...files, 'peak RSS MiB'];
   process.stdout.write(`${table(header, rowsOf(results))}\n`);
-  const small = results.filter((r) => r.set === 'full-10000');
-  if (small.length > 1) {
+  for (const writers of writerChoices) {
+    const small = results.filter((r) => r.set === 'full-10000' && r.writers === writers);
+    if (small.length <= 1) continue;
     const total = small[0]?.report.files.reduce((t, f) => t + f.read, 0) ?? 0;
     const walls = small.map((r) => r.wall);
     process.stdout.write(
-      `\nfull-10000 median of ${small.length}: ${median(walls).toFixed(1)} s, ${n(total / median(walls))} rows/s, ` +
+      `\nfull-10000${writers !== undefined ? `, ${writers} writer(s),` : ''} median of ${small.length}: ` +
+        `${median(walls).toFixed(1)} s, ${n(total / median(walls))} rows/s, ` +
         `peak RSS ${n(median(small.map((r) => r.report.peakRssBytes)) / 2 ** 20)} MiB\n`,
     );
   }

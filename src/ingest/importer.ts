@@ -1,5 +1,5 @@
-// The import: stream each table, validate every record, aggregate into batches, write them one transaction at
-// a time while the next batch is being read, and count every record as imported, duplicate or rejected.
+// The import: stream each table, validate every record, aggregate into batches, write them in a few concurrent
+// transactions while the next batch is being read, and count every record as imported, duplicate or rejected.
 import fs from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,11 @@ import { parseRecord, Rejection } from './tables';
 export interface ImportOptions {
   /** Rows per write transaction (a user's rows are kept together, so a batch may run a little over). */
   batchSize: number;
+  /**
+   * Write transactions in flight at once (default DEFAULT_IMPORT_WRITERS). A batch still waits for any in flight
+   * that holds one of its users, or that adds courses or tags it may refer to.
+   */
+  writers?: number;
   rejectsPath: string;
   log?: Logger;
   /** Where progress goes (a live line on a terminal, plain lines otherwise). */
@@ -80,29 +85,77 @@ interface Sink<R> {
   readonly batch: RowBatch<R, unknown>;
   /** Rows of one group (a user, or a course in the catalogue) are kept in one batch where possible. */
   group(row: R): number | string;
-  write(): () => Promise<void>;
+  write(): Write;
 }
+
+/** One batch's write, and what decides which writes it may run beside. */
+export interface Write {
+  run: () => Promise<void>;
+  /** The groups (users, courses) it writes: two writes that share one never run at once. */
+  keys: ReadonlySet<number | string>;
+  /**
+   * It adds courses or tags that later batches match on (and that the importer no longer sends with them): every
+   * later write waits for it to commit.
+   */
+  barrier: boolean;
+}
+
+/** Default write transactions in flight: one keeps Neo4j's side to about one core (measured in bench/README.md). */
+export const DEFAULT_IMPORT_WRITERS = 2;
 
 // Exact duplicates are looked for among the rows seen since the last group change past this many keys:
 // the real files are grouped by user, so a repeat is always found there, and memory stays bounded.
 const DEDUPE_KEYS = 250_000;
 
-/** One write in flight at a time: reading goes on while it runs, and waits before starting the next. */
-class WriteQueue {
-  private pending: Promise<void> = Promise.resolve();
+interface Job {
+  keys: ReadonlySet<number | string>;
+  barrier: boolean;
+  done: Promise<void>;
+}
+
+function shareKey(a: ReadonlySet<number | string>, b: ReadonlySet<number | string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
+}
+
+/**
+ * Up to `writers` writes in flight; reading goes on while they run. A write starts only when none in flight
+ * shares a group with it (a user split across batches, or met again later in an ungrouped file, is created by one
+ * transaction and merged by the next, never raced) and none in flight is a barrier (adds courses or tags). After a
+ * failure nothing more starts: submit and drain wait for the writes still in flight, then throw the failure.
+ */
+export class WriteQueue {
+  private readonly inFlight = new Set<Job>();
   private failed = false;
   private error: unknown;
 
-  async submit(work: () => Promise<void>): Promise<void> {
-    await this.drain();
-    this.pending = work().catch((err: unknown) => {
-      this.failed = true;
-      this.error = err;
-    });
+  constructor(private readonly writers: number) {
+    if (!Number.isInteger(writers) || writers < 1) throw new Error(`writers: expected an integer >= 1, got ${writers}`);
+  }
+
+  async submit(write: Write): Promise<void> {
+    for (;;) {
+      if (this.failed) return this.drain();
+      const blockers = [...this.inFlight].filter((j) => j.barrier || shareKey(j.keys, write.keys));
+      if (blockers.length === 0 && this.inFlight.size < this.writers) break;
+      await Promise.race((blockers.length > 0 ? blockers : [...this.inFlight]).map((j) => j.done));
+    }
+    const job: Job = { keys: write.keys, barrier: write.barrier, done: Promise.resolve() };
+    job.done = write
+      .run()
+      .catch((err: unknown) => {
+        if (!this.failed) {
+          this.failed = true;
+          this.error = err;
+        }
+      })
+      .finally(() => this.inFlight.delete(job));
+    this.inFlight.add(job);
   }
 
   async drain(): Promise<void> {
-    await this.pending;
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight].map((j) => j.done));
     if (this.failed) throw this.error;
   }
 }
@@ -187,7 +240,11 @@ export class Importer {
           group: (r) => r.course,
           write: () => {
             const w = batch.take();
-            return () => repo.writeCourseTags(w.tags, w.courses);
+            return {
+              run: () => repo.writeCourseTags(w.tags, w.courses),
+              keys: new Set(w.courses.map((c) => c.id)),
+              barrier: true,
+            };
           },
         });
       }
@@ -198,7 +255,11 @@ export class Importer {
           group: (r) => r.handle,
           write: () => {
             const w = batch.take();
-            return () => repo.writeViews(w.courses, w.users);
+            return {
+              run: () => repo.writeViews(w.courses, w.users),
+              keys: new Set(w.users.map((u) => u.handle)),
+              barrier: w.courses.length > 0,
+            };
           },
         });
       }
@@ -209,7 +270,11 @@ export class Importer {
           group: (r) => r.handle,
           write: () => {
             const w = batch.take();
-            return () => repo.writeInterests(w.tags, w.users);
+            return {
+              run: () => repo.writeInterests(w.tags, w.users),
+              keys: new Set(w.users.map((u) => u.handle)),
+              barrier: w.tags.length > 0,
+            };
           },
         });
       }
@@ -220,7 +285,11 @@ export class Importer {
           group: (r) => r.handle,
           write: () => {
             const w = batch.take();
-            return () => repo.writeAssessments(w.tags, w.users);
+            return {
+              run: () => repo.writeAssessments(w.tags, w.users),
+              keys: new Set(w.users.map((u) => u.handle)),
+              barrier: w.tags.length > 0,
+            };
           },
         });
       }
@@ -253,7 +322,7 @@ export class Importer {
       else if (rejects.count === echo) this.log.info(`  (further rejects only in ${rejects.path})`);
       return rejects.add({ file: file.name, line, reason, row });
     };
-    const writes = new WriteQueue();
+    const writes = new WriteQueue(this.opts.writers ?? DEFAULT_IMPORT_WRITERS);
     const batch = sink.batch;
     const limit = this.opts.batchSize;
     const seen = new Set<string>();

@@ -27,10 +27,11 @@ function copyFixture(name: string, gzip = false): string {
   return dir;
 }
 
-async function importDir(dir: string, batchSize = 10_000): Promise<ImportReport> {
+async function importDir(dir: string, batchSize = 10_000, writers?: number): Promise<ImportReport> {
   const devNull = fs.createWriteStream('/dev/null') as unknown as NodeJS.WriteStream;
   const importer = new Importer(graph, {
     batchSize,
+    ...(writers !== undefined ? { writers } : {}),
     rejectsPath: path.join(dir, 'import-rejects.csv'),
     log: silentLogger,
     progressStream: devNull,
@@ -322,6 +323,43 @@ describe('the basic fixture', () => {
       times: ['2017-09-13T00:00:00', '2017-09-14T00:00:00'],
       edges: 1,
     });
+  });
+
+  test('an ungrouped file written by 4 transactions at once gives the graph one writer gives', async () => {
+    const mixed = copyFixture('basic');
+    // Rows in day order, not grouped by user: with batches of 3 rows, the batches of a user's first and second day
+    // are in flight together, and so are the batch that first meets a course or tag and the next one that views
+    // or follows it. Without the write queue's rules the second of each pair misses what the first is writing.
+    const views: string[] = [];
+    const follows: string[] = [];
+    for (let day = 1; day <= 3; day++) {
+      const date = `2017-10-0${day}`;
+      for (let u = 100; u < 106; u++) views.push(`${u},${date},csharp-fundamentals,875,Beginner,${u + day}`);
+      for (let u = 100; u < 106; u++) follows.push(`${u},python,${date} 10:00:00`);
+    }
+    for (let day = 1; day <= 3; day++) {
+      const date = `2017-10-0${day}`;
+      for (let k = 0; k < 3; k++) {
+        for (let u = 200; u < 206; u++) views.push(`${u},${date},new-course-${day}-${k},${900 + k},Advanced,${u}`);
+        for (let u = 200; u < 206; u++) follows.push(`${u},new-topic-${day}-${k},${date} 11:00:00`);
+      }
+    }
+    fs.appendFileSync(path.join(mixed, 'user_course_views.csv'), `${views.join('\n')}\n`);
+    fs.appendFileSync(path.join(mixed, 'user_interests.csv'), `${follows.join('\n')}\n`);
+    await resetGraph(graph);
+    const one = await importDir(mixed, 3, 1);
+    const serial = await dump();
+    await resetGraph(graph);
+    const four = await importDir(mixed, 3, 4);
+    const [row] = await graph.read(
+      `RETURN COUNT { (u:User)-[v:VIEWED]->(:Course {id: 'csharp-fundamentals'}) WHERE u.handle >= 100 AND v.days = 3 } AS threeDays,
+              COUNT { (u:User)-[v:VIEWED]->(:Course) WHERE u.handle >= 100 } AS viewed,
+              COUNT { (u:User)-[i:INTERESTED_IN]->(:Tag) WHERE u.handle >= 100 } AS followed`,
+    );
+    // 6 users x 1 course on 3 days, one edge each; 6 users x 9 new courses and 6 x 9 new tags.
+    expect(row).toEqual({ threeDays: 6, viewed: 6 + 54, followed: 6 + 54 });
+    expect(await dump()).toEqual(serial);
+    expect(four.counts).toEqual(one.counts);
   });
 
   test('.csv.gz files import to the same graph', async () => {

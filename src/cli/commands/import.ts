@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config';
 import { badInput } from '../../errors';
 import { openGraph } from '../../graph/connect';
-import { Importer, ImportInterrupted } from '../../ingest/importer';
+import { DEFAULT_IMPORT_WRITERS, Importer, ImportInterrupted } from '../../ingest/importer';
 import { importIfEmpty } from '../../ingest/prepare';
 import { recoverImports } from '../../ingest/recovery';
 import { consoleLogger } from '../../log';
@@ -20,7 +20,8 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'Import user_interests, user_assessment_scores, user_course_views and course_tags (.csv or .csv.gz)',
   usage:
-    'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--summary-json FILE] [--include-forgotten] [--if-empty]\n' +
+    'similar-users import --data DIR [--rejects FILE] [--batch-size N] [--writers N] [--summary-json FILE] [--include-forgotten] [--if-empty]\n' +
+    `  --writers: write transactions in flight at once (default ${DEFAULT_IMPORT_WRITERS})\n` +
     '  --if-empty: redo every import that never completed, then import DIR only if the graph holds no user (what start runs)',
   async run(argv) {
     // Signal handlers come before any work: Ctrl-C stops between batches and the run stays recorded as incomplete.
@@ -57,12 +58,14 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
     data: { type: 'string' },
     rejects: { type: 'string' },
     'batch-size': { type: 'string' },
+    writers: { type: 'string' },
     'summary-json': { type: 'string' },
     'include-forgotten': { type: 'boolean' },
     'if-empty': { type: 'boolean' },
   });
   if (values.data === undefined) throw badInput(`import: --data DIR is required\nusage: ${cmd.usage}`);
   const batchSize = intOption('batch-size', values['batch-size'], DEFAULT_BATCH_SIZE, 1, 1_000_000);
+  const writers = intOption('writers', values.writers, DEFAULT_IMPORT_WRITERS, 1, 16);
   const dir = path.resolve(values.data);
   const config = loadConfig();
   if (values['if-empty'] === true) return importIntoEmpty(dir, batchSize, config, signal);
@@ -82,6 +85,7 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
     process.stderr.write(`Importing ${dir} into ${config.neo4j.uri}; rejects go to ${rejectsPath}\n`);
     const report = await new Importer(graph, {
       batchSize,
+      writers,
       rejectsPath,
       signal,
       includeForgotten: values['include-forgotten'] === true,
