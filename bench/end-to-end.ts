@@ -10,10 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config';
-import { applySchema } from '../src/graph/schema';
 import type { ImportReport } from '../src/ingest/importer';
 import { freePort } from '../src/localdb/server';
-import { generatedDataSet, runCli, startBenchNeo4j } from './_local-neo4j';
+import { emptyGraph, generatedDataSet, runCli, startBenchNeo4j } from './_local-neo4j';
 
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'end-to-end');
 const PASSWORD = 'bench-end-to-end-password';
@@ -71,8 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   const all: Step[][] = [];
   try {
     for (let run = 1; run <= runs; run++) {
-      await graph.autoCommit('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS');
-      await applySchema(graph);
+      await emptyGraph(graph);
       const steps: Step[] = [];
       process.stderr.write(`run ${run} of ${runs}: import\n`);
       const summary = path.join(os.tmpdir(), `e2e-bench-${process.pid}.json`);

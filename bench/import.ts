@@ -14,12 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config';
-import type { Graph } from '../src/graph/executor';
-import { applySchema } from '../src/graph/schema';
 import { generate } from '../src/generate/generate';
 import type { ImportReport } from '../src/ingest/importer';
 import { silentLogger } from '../src/log';
-import { REAL, startBenchNeo4j } from './_local-neo4j';
+import { emptyGraph, REAL, startBenchNeo4j } from './_local-neo4j';
 import { median } from './_stats';
 
 const OUT = path.join(PROJECT_ROOT, 'bench', 'out', 'import');
@@ -79,11 +77,6 @@ function importChild(
   });
 }
 
-async function empty(graph: Graph): Promise<void> {
-  await graph.autoCommit('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS');
-  await applySchema(graph);
-}
-
 function table(header: string[], rows: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i] ?? 0) : x.padStart(w[i] ?? 0))).join('  ');
@@ -134,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
   const results: Run[] = [];
   try {
     for (let w = 1; w <= warmups; w++) {
-      await empty(graph);
+      await emptyGraph(graph);
       process.stderr.write(`warm-up import ${w} of ${warmups} (not counted)\n`);
       await importChild(config.neo4j.uri, full, values['batch-size'], writerChoices[0]);
     }
@@ -144,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       const times = set === 'full-10000' ? runs : 1;
       for (let run = 1; run <= times; run++) {
         for (const writers of writerChoices) {
-          await empty(graph);
+          await emptyGraph(graph);
           const with_ = writers !== undefined ? `, ${writers} writer(s)` : '';
           process.stderr.write(`import ${set}, run ${run} of ${times}${with_}\n`);
           const { wall, report } = await importChild(config.neo4j.uri, dir, values['batch-size'], writers);

@@ -12,6 +12,8 @@ export interface PrepareOptions {
   /** The folder imported when the graph is empty. */
   dir: string;
   batchSize: number;
+  /** Write transactions in flight (default DEFAULT_IMPORT_WRITERS). */
+  writers?: number;
   /** Progress lines (the importer itself logs to the console). */
   log: Logger;
   /** Stops an import between batches; the run stays recorded as incomplete, for the next start to redo. */
@@ -29,8 +31,14 @@ export interface Prepared {
 /** Redoes every incomplete import, then imports `dir` if the graph still holds no user. */
 export async function importIfEmpty(graph: Graph, opts: PrepareOptions): Promise<Prepared> {
   const { dir, batchSize, log, signal } = opts;
+  const writers = opts.writers !== undefined ? { writers: opts.writers } : {};
   // An import that died (Ctrl-C, a kill, a crash) is redone before anything is served from a partial graph.
-  const recovery = await recoverImports(graph, { batchSize, log, ...(signal !== undefined ? { signal } : {}) });
+  const recovery = await recoverImports(graph, {
+    batchSize,
+    log,
+    ...writers,
+    ...(signal !== undefined ? { signal } : {}),
+  });
   const users = (await new IngestRepository(graph).counts()).users;
   if (users > 0) {
     if (recovery.redone.length === 0)
@@ -42,6 +50,7 @@ export async function importIfEmpty(graph: Graph, opts: PrepareOptions): Promise
   await checkHeaders(files);
   const imported = await new Importer(graph, {
     batchSize,
+    ...writers,
     rejectsPath: defaultRejectsPath(dir),
     ...(signal !== undefined ? { signal } : {}),
   }).run(files);

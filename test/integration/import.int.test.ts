@@ -484,6 +484,16 @@ describe('the import command', () => {
     expect(fs.existsSync(path.join(dir, 'import-rejects.csv'))).toBe(false);
   });
 
+  test('--writers outside 1..16 is refused before anything is written', async () => {
+    await resetGraph(graph);
+    const dir = copyFixture('basic');
+    await expect(run(['--data', dir, '--writers', '0'])).rejects.toThrow(
+      '--writers: expected an integer 1..16, got "0"',
+    );
+    await expect(run(['--data', dir, '--writers', 'two'])).rejects.toThrow('got "two"');
+    expect((await graph.read('MATCH (u:User) RETURN count(u) AS n'))[0]).toEqual({ n: 0 });
+  });
+
   test('a missing table is refused by name', async () => {
     const dir = copyFixture('basic');
     fs.rmSync(path.join(dir, 'user_interests.csv'));

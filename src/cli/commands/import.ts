@@ -68,7 +68,7 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
   const writers = intOption('writers', values.writers, DEFAULT_IMPORT_WRITERS, 1, 16);
   const dir = path.resolve(values.data);
   const config = loadConfig();
-  if (values['if-empty'] === true) return importIntoEmpty(dir, batchSize, config, signal);
+  if (values['if-empty'] === true) return importIntoEmpty(dir, batchSize, writers, config, signal);
 
   // Every header is checked before the database is touched: a wrong file means nothing is written.
   const files = findTables(dir);
@@ -78,7 +78,7 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
   const graph = await openGraph(config, { start: true, schema: true });
   try {
     // Imports that died earlier are reported; other folders' are redone first, this folder's by this import.
-    const recovery = await recoverImports(graph, { batchSize, log: consoleLogger, signal, except: dir });
+    const recovery = await recoverImports(graph, { batchSize, writers, log: consoleLogger, signal, except: dir });
     if (recovery.found.some((r) => path.resolve(r.dir) === dir)) {
       consoleLogger.warn(`this import of ${dir} redoes it`);
     }
@@ -113,13 +113,14 @@ async function importRun(cmd: Command, argv: string[], signal: AbortSignal): Pro
 async function importIntoEmpty(
   dir: string,
   batchSize: number,
+  writers: number,
   config: ReturnType<typeof loadConfig>,
   signal: AbortSignal,
 ): Promise<number> {
   const graph = await openGraph(config, { start: true, schema: true });
   try {
     const log = { info: (m: string) => say(m), warn: (m: string) => say(`warning: ${m}`) };
-    await importIfEmpty(graph, { dir, batchSize, log, signal });
+    await importIfEmpty(graph, { dir, batchSize, writers, log, signal });
     return 0;
   } catch (err) {
     // Stopped by a signal anywhere (recovery included): the runs stay incomplete for the next start to redo.
