@@ -111,6 +111,16 @@ export interface CypherStatements {
       authored: number;
     };
   };
+  /** ASSESSED edges of users who have none yet (see users-with-assessments, same transaction): plain CREATE, which takes no lock on the tag beyond the edge's own (a MERGE locks both ends, and tags are shared by most users); each attempt (tag, takenAt) comes once per batch. The tags exist (merge-tags runs first). Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
+  'ingest/create-assessments': {
+    params: {
+      users: readonly {
+        handle: number | Integer;
+        attempts: readonly { tag: string; at: string; score: number | Integer }[];
+      }[];
+    };
+    row: Record<never, never>;
+  };
   /** INTERESTED_IN edges of users who have none yet (see users-with-interests, same transaction): plain CREATE; each (user, tag) comes once per batch. The tags exist (merge-tags runs first). Stamps u.changedAt (the database's clock): `similarity --incremental` recomputes users stamped after its version read the graph. */
   'ingest/create-interests': {
     params: {
@@ -184,6 +194,8 @@ export interface CypherStatements {
   };
   /** After an import asked to bring forgotten users back (--include-forgotten): the users it imported are no longer forgotten. */
   'ingest/unforget-imported': { params: Record<never, never>; row: { unforgotten: number } };
+  /** Which of these users already have ASSESSED edges: their attempts are merged, the others' simply created. */
+  'ingest/users-with-assessments': { params: { handles: readonly (number | Integer)[] }; row: { handles: number[] } };
   /** Which of these users already have INTERESTED_IN edges: their follows are merged, the others' simply created. */
   'ingest/users-with-interests': { params: { handles: readonly (number | Integer)[] }; row: { handles: number[] } };
   /** Which of these users already have VIEWED edges: their views are merged, the others' simply created. */
@@ -620,6 +632,10 @@ export const CYPHER_REGISTRY: {
       '@column users INTEGER; @column courses INTEGER; @column tags INTEGER; @column authors INTEGER; @column viewed INTEGER; @column interested INTEGER; @column assessed INTEGER; @column tagged INTEGER; @column authored INTEGER',
     columns: ['users', 'courses', 'tags', 'authors', 'viewed', 'interested', 'assessed', 'tagged', 'authored'],
   },
+  'ingest/create-assessments': {
+    signature: '@param users LIST<{handle: INTEGER, attempts: LIST<{tag: STRING, at: STRING, score: INTEGER}>}>',
+    columns: [],
+  },
   'ingest/create-interests': {
     signature: '@param users LIST<{handle: INTEGER, tags: LIST<{name: STRING, times: LIST<STRING>}>}>',
     columns: [],
@@ -655,6 +671,10 @@ export const CYPHER_REGISTRY: {
     columns: [],
   },
   'ingest/unforget-imported': { signature: '@column unforgotten INTEGER', columns: ['unforgotten'] },
+  'ingest/users-with-assessments': {
+    signature: '@param handles LIST<INTEGER>; @column handles LIST<INTEGER>',
+    columns: ['handles'],
+  },
   'ingest/users-with-interests': {
     signature: '@param handles LIST<INTEGER>; @column handles LIST<INTEGER>',
     columns: ['handles'],

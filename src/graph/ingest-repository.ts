@@ -79,7 +79,7 @@ const META = { app: 'similar-users', job: 'import' };
  */
 async function split<U extends { handle: number }>(
   tx: TxRunner,
-  query: 'ingest/users-with-views' | 'ingest/users-with-interests',
+  query: 'ingest/users-with-views' | 'ingest/users-with-interests' | 'ingest/users-with-assessments',
   users: U[],
 ): Promise<[U[], U[]]> {
   const [row] = await tx.run(cypher(query), { handles: users.map((u) => u.handle) });
@@ -136,12 +136,16 @@ export class IngestRepository {
     );
   }
 
+  /** Assessment rows: new tag spellings, then ASSESSED edges, created or merged as for views. */
   async writeAssessments(tags: TagWrite[], users: UserAssessmentsWrite[]): Promise<void> {
     await this.graph.unit(
       'WRITE',
       async (tx) => {
         if (tags.length > 0) await tx.run(cypher('ingest/merge-tags'), { tags });
-        if (users.length > 0) await tx.run(cypher('ingest/merge-assessments'), { users });
+        if (users.length === 0) return;
+        const [fresh, known] = await split(tx, 'ingest/users-with-assessments', users);
+        if (fresh.length > 0) await tx.run(cypher('ingest/create-assessments'), { users: fresh });
+        if (known.length > 0) await tx.run(cypher('ingest/merge-assessments'), { users: known });
       },
       META,
     );

@@ -301,6 +301,11 @@ describe('the basic fixture', () => {
       days.map((d, i) => `2,${d},blank-course,281,Advanced,${i + 1}\n`).join(''),
     );
     fs.appendFileSync(path.join(split, 'user_interests.csv'), days.map((d) => `3,javascript,${d} 00:00:00\n`).join(''));
+    // User 3's attempts, the first repeated at the end: created by the first write, merged by the second.
+    fs.appendFileSync(
+      path.join(split, 'user_assessment_scores.csv'),
+      [...days, days[0]].map((d, i) => `3,python,${d} 08:00:00,${100 + (i % days.length)}\n`).join(''),
+    );
     // Batches of one row keep a user's rows together only up to 4 rows: user 2's 8 rows go in 2 writes.
     await importDir(split, 1);
     const [row] = await graph.read(
@@ -323,6 +328,11 @@ describe('the basic fixture', () => {
       times: ['2017-09-13T00:00:00', '2017-09-14T00:00:00'],
       edges: 1,
     });
+    const attempts = await graph.read<{ at: string; score: number }>(
+      `MATCH (:User {handle: 3})-[a:ASSESSED]->(:Tag {name: 'python'})
+       RETURN toString(a.takenAt) AS at, a.score AS score ORDER BY at`,
+    );
+    expect(attempts).toEqual(days.map((d, i) => ({ at: `${d}T08:00:00`, score: 100 + i })));
   });
 
   test('an ungrouped file written by 4 transactions at once gives the graph one writer gives', async () => {
