@@ -130,6 +130,13 @@ export function failureOf(err: unknown): Failure | undefined {
   return typeof f === 'string' ? (f as Failure) : undefined;
 }
 
+/** The Neo4j code an error carries, when it came from Neo4j. */
+export function neo4jCodeOf(err: unknown): string | undefined {
+  if (!(err instanceof AppError)) return undefined;
+  const code = err.details?.neo4jCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Maps a driver error to an AppError: UNAVAILABLE or TIMEOUT when Neo4j cannot answer now, INTERNAL otherwise. */
 export function mapDriverError(err: unknown): AppError {
   if (err instanceof AppError) return err;

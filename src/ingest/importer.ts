@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
-import type { Graph } from '../graph/executor';
+import { failureOf, type Graph, neo4jCodeOf } from '../graph/executor';
 import { type GraphCounts, IngestRepository } from '../graph/ingest-repository';
 import { consoleLogger, type Logger, progress } from '../log';
 import {
@@ -123,24 +123,48 @@ function shareKey(a: ReadonlySet<number | string>, b: ReadonlySet<number | strin
   return false;
 }
 
+/** What a WriteQueue does with a write that failed. */
+export interface WriteQueueOptions {
+  /**
+   * The failure came from contention with the other writes in flight (a deadlock the driver's own retries did not
+   * outlast): the write is run again alone instead of failing the import. Nothing is, by default.
+   */
+  retryAlone?: (err: unknown) => boolean;
+  /** Told of each write that is to run again alone, with its failure. */
+  onRetryAlone?: (err: unknown) => void;
+}
+
 /**
  * Up to `writers` writes in flight; reading goes on while they run. A write starts only when none in flight
  * shares a group with it (a user split across batches, or met again later in an ungrouped file, is created by one
- * transaction and merged by the next, never raced) and none in flight is a barrier (adds courses or tags). After a
- * failure nothing more starts: submit and drain wait for the writes still in flight, then throw the failure.
+ * transaction and merged by the next, never raced) and none in flight is a barrier (adds courses or tags). A write
+ * failing on contention (options.retryAlone) is run again once the others in flight have ended, with nothing beside
+ * it, before anything new starts; a transaction that failed wrote nothing, so running it again is safe. After any
+ * other failure nothing more starts: submit and drain wait for the writes still in flight, then throw the failure.
  */
 export class WriteQueue {
   private readonly inFlight = new Set<Job>();
+  /** Writes that failed on contention, to run again alone before anything new starts. */
+  private readonly again: Write[] = [];
   private failed = false;
   private error: unknown;
+  /** Writes run again alone so far. */
+  retriedAlone = 0;
 
-  constructor(private readonly writers: number) {
+  constructor(
+    private readonly writers: number,
+    private readonly options: WriteQueueOptions = {},
+  ) {
     if (!Number.isInteger(writers) || writers < 1) throw new Error(`writers: expected an integer >= 1, got ${writers}`);
   }
 
   async submit(write: Write): Promise<void> {
     for (;;) {
       if (this.failed) return this.drain();
+      if (this.again.length > 0) {
+        await this.runAgainAlone();
+        continue;
+      }
       const blockers = [...this.inFlight].filter((j) => j.barrier || shareKey(j.keys, write.keys));
       if (blockers.length === 0 && this.inFlight.size < this.writers) break;
       await Promise.race((blockers.length > 0 ? blockers : [...this.inFlight]).map((j) => j.done));
@@ -149,18 +173,47 @@ export class WriteQueue {
     job.done = write
       .run()
       .catch((err: unknown) => {
-        if (!this.failed) {
-          this.failed = true;
-          this.error = err;
-        }
+        if (!this.failed && this.options.retryAlone?.(err) === true) {
+          this.again.push(write);
+          this.options.onRetryAlone?.(err);
+        } else this.fail(err);
       })
       .finally(() => this.inFlight.delete(job));
     this.inFlight.add(job);
   }
 
   async drain(): Promise<void> {
+    for (;;) {
+      await this.settle();
+      if (this.failed) throw this.error;
+      if (this.again.length === 0) return;
+      await this.runAgainAlone();
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.error = err;
+  }
+
+  /** Waits until no write is in flight (writes failing meanwhile may add to `again`). */
+  private async settle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight].map((j) => j.done));
-    if (this.failed) throw this.error;
+  }
+
+  /** Runs the writes that failed on contention one at a time, nothing beside them; a second failure is final. */
+  private async runAgainAlone(): Promise<void> {
+    await this.settle();
+    while (this.again.length > 0 && !this.failed) {
+      const write = this.again.shift()!;
+      this.retriedAlone++;
+      try {
+        await write.run();
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 }
 
@@ -326,7 +379,15 @@ export class Importer {
       else if (rejects.count === echo) this.log.info(`  (further rejects only in ${rejects.path})`);
       return rejects.add({ file: file.name, line, reason, row });
     };
-    const writes = new WriteQueue(this.opts.writers ?? DEFAULT_IMPORT_WRITERS);
+    const writes = new WriteQueue(this.opts.writers ?? DEFAULT_IMPORT_WRITERS, {
+      // Transient and still failing after the driver's retries: contention with the other writes (a deadlock on a
+      // tag most users share); alone, nothing contends with it.
+      retryAlone: (err) => failureOf(err) === 'transient',
+      onRetryAlone: (err) =>
+        this.log.info(
+          `  a write of ${file.name} kept failing beside the others (${neo4jCodeOf(err) ?? String(err)}); running it again alone`,
+        ),
+    });
     const batch = sink.batch;
     const limit = this.opts.batchSize;
     const seen = new Set<string>();
