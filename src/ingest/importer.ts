@@ -101,11 +101,11 @@ export interface Write {
 }
 
 /**
- * Default write transactions in flight. More are faster (4 imported 1,000,000 users' views in half the time of 1,
- * bench/README.md, import), but at 1,000,000 users an import with 4 failed on a deadlock between two assessment
- * writes that the driver's retries did not outlast; until that is handled, one is the default and `--writers` opts in.
+ * Default write transactions in flight: with one, the importer and Neo4j take turns and two cores sit 44% idle; 4
+ * imported 1,000,000 users in 1,002 s (54,776 rows/s, bench/README.md, import). Writes that contend anyway are run
+ * again alone (WriteQueue).
  */
-export const DEFAULT_IMPORT_WRITERS = 1;
+export const DEFAULT_IMPORT_WRITERS = 4;
 
 // Exact duplicates are looked for among the rows seen since the last group change past this many keys:
 // the real files are grouped by user, so a repeat is always found there, and memory stays bounded.
