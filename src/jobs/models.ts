@@ -614,9 +614,9 @@ export const EXACT_HINT_SECONDS = 600;
 export const ESTIMATE_ABOVE_WORK = 1e10;
 
 /**
- * Seconds the exact search of m will take, estimated by timing it on `sample` seeded users (default 256) and
- * scaling by the number of users. The fixed cost of a search (normalising and transposing m, starting workers)
- * is timed apart, on an empty sample, and left out of the scaling.
+ * Seconds the exact search of m will take, estimated by timing it on `sample` seeded users (default 256, more when
+ * that is too little work to time; see timeSampled) and scaling by the number of users. The fixed cost of a search
+ * (normalising and transposing m, starting workers) is timed apart, on an empty sample, and left out of the scaling.
  */
 export async function estimateExactSeconds(
   m: Csr,
@@ -636,22 +636,50 @@ export async function estimateExactCost(
   k: number,
   opts: { threads: number; pool?: Pool; sample?: number },
 ): Promise<{ seconds: number; cpuSeconds: number }> {
-  const rows = sampleRows(m.rows, opts.sample ?? 256, 1);
-  if (rows.length === 0) return { seconds: 0, cpuSeconds: 0 };
+  const first = Math.min(m.rows, opts.sample ?? 256);
+  if (first === 0) return { seconds: 0, cpuSeconds: 0 };
   const tieKey = new Float64Array(m.rows);
-  const time = async (queryRows: Int32Array): Promise<{ wall: number; cpu: number }> => {
-    const t = performance.now();
-    const c = process.cpuUsage();
-    await cosineTopK(m, k, { tieKey, queryRows, threads: opts.threads, ...(opts.pool ? { pool: opts.pool } : {}) });
-    return { wall: (performance.now() - t) / 1000, cpu: cpuSecondsSince(c) };
-  };
-  const fixed = await time(new Int32Array(0));
-  const sampled = await time(rows);
-  const perUser = m.rows / rows.length;
-  return {
-    seconds: Math.max(0, sampled.wall - fixed.wall) * perUser,
-    cpuSeconds: Math.max(0, sampled.cpu - fixed.cpu) * perUser,
-  };
+  const timed = await timeSampled(
+    async (n) => {
+      const queryRows = n === 0 ? new Int32Array(0) : sampleRows(m.rows, n, 1);
+      const t = performance.now();
+      const c = process.cpuUsage();
+      await cosineTopK(m, k, { tieKey, queryRows, threads: opts.threads, ...(opts.pool ? { pool: opts.pool } : {}) });
+      return { wall: (performance.now() - t) / 1000, cpu: cpuSecondsSince(c) };
+    },
+    first,
+    Math.min(m.rows, first * SAMPLE_GROWTH_LIMIT),
+  );
+  const perUser = m.rows / timed.n;
+  return { seconds: timed.wall * perUser, cpuSeconds: timed.cpu * perUser };
+}
+
+/** How far timeSampled may grow a sample: to this many times the first size. */
+export const SAMPLE_GROWTH_LIMIT = 16;
+/** The sampled work must take at least this long (and as long as the fixed cost) to be told from the noise. */
+export const MIN_SAMPLED_SECONDS = 1;
+
+/**
+ * Times the work of a sample of n users apart from the fixed cost of a search (`run(0)`): runs once with nothing
+ * to warm up (workers, compiled code, caches; not counted, since a cold first run once counted as the fixed cost
+ * made a 1,000,000-user search look free), times the fixed cost warm, then the sample, and grows the sample four
+ * times at a time (up to `max`) while its own time is still within the noise of the fixed cost. Returns the sample
+ * size used and the seconds (wall and CPU) its users took beyond the fixed cost, never below 0.
+ */
+export async function timeSampled(
+  run: (n: number) => Promise<{ wall: number; cpu: number }>,
+  first: number,
+  max: number,
+): Promise<{ n: number; wall: number; cpu: number }> {
+  await run(0);
+  const fixed = await run(0);
+  for (let n = Math.max(1, Math.min(first, max)); ; n = Math.min(max, n * 4)) {
+    const sampled = await run(n);
+    const wall = sampled.wall - fixed.wall;
+    if (n >= max || wall >= Math.max(MIN_SAMPLED_SECONDS, fixed.wall)) {
+      return { n, wall: Math.max(0, wall), cpu: Math.max(0, sampled.cpu - fixed.cpu) };
+    }
+  }
 }
 
 /** CPU seconds (user + system, every thread of the process) since an earlier process.cpuUsage(). */
@@ -680,21 +708,25 @@ export async function estimateDenseExactSeconds(
   const data = new Float32Array(rows * factors);
   for (let i = 0; i < data.length; i++) data[i] = random() - 0.5;
   const f = { rows, cols: factors, data };
-  const query = sampleRows(rows, opts.sample ?? 256, 1);
   const tieKey = new Float64Array(rows);
-  const time = async (queryRows: Int32Array): Promise<number> => {
-    const t = performance.now();
-    await denseCosineTopK(f, k, {
-      tieKey,
-      queryRows,
-      threads: opts.threads,
-      ...(opts.pool ? { pool: opts.pool } : {}),
-    });
-    return (performance.now() - t) / 1000;
-  };
-  const fixed = await time(new Int32Array(0));
-  const perPair = Math.max(0, (await time(query)) - fixed) / (query.length * rows);
-  return perPair * users * users;
+  const first = Math.min(rows, opts.sample ?? 256);
+  const timed = await timeSampled(
+    async (n) => {
+      const queryRows = n === 0 ? new Int32Array(0) : sampleRows(rows, n, 1);
+      const t = performance.now();
+      const c = process.cpuUsage();
+      await denseCosineTopK(f, k, {
+        tieKey,
+        queryRows,
+        threads: opts.threads,
+        ...(opts.pool ? { pool: opts.pool } : {}),
+      });
+      return { wall: (performance.now() - t) / 1000, cpu: cpuSecondsSince(c) };
+    },
+    first,
+    Math.min(rows, first * SAMPLE_GROWTH_LIMIT),
+  );
+  return (timed.wall / (timed.n * rows)) * users * users;
 }
 
 /** The options the job gives sparseAnnTopK (what a bench measuring the job's search passes too). */
@@ -851,7 +883,7 @@ export async function computeModel(
     const estimate = await estimateExactSeconds(m, p.k, { threads: p.threads, ...poolOpt });
     if (estimate > EXACT_HINT_SECONDS) {
       log.warn(
-        `${model}: the exact search will take about ${Math.round(estimate / 60)} min here (timed on 256 sampled ` +
+        `${model}: the exact search will take about ${Math.round(estimate / 60)} min here (timed on sampled ` +
           `users); --ann finds approximate neighbours (exact scores, recall measured) in a fraction of that`,
       );
     }

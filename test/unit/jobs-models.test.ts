@@ -11,6 +11,8 @@ import {
   DEFAULT_SPARSE_ANN,
   paramsOf,
   estimateExactCost,
+  MIN_SAMPLED_SECONDS,
+  timeSampled,
   weightedMatrix,
   weightingStats,
   type ModelName,
@@ -151,6 +153,46 @@ describe('estimateExactCost', () => {
       expect(s).toBeGreaterThanOrEqual(0);
     }
     expect(await estimateExactCost(csr(0, 3, []), 5, { threads: 1 })).toEqual({ seconds: 0, cpuSeconds: 0 });
+  });
+});
+
+describe("timeSampled: the sampled users' time apart from the fixed cost", () => {
+  /** A search with a fixed cost and a cost per user; the first run (cold) costs `cold` more. Records the sizes run. */
+  function search(fixed: number, perUser: number, cold: number) {
+    const sizes: number[] = [];
+    const run = (n: number) => {
+      const wall = fixed + n * perUser + (sizes.length === 0 ? cold : 0);
+      sizes.push(n);
+      return Promise.resolve({ wall, cpu: 2 * wall });
+    };
+    return { run, sizes };
+  }
+
+  test('a cold first run is not taken for the fixed cost (it made 1,000,000 users look free)', async () => {
+    // 3 s fixed, 3 ms a user, 5 s more the first time: 256 users against the cold run would give 0.
+    const s = search(3, 0.003, 5);
+    const t = await timeSampled(s.run, 256, 4096);
+    expect(t.wall / t.n).toBeCloseTo(0.003, 9);
+    expect(t.cpu / t.n).toBeCloseTo(0.006, 9);
+    // Warm-up, fixed, then 256 (0.77 s: within the fixed cost's noise), 1,024 (3.07 s >= 3 s): enough.
+    expect(s.sizes).toEqual([0, 0, 256, 1024]);
+  });
+
+  test('stops at the first sample whose time stands clear of the fixed cost', async () => {
+    const s = search(0.2, 0.01, 0);
+    const t = await timeSampled(s.run, 256, 4096);
+    expect(s.sizes).toEqual([0, 0, 256]);
+    expect(t.n).toBe(256);
+    expect(t.wall).toBeCloseTo(2.56, 9);
+    expect(t.cpu).toBeCloseTo(5.12, 9);
+    expect(2.56).toBeGreaterThanOrEqual(MIN_SAMPLED_SECONDS);
+  });
+
+  test('grows no further than max, and never reports less than nothing', async () => {
+    const s = search(1, 0, 0);
+    const t = await timeSampled(s.run, 100, 1000);
+    expect(s.sizes).toEqual([0, 0, 100, 400, 1000]);
+    expect(t).toEqual({ n: 1000, wall: 0, cpu: 0 });
   });
 });
 
