@@ -749,14 +749,35 @@ export function sparseAnnOptions(
 }
 
 /** The exact or approximate search of a cosine model's weighted matrix (every user's neighbours). */
-async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Float64Array, pool?: Pool) {
+async function searchWeighted(
+  m: Csr,
+  p: ModelParams,
+  ann: boolean,
+  tieKey: Float64Array,
+  pool?: Pool,
+  tell?: { model: ModelName; log: Logger },
+) {
   const poolOpt = pool !== undefined ? { pool } : {};
   if (!ann) {
-    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, ...poolOpt });
+    const onProgress = tell !== undefined ? searchProgress(tell.model, tell.log, m.rows) : undefined;
+    const neighbours = await cosineTopK(m, p.k, {
+      tieKey,
+      threads: p.threads,
+      ...poolOpt,
+      ...(onProgress ? { onProgress } : {}),
+    });
     return { neighbours, details: {} };
   }
   const a = p.sparseAnn;
-  const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), ...poolOpt });
+  const onStep =
+    tell !== undefined
+      ? (step: string, s: number) => tell.log.info(`  ${tell.model}: approximate search, ${step} in ${s.toFixed(1)} s`)
+      : undefined;
+  const found = await sparseAnnTopK(m, p.k, {
+    ...sparseAnnOptions(p, tieKey),
+    ...poolOpt,
+    ...(onStep ? { onStep } : {}),
+  });
   const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
   const annRecall = await sampledSparseRecall(m, neighbours, {
     sample: a.recallSample,
@@ -773,6 +794,27 @@ async function searchWeighted(m: Csr, p: ModelParams, ann: boolean, tieKey: Floa
       annDims: found.dims,
       exactRows: found.exactRows,
     },
+  };
+}
+
+/** Seconds between two progress lines of a long search. */
+export const SEARCH_PROGRESS_EVERY_SECONDS = 30;
+
+/** An exact search's onProgress: a line every SEARCH_PROGRESS_EVERY_SECONDS with the users done and the time so far. */
+export function searchProgress(model: ModelName, log: Logger, total: number, now = () => performance.now()) {
+  const started = now();
+  let last = started;
+  let done = 0;
+  return (rows: number): void => {
+    done += rows;
+    const t = now();
+    if (t - last < SEARCH_PROGRESS_EVERY_SECONDS * 1000 || done >= total) return;
+    last = t;
+    const elapsed = (t - started) / 1000;
+    log.info(
+      `  ${model}: exact search, ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} users ` +
+        `(${((100 * done) / total).toFixed(0)}%) in ${elapsed.toFixed(0)} s, about ${Math.round(((total - done) * elapsed) / done)} s to go`,
+    );
   };
 }
 
@@ -888,7 +930,10 @@ export async function computeModel(
       );
     }
   }
-  return { ...base, ...(await searchWeighted(m, p, ann, tieKey, pool)) };
+  return {
+    ...base,
+    ...(await searchWeighted(m, p, ann, tieKey, pool, log !== undefined ? { model, log } : undefined)),
+  };
 }
 
 /**
@@ -937,7 +982,8 @@ export async function computeModelWithChoice(
       : null;
   const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds);
   say(search);
-  return { ...base, ...(await searchWeighted(m, { ...p, ann: search.ann }, search.ann, tieKey, pool)), search };
+  const tell = log !== undefined ? { model, log } : undefined;
+  return { ...base, ...(await searchWeighted(m, { ...p, ann: search.ann }, search.ann, tieKey, pool, tell)), search };
 }
 
 /** Parses `interests=4,views=1,courseTags=2,assessments=1` (any subset) over the defaults. */

@@ -22,6 +22,8 @@ export interface TopKOptions {
    * approximate search's recall on a sample when the full exact search is too slow.
    */
   queryRows?: Int32Array;
+  /** Told, as each block of rows finishes, how many (query) rows it held: for progress lines. */
+  onProgress?: (rows: number) => void;
 }
 
 /** Arguments of one block of rows, as posted to a worker (arrays in shared memory). */
@@ -255,12 +257,13 @@ export async function cosineTopK(m: Csr, k: number, opts: TopKOptions): Promise<
   const minScore = opts.minScore ?? 0;
   const size = opts.blockRows ?? defaultBlockRows(n, threads);
   const base = { m: mn, t, k, tieKey, minScore, outIndex, outScore, ...(queries !== undefined ? { queries } : {}) };
+  const onProgress = opts.onProgress;
   await withPool(threads, opts.pool, (pool) =>
-    pool.runAll(
-      blocks(n, size).map(([rowStart, rowEnd]) => ({
-        kind: 'cosineBlock',
-        args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs,
-      })),
+    Promise.all(
+      blocks(n, size).map(async ([rowStart, rowEnd]) => {
+        await pool.runAll([{ kind: 'cosineBlock', args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs }]);
+        onProgress?.(rowEnd - rowStart);
+      }),
     ),
   );
   if (queries !== undefined) return spreadQueries(m.rows, k, queries, outIndex, outScore);

@@ -12,6 +12,8 @@ import {
   paramsOf,
   estimateExactCost,
   MIN_SAMPLED_SECONDS,
+  searchProgress,
+  SEARCH_PROGRESS_EVERY_SECONDS,
   timeSampled,
   weightedMatrix,
   weightingStats,
@@ -194,6 +196,22 @@ describe("timeSampled: the sampled users' time apart from the fixed cost", () =>
     expect(s.sizes).toEqual([0, 0, 100, 400, 1000]);
     expect(t).toEqual({ n: 1000, wall: 0, cpu: 0 });
   });
+});
+
+test('searchProgress: a line every SEARCH_PROGRESS_EVERY_SECONDS with users done and time to go, none at the end', () => {
+  const lines: string[] = [];
+  const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) };
+  let ms = 0;
+  const tick = searchProgress('interests', log, 1_000_000, () => ms);
+  ms = 10_000;
+  tick(100_000); // 10 s in: too soon for a line
+  ms = SEARCH_PROGRESS_EVERY_SECONDS * 1000;
+  tick(100_000);
+  ms += 1000;
+  tick(100_000); // 1 s after the last line
+  ms += SEARCH_PROGRESS_EVERY_SECONDS * 1000;
+  tick(700_000); // done: the job's own line follows
+  expect(lines).toEqual(['  interests: exact search, 200,000 / 1,000,000 users (20%) in 30 s, about 120 s to go']);
 });
 
 describe('weightingStats: the statistics of the weighting without the weighted matrix', () => {

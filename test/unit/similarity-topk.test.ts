@@ -138,6 +138,24 @@ describe('equals a brute-force dense reference', () => {
     expect(Array.from(two.score)).toEqual(Array.from(want.score));
   });
 
+  test('onProgress is told every block as it ends, the rows adding up to all the (query) rows', async () => {
+    const m = randomSparse(5, 300, 40, 6, false);
+    const key = Float64Array.from({ length: m.rows }, (_, i) => i);
+    const told: number[] = [];
+    const got = await cosineTopK(m, 7, { tieKey: key, threads: 2, blockRows: 37, onProgress: (n) => told.push(n) });
+    expect(told.length).toBe(Math.ceil(300 / 37));
+    expect(told.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(Array.from(got.index)).toEqual(Array.from(bruteForce(m, 7, key).index));
+    const some: number[] = [];
+    await cosineTopK(m, 7, {
+      tieKey: key,
+      threads: 2,
+      queryRows: Int32Array.from([3, 9, 27]),
+      onProgress: (n) => some.push(n),
+    });
+    expect(some.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+
   test('a wide sparse matrix (touched-list path)', () => {
     const m = randomSparse(9, 400, 3000, 8, false);
     const key = Float64Array.from({ length: m.rows }, (_, i) => i);
