@@ -973,7 +973,14 @@ export async function computeModelWithChoice(
   const tieKey = s.users.handles;
   if (queryRows !== undefined) {
     const search = chooseSearch(model, mode, null, p.exactBudgetSeconds, { shard });
-    const neighbours = await cosineTopK(m, p.k, { tieKey, threads: p.threads, queryRows, ...poolOpt });
+    const onProgress = log !== undefined ? searchProgress(model, log, queryRows.length) : undefined;
+    const neighbours = await cosineTopK(m, p.k, {
+      tieKey,
+      threads: p.threads,
+      queryRows,
+      ...poolOpt,
+      ...(onProgress ? { onProgress } : {}),
+    });
     return { neighbours, ...base, details: {}, search };
   }
   const estimate =
