@@ -26,6 +26,8 @@ let webDir: string;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** What the API answered each preview request (status and the start of the body), for a failure's message. */
+const previewAnswers: string[] = [];
 
 beforeAll(async () => {
   webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'similar-users-web-'));
@@ -60,6 +62,13 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 880 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('response', (res) => {
+    if (!(res.request().postData() ?? '').includes('previewSimilarUsers')) return;
+    void res
+      .text()
+      .then((body) => previewAnswers.push(`${res.status()} ${body.slice(0, 300)}`))
+      .catch((err: unknown) => previewAnswers.push(`${res.status()} (body unread: ${String(err)})`));
+  });
 }, 180_000);
 
 afterEach(() => {
@@ -73,10 +82,16 @@ afterAll(async () => {
   if (webDir !== undefined) fs.rmSync(webDir, { recursive: true, force: true });
 });
 
+/** The page, once its script runs and has asked the API for the models (the picker is filled then). */
+async function openPage(): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.locator('#model option').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+}
+
 test('picking interests shows a new user their neighbours at once, each marked live, and stores nobody', async () => {
   const users = async () => (await admin.read<{ n: number }>('MATCH (u:User) RETURN count(u) AS n'))[0]!.n;
   const before = await users();
-  await page.goto(`${base}/`);
+  await openPage();
   await page.fill('#preview-interests', 'Python, machine learning, nosuchtopic');
   await page.click('#preview-form button[type=submit]');
   await page
@@ -84,13 +99,18 @@ test('picking interests shows a new user their neighbours at once, each marked l
     .first()
     .waitFor({ timeout: UI_TIMEOUT })
     .catch(async (err: unknown) => {
-      // Say what the card showed instead (an error from the API, or nothing).
-      const shown = await page
-        .locator('#message')
-        .textContent()
-        .catch(() => null);
+      // Say what the card showed instead (an error from the API, a summary, or nothing) and what the API answered.
+      const text = (selector: string) =>
+        page
+          .locator(selector)
+          .textContent()
+          .catch(() => null);
+      const typed = () => page.inputValue('#preview-interests').catch(() => null);
       throw new Error(
-        `no preview rows within ${UI_TIMEOUT} ms; the page said: ${JSON.stringify(shown)} (${String(err)})`,
+        `no preview rows within ${UI_TIMEOUT} ms for ${JSON.stringify(await typed())}; the page (${page.url()}) ` +
+          `said: ${JSON.stringify(await text('#message'))}, ` +
+          `summary ${JSON.stringify(await text('#preview-summary'))}; the API answered: ` +
+          `${JSON.stringify(previewAnswers)} (${String(err)})`,
       );
     });
   const rows = await page.locator('#preview-rows li').all();
@@ -117,7 +137,7 @@ test('picking interests shows a new user their neighbours at once, each marked l
 });
 
 test('interests nobody follows say so instead of showing an empty list', async () => {
-  await page.goto(`${base}/`);
+  await openPage();
   await page.fill('#preview-interests', 'underwater basket weaving');
   await page.click('#preview-form button[type=submit]');
   await page.locator('#preview-summary:not([hidden])').waitFor({ timeout: UI_TIMEOUT });
