@@ -839,6 +839,16 @@ export interface InterestMemo {
 export const BLEND_CANDIDATES = 50;
 
 /**
+ * Interest candidates of a blended ALS list when the interests are searched approximately: the lists the interests
+ * model's own approximate search keeps per user while it searches (listFactor x k, 30 by default), at most
+ * BLEND_CANDIDATES (at least k). Asking that search for 50 would make it keep 150 per user, and its refinement costs the square
+ * of that: 25 times the interests model's search (at 1,000,000 users hours, not minutes).
+ */
+export function blendInterestCandidates(p: Pick<ModelParams, 'k' | 'sparseAnn'>): number {
+  return Math.min(Math.max(BLEND_CANDIDATES, p.k), Math.max(p.k, Math.ceil(p.sparseAnn.listFactor * p.k)));
+}
+
+/**
  * ALS neighbours from trained (or stored) user factors: the factors' cosine alone, or with p.als.blend > 0 blended
  * with the interests' cosine (the interests model's weighting), each user's weight by blendWeight, over the best
  * BLEND_CANDIDATES of both searches, each candidate scored exactly in both (src/similarity/blend.ts). `s` needs
@@ -855,14 +865,25 @@ export async function alsSearch(
   pool?: Pool,
   queryRows?: Int32Array,
   memo: InterestMemo = {},
+  log?: Logger,
 ): Promise<ModelResult> {
   const tieKey = s.users.handles;
-  if (!(p.als.blend > 0)) return searchAlsUsers(trained, tieKey, p, pool, queryRows);
+  const timed = async <T>(what: string, work: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const out = await work();
+    log?.info(`  als: ${what} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return out;
+  };
+  if (!(p.als.blend > 0))
+    return timed('neighbours by factors', () => searchAlsUsers(trained, tieKey, p, pool, queryRows));
   const wide = { ...p, k: Math.max(p.k, BLEND_CANDIDATES) };
   const searches = (memo.factorSearches ??= new WeakMap());
   let searched = searches.get(trained.users);
   if (searched === undefined || searched.k !== wide.k) {
-    searched = { k: wide.k, result: await searchAlsUsers(trained, tieKey, wide, pool, queryRows) };
+    const result = await timed(`best ${wide.k} by factors`, () =>
+      searchAlsUsers(trained, tieKey, wide, pool, queryRows),
+    );
+    searched = { k: wide.k, result };
     searches.set(trained.users, searched);
   }
   const factors = searched.result;
@@ -871,7 +892,19 @@ export async function alsSearch(
   const interests = (memo.lists ??=
     queryRows !== undefined
       ? await cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, queryRows, ...poolOpt })
-      : (await searchWeighted(matrix, wide, usesAnn('interests', p), tieKey, pool)).neighbours);
+      : usesAnn('interests', p)
+        ? await timed(`best ${blendInterestCandidates(p)} by interests (approximate)`, async () => {
+            const c = blendInterestCandidates(p);
+            const found = await sparseAnnTopK(matrix, c, {
+              ...sparseAnnOptions({ ...p, k: c }, tieKey),
+              listSize: c,
+              ...poolOpt,
+            });
+            return { rows: found.rows, k: found.k, index: found.index, score: found.score };
+          })
+        : await timed(`best ${wide.k} by interests`, () =>
+            cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, ...poolOpt }),
+          ));
   const views = s.views;
   const weight = Float64Array.from({ length: s.users.size }, (_, r) =>
     blendWeight(p.als.blend, views === undefined || r >= views.rows ? 0 : views.indptr[r + 1]! - views.indptr[r]!),
@@ -883,17 +916,25 @@ export async function alsSearch(
     pairs = scored.get(factors.neighbours);
     if (pairs === undefined) scored.set(factors.neighbours, (pairs = blendPairs(trained.users, matrix, lists)));
   }
-  const neighbours = blendNeighbours(
-    { dense: trained.users, sparse: matrix, weight, shrink: p.als.blendShrink },
-    lists,
-    p.k,
-    tieKey,
-    pairs,
+  const neighbours = await timed('blended', () =>
+    blendNeighbours(
+      { dense: trained.users, sparse: matrix, weight, shrink: p.als.blendShrink },
+      lists,
+      p.k,
+      tieKey,
+      pairs,
+    ),
   );
   return {
     ...factors,
     neighbours,
-    details: { ...factors.details, blend: p.als.blend, blendShrink: p.als.blendShrink, blendCandidates: wide.k },
+    details: {
+      ...factors.details,
+      blend: p.als.blend,
+      blendShrink: p.als.blendShrink,
+      blendCandidates: wide.k,
+      blendInterestCandidates: interests.k,
+    },
   };
 }
 
@@ -966,7 +1007,13 @@ export async function computeModelWithChoice(
     const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds, { shard });
     say(search);
     const q = { ...p, ann: search.ann };
-    return { ...(await alsSearch(await trainAlsUsers(s, q, pool), s, q, pool, queryRows)), search };
+    const t = performance.now();
+    const trained = await trainAlsUsers(s, q, pool);
+    log?.info(
+      `  als: trained ${q.als.factors} factors on ${trained.usersWithSignal.toLocaleString('en-US')} users ` +
+        `(${q.als.iterations} iterations) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    return { ...(await alsSearch(trained, s, q, pool, queryRows, {}, log)), search };
   }
   const { matrix: m, stats } = weightedMatrix(model, s, p);
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };

@@ -1,7 +1,14 @@
 // Fitting on a validation split: interests get weight where they carry the signal, and none where they are noise.
 import { fitForRun, sampleUsers, searchAxes, selectRows, validate, validationSplit } from '../../src/jobs/fit';
 import { centredAs, trainAlsUsers } from '../../src/jobs/als-model';
-import { alsSearch, computeModel, defaultParams, FIT_ALS_ITERATIONS, type InterestMemo } from '../../src/jobs/models';
+import {
+  alsSearch,
+  blendInterestCandidates,
+  computeModel,
+  defaultParams,
+  FIT_ALS_ITERATIONS,
+  type InterestMemo,
+} from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
 import { csrFromTriples } from '../../src/similarity/csr';
@@ -128,6 +135,29 @@ test('a fit searches trained factors once for every blend setting it rescores th
   expect(
     memo.blendPairs?.get(memo.factorSearches!.get(trained.users)!.result.neighbours)?.other.length,
   ).toBeGreaterThan(0);
+});
+
+test('an approximate blend takes the interests candidates their own search keeps (3k), not 3 x 50 of them', async () => {
+  const p = defaultParams();
+  expect(blendInterestCandidates(p)).toBe(30); // k 10, lists of 3k
+  expect(blendInterestCandidates({ ...p, k: 20 })).toBe(50); // never past the factors' candidates
+  expect(blendInterestCandidates({ ...p, k: 60 })).toBe(60); // nor below k
+  expect(blendInterestCandidates({ ...p, sparseAnn: { ...p.sparseAnn, listFactor: 1 } })).toBe(10);
+  const s = planted(true, 5);
+  const q = params();
+  q.ann = true;
+  q.als = { ...q.als, blend: 4 };
+  const memo: InterestMemo = {};
+  const trained = await trainAlsUsers(s, q, pool);
+  const result = await alsSearch(trained, s, q, pool, undefined, memo);
+  expect(memo.lists?.k).toBe(30);
+  expect(memo.factorSearches?.get(trained.users)?.k).toBe(50); // the factors' own candidates stay 50
+  expect(result.details.blendInterestCandidates).toBe(30);
+  expect(result.neighbours.k).toBe(10);
+  // Every user with interests still gets a full list of neighbours with positive scores.
+  let full = 0;
+  for (let r = 0; r < result.neighbours.rows; r++) if (result.neighbours.index[r * 10 + 9]! >= 0) full++;
+  expect(full).toBe(s.users.size);
 });
 
 test('a fit trains each candidate once per fold: candidates that differ only in the blend rescore those factors', async () => {
