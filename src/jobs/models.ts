@@ -14,6 +14,7 @@ import {
   type Bm25Stats,
 } from '../similarity/weighting';
 import {
+  firstK,
   sampledSparseRecall,
   sampleRows,
   SPARSE_ANN_DEFAULTS,
@@ -756,6 +757,7 @@ async function searchWeighted(
   tieKey: Float64Array,
   pool?: Pool,
   tell?: { model: ModelName; log: Logger },
+  keep?: number,
 ) {
   const poolOpt = pool !== undefined ? { pool } : {};
   if (!ann) {
@@ -773,12 +775,16 @@ async function searchWeighted(
     tell !== undefined
       ? (step: string, s: number) => tell.log.info(`  ${tell.model}: approximate search, ${step} in ${s.toFixed(1)} s`)
       : undefined;
-  const found = await sparseAnnTopK(m, p.k, {
-    ...sparseAnnOptions(p, tieKey),
+  // With `keep`, the search returns that many per user (at most the lists it keeps anyway: the same search).
+  const options = sparseAnnOptions(p, tieKey);
+  const width = keep !== undefined ? Math.min(keep, options.listSize!) : p.k;
+  const found = await sparseAnnTopK(m, Math.max(width, p.k), {
+    ...options,
     ...poolOpt,
     ...(onStep ? { onStep } : {}),
   });
-  const neighbours: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
+  const kept: Neighbours = { rows: found.rows, k: found.k, index: found.index, score: found.score };
+  const neighbours = firstK(kept, p.k);
   const annRecall = await sampledSparseRecall(m, neighbours, {
     sample: a.recallSample,
     seed: a.seed,
@@ -788,6 +794,7 @@ async function searchWeighted(
   });
   return {
     neighbours,
+    ...(keep !== undefined ? { kept } : {}),
     details: {
       annRecall,
       annRecallSample: Math.min(a.recallSample, m.rows),
@@ -833,6 +840,21 @@ export interface InterestMemo {
    * them again.
    */
   blendPairs?: WeakMap<Neighbours, BlendPairs>;
+}
+
+/**
+ * A run with both the interests model and ALS: the interests model's approximate search keeps its wider lists
+ * (blendInterestCandidates per user, what that search holds anyway) for ALS's blend, which would otherwise run the
+ * same search again (12 min at 1,000,000 users). Used only when the signals and the interests' search settings are
+ * the same (`key`).
+ */
+export interface InterestShare {
+  lists?: { key: string; signals: Signals; neighbours: Neighbours };
+}
+
+/** What makes two approximate interests searches the same: the settings the search takes (k included). */
+function interestsKey(p: ModelParams): string {
+  return JSON.stringify({ ...paramsOf('interests', { ...p, ann: true }), candidates: blendInterestCandidates(p) });
 }
 
 /** Candidates each search gives a blended ALS list (p.als.blend > 0): its best this many per user. */
@@ -889,6 +911,9 @@ export async function alsSearch(
   const factors = searched.result;
   const matrix = (memo.matrix ??= weightedMatrix('interests', s, p).matrix);
   const poolOpt = pool !== undefined ? { pool } : {};
+  if (memo.lists !== undefined && queryRows === undefined) {
+    log?.info(`  als: best ${memo.lists.k} by interests: the interests model's search, kept from earlier in the run`);
+  }
   const interests = (memo.lists ??=
     queryRows !== undefined
       ? await cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, queryRows, ...poolOpt })
@@ -986,9 +1011,9 @@ export async function computeModelWithChoice(
   model: ModelName,
   s: Signals,
   p: ModelParams,
-  opts: { pool?: Pool; log?: Logger; queryRows?: Int32Array } = {},
+  opts: { pool?: Pool; log?: Logger; queryRows?: Int32Array; share?: InterestShare } = {},
 ): Promise<ModelResult & { search: SearchChoice }> {
-  const { pool, log, queryRows } = opts;
+  const { pool, log, queryRows, share } = opts;
   const poolOpt = pool !== undefined ? { pool } : {};
   const shard = queryRows !== undefined;
   // p.ann set by a caller (as computeModel reads it) forces the approximate search like --ann.
@@ -1013,7 +1038,13 @@ export async function computeModelWithChoice(
       `  als: trained ${q.als.factors} factors on ${trained.usersWithSignal.toLocaleString('en-US')} users ` +
         `(${q.als.iterations} iterations) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
-    return { ...(await alsSearch(trained, s, q, pool, queryRows, {}, log)), search };
+    const shared = share?.lists;
+    const memo: InterestMemo =
+      shared !== undefined && shared.signals === s && shared.key === interestsKey(q) && q.ann && q.als.blend > 0
+        ? { lists: shared.neighbours }
+        : {};
+    if (share !== undefined) delete share.lists; // ALS is the last to need them
+    return { ...(await alsSearch(trained, s, q, pool, queryRows, memo, log)), search };
   }
   const { matrix: m, stats } = weightedMatrix(model, s, p);
   const base = { usersWithSignal: nonEmptyRows(m), nonZeros: nnz(m), weighting: stats };
@@ -1037,7 +1068,13 @@ export async function computeModelWithChoice(
   const search = chooseSearch(model, mode, estimate, p.exactBudgetSeconds);
   say(search);
   const tell = log !== undefined ? { model, log } : undefined;
-  return { ...base, ...(await searchWeighted(m, { ...p, ann: search.ann }, search.ann, tieKey, pool, tell)), search };
+  const q = { ...p, ann: search.ann };
+  const keep = share !== undefined && model === 'interests' && search.ann ? blendInterestCandidates(q) : undefined;
+  const found = await searchWeighted(m, q, search.ann, tieKey, pool, tell, keep);
+  if (share !== undefined && 'kept' in found && found.kept !== undefined) {
+    share.lists = { key: interestsKey(q), signals: s, neighbours: found.kept };
+  }
+  return { ...base, neighbours: found.neighbours, details: found.details, search };
 }
 
 /** Parses `interests=4,views=1,courseTags=2,assessments=1` (any subset) over the defaults. */

@@ -17,6 +17,7 @@ import {
   computeModelWithChoice,
   FITTED_MODELS,
   fittedChoices,
+  type InterestShare,
   freezeWeighting,
   paramsOf,
   signalsOf,
@@ -317,6 +318,13 @@ async function leasedJob(
     );
   }
   const runParams: ModelParams = opts.params;
+  // ALS's blend reuses the interests model's approximate search when that comes first in this process.
+  const share: InterestShare | undefined =
+    shard === undefined &&
+    opts.models.includes('interests') &&
+    opts.models.indexOf('interests') < opts.models.indexOf('als')
+      ? {}
+      : undefined;
   // Model i's edges are written while model i + 1 is read and computed: Neo4j's work and ours overlap.
   let writing: Promise<void> = Promise.resolve();
   let writeFailed = false;
@@ -426,6 +434,7 @@ async function leasedJob(
           ...(pool !== undefined ? { pool } : {}),
           log,
           ...(queryRows !== undefined ? { queryRows } : {}),
+          ...(share !== undefined ? { share } : {}),
         });
         // ALS keeps its item factors and mean row with the version, so the API can fold in users who come later;
         // encoded now, while the signals' item names are those the model was trained on.

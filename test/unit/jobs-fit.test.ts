@@ -5,9 +5,11 @@ import {
   alsSearch,
   blendInterestCandidates,
   computeModel,
+  computeModelWithChoice,
   defaultParams,
   FIT_ALS_ITERATIONS,
   type InterestMemo,
+  type InterestShare,
 } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
@@ -158,6 +160,31 @@ test('an approximate blend takes the interests candidates their own search keeps
   let full = 0;
   for (let r = 0; r < result.neighbours.rows; r++) if (result.neighbours.index[r * 10 + 9]! >= 0) full++;
   expect(full).toBe(s.users.size);
+});
+
+test('a run with interests before ALS blends over the interests search it already ran, with the same lists', async () => {
+  const s = planted(true, 5);
+  const p = params();
+  p.search = 'ann';
+  p.als = { ...p.als, blend: 4 };
+  const lines: string[] = [];
+  const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) };
+  const share: InterestShare = {};
+  const interests = await computeModelWithChoice('interests', s, p, { pool, share });
+  // The model's own lists are the first 10 of the 30 kept, as without sharing.
+  expect(share.lists?.neighbours.k).toBe(30);
+  expect(interests.neighbours).toEqual((await computeModelWithChoice('interests', s, p, { pool })).neighbours);
+  expect(interests.neighbours.index.slice(0, 10)).toEqual(share.lists!.neighbours.index.slice(0, 10));
+  const als = await computeModelWithChoice('als', s, p, { pool, share, log });
+  expect(lines.filter((l) => l.includes('kept from earlier in the run'))).toHaveLength(1);
+  expect(share.lists).toBeUndefined(); // let go once ALS has them
+  expect(als.neighbours).toEqual((await computeModelWithChoice('als', s, p, { pool })).neighbours);
+  // Other interests settings (here k) search again rather than take lists they did not ask for.
+  await computeModelWithChoice('interests', s, p, { pool, share });
+  lines.length = 0;
+  await computeModelWithChoice('als', s, { ...p, k: 5 }, { pool, share, log });
+  expect(lines.filter((l) => l.includes('kept from earlier in the run'))).toHaveLength(0);
+  expect(lines.filter((l) => l.includes('by interests (approximate)'))).toHaveLength(1);
 });
 
 test('a fit trains each candidate once per fold: candidates that differ only in the blend rescore those factors', async () => {
