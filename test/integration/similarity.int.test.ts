@@ -140,6 +140,24 @@ test('--ann: approximate search recorded on the model node with its measured rec
   expect(stored.annSearch).toMatchObject({ dims: 64, rounds: 4 });
 });
 
+test('--ann with interests before ALS: the blend takes the interests search of the same run, not another', async () => {
+  const p = params(10);
+  p.ann = true;
+  p.fit.enabled = false;
+  p.als = { ...p.als, blend: 4 };
+  const lines: string[] = [];
+  const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) };
+  const reports = await runSimilarityJob(repo, { ...job(['interests', 'als'], 10), params: p, log });
+  expect(reports.map((r) => r.model)).toEqual(['interests', 'als']);
+  expect(lines.filter((l) => l.includes("als: best 30 by interests: the interests model's search"))).toHaveLength(1);
+  expect(lines.filter((l) => l.includes('by interests (approximate)'))).toHaveLength(0);
+  expect(reports[1]!.details).toMatchObject({ blend: 4, blendInterestCandidates: 30 });
+  // ALS alone searches the interests itself.
+  lines.length = 0;
+  await runSimilarityJob(repo, { ...job(['als'], 10), params: p, log });
+  expect(lines.filter((l) => l.includes('best 30 by interests (approximate)'))).toHaveLength(1);
+});
+
 test('the exact-or-approximate choice: decided from the estimate against the budget, stored with the version', async () => {
   // Every search estimated (no work is too small) against a budget of 0 s: the approximate search is picked.
   const over = params(10);

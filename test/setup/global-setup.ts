@@ -20,7 +20,14 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   const servers = Array.from({ length: workers }, (_x, i) => server(i + 1, free[2 * i]!, free[2 * i + 1]!));
   servers[0]!.install();
   const started = Date.now();
-  const up = await Promise.all(servers.map((srv, i) => startOne(srv, password, free[2 * i + 1]!)));
+  const starting = await Promise.allSettled(servers.map((srv, i) => startOne(srv, password, free[2 * i + 1]!)));
+  const failed = starting.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    // No JVM outlives a failed start (a slow one would come up later and hold its ports and memory).
+    await Promise.allSettled(servers.map((srv) => srv.stop(10_000)));
+    throw failed.reason;
+  }
+  const up = starting.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof startOne>>>).value);
   process.stderr.write(
     `\nTest Neo4j up for ${workers} worker(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${up.map((s) => s.uri).join(', ')}\n`,
   );
