@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
           hookWall += (performance.now() - h) / 1000;
           hookCpu += cpuSecondsSince(hc);
         };
-        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(p, tieKey), pool, onStep });
+        const found = await sparseAnnTopK(m, p.k, { ...sparseAnnOptions(model, p, tieKey), pool, onStep });
         const seconds = (performance.now() - t0) / 1000 - hookWall;
         const cpu = cpuSecondsSince(c0) - hookCpu;
         const recall = recallAgainst(exactSample, found);

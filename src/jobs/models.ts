@@ -730,8 +730,21 @@ export async function estimateDenseExactSeconds(
   return (timed.wall / (timed.n * rows)) * users * users;
 }
 
-/** The options the job gives sparseAnnTopK (what a bench measuring the job's search passes too). */
+/**
+ * Neighbours the approximate search of `model` keeps per user while it searches (its best k are the model's):
+ * listFactor x k, and for interests at least BLEND_CANDIDATES, the candidates ALS's blend takes from that same
+ * search. The refinement costs about the square of this. Interests' wider lists recall more too (1,000,000 users:
+ * 0.932 against 0.895 with 3k, for 1.4x the time; 100,000: 0.989 against 0.975); cosine's gain nothing (0.998 both
+ * at 100,000) and keep 3k (bench/README.md, als-scale).
+ */
+export function annListSize(model: ModelName, p: Pick<ModelParams, 'k' | 'sparseAnn'>): number {
+  const lists = Math.max(p.k, Math.ceil(p.sparseAnn.listFactor * p.k));
+  return model === 'interests' ? Math.max(lists, BLEND_CANDIDATES) : lists;
+}
+
+/** The options the job gives sparseAnnTopK for a model (what a bench measuring the job's search passes too). */
 export function sparseAnnOptions(
+  model: ModelName,
   p: Pick<ModelParams, 'k' | 'threads' | 'sparseAnn'>,
   tieKey: Float64Array,
 ): SparseAnnOptions {
@@ -742,7 +755,7 @@ export function sparseAnnOptions(
     dims: a.dims,
     candidates: a.candidates,
     rounds: a.rounds,
-    listSize: Math.ceil(a.listFactor * p.k),
+    listSize: annListSize(model, p),
     seed: a.seed,
     partitionRows: a.partitionRows,
     probes: a.probes,
@@ -758,6 +771,7 @@ async function searchWeighted(
   pool?: Pool,
   tell?: { model: ModelName; log: Logger },
   keep?: number,
+  model: ModelName = tell?.model ?? 'cosine',
 ) {
   const poolOpt = pool !== undefined ? { pool } : {};
   if (!ann) {
@@ -776,7 +790,7 @@ async function searchWeighted(
       ? (step: string, s: number) => tell.log.info(`  ${tell.model}: approximate search, ${step} in ${s.toFixed(1)} s`)
       : undefined;
   // With `keep`, the search returns that many per user (at most the lists it keeps anyway: the same search).
-  const options = sparseAnnOptions(p, tieKey);
+  const options = sparseAnnOptions(model, p, tieKey);
   const width = keep !== undefined ? Math.min(keep, options.listSize!) : p.k;
   const found = await sparseAnnTopK(m, Math.max(width, p.k), {
     ...options,
@@ -849,7 +863,8 @@ export interface InterestMemo {
  * the same (`key`).
  */
 export interface InterestShare {
-  lists?: { key: string; signals: Signals; neighbours: Neighbours };
+  /** The lists' neighbours only (rows x k): the blend scores every candidate itself, so scores are not kept. */
+  lists?: { key: string; signals: Signals; rows: number; k: number; index: Int32Array };
 }
 
 /** What makes two approximate interests searches the same: the settings the search takes (k included). */
@@ -861,13 +876,13 @@ function interestsKey(p: ModelParams): string {
 export const BLEND_CANDIDATES = 50;
 
 /**
- * Interest candidates of a blended ALS list when the interests are searched approximately: the lists the interests
- * model's own approximate search keeps per user while it searches (listFactor x k, 30 by default), at most
- * BLEND_CANDIDATES (at least k). Asking that search for 50 would make it keep 150 per user, and its refinement costs the square
- * of that: 25 times the interests model's search (at 1,000,000 users hours, not minutes).
+ * Interest candidates of a blended ALS list when the interests are searched approximately: the best of the lists
+ * the interests model's own search keeps (annListSize), BLEND_CANDIDATES (at least k) of them. Asking that search
+ * for 50 neighbours, as the blend once did, made it keep 3 x 50 = 150 per user, and its refinement costs the
+ * square of that: at 1,000,000 users hours, not minutes.
  */
 export function blendInterestCandidates(p: Pick<ModelParams, 'k' | 'sparseAnn'>): number {
-  return Math.min(Math.max(BLEND_CANDIDATES, p.k), Math.max(p.k, Math.ceil(p.sparseAnn.listFactor * p.k)));
+  return Math.min(Math.max(BLEND_CANDIDATES, p.k), annListSize('interests', p));
 }
 
 /**
@@ -919,10 +934,9 @@ export async function alsSearch(
       ? await cosineTopK(matrix, wide.k, { tieKey, threads: p.threads, queryRows, ...poolOpt })
       : usesAnn('interests', p)
         ? await timed(`best ${blendInterestCandidates(p)} by interests (approximate)`, async () => {
-            const c = blendInterestCandidates(p);
-            const found = await sparseAnnTopK(matrix, c, {
-              ...sparseAnnOptions({ ...p, k: c }, tieKey),
-              listSize: c,
+            // The interests model's search (its options for p.k), asked for its best c.
+            const found = await sparseAnnTopK(matrix, blendInterestCandidates(p), {
+              ...sparseAnnOptions('interests', p, tieKey),
               ...poolOpt,
             });
             return { rows: found.rows, k: found.k, index: found.index, score: found.score };
@@ -998,7 +1012,16 @@ export async function computeModel(
   }
   return {
     ...base,
-    ...(await searchWeighted(m, p, ann, tieKey, pool, log !== undefined ? { model, log } : undefined)),
+    ...(await searchWeighted(
+      m,
+      p,
+      ann,
+      tieKey,
+      pool,
+      log !== undefined ? { model, log } : undefined,
+      undefined,
+      model,
+    )),
   };
 }
 
@@ -1041,7 +1064,14 @@ export async function computeModelWithChoice(
     const shared = share?.lists;
     const memo: InterestMemo =
       shared !== undefined && shared.signals === s && shared.key === interestsKey(q) && q.ann && q.als.blend > 0
-        ? { lists: shared.neighbours }
+        ? {
+            lists: {
+              rows: shared.rows,
+              k: shared.k,
+              index: shared.index,
+              score: new Float32Array(shared.index.length),
+            },
+          }
         : {};
     if (share !== undefined) delete share.lists; // ALS is the last to need them
     return { ...(await alsSearch(trained, s, q, pool, queryRows, memo, log)), search };
@@ -1070,9 +1100,10 @@ export async function computeModelWithChoice(
   const tell = log !== undefined ? { model, log } : undefined;
   const q = { ...p, ann: search.ann };
   const keep = share !== undefined && model === 'interests' && search.ann ? blendInterestCandidates(q) : undefined;
-  const found = await searchWeighted(m, q, search.ann, tieKey, pool, tell, keep);
+  const found = await searchWeighted(m, q, search.ann, tieKey, pool, tell, keep, model);
   if (share !== undefined && 'kept' in found && found.kept !== undefined) {
-    share.lists = { key: interestsKey(q), signals: s, neighbours: found.kept };
+    const { rows, k, index } = found.kept;
+    share.lists = { key: interestsKey(q), signals: s, rows, k, index };
   }
   return { ...base, neighbours: found.neighbours, details: found.details, search };
 }

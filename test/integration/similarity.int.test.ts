@@ -149,13 +149,13 @@ test('--ann with interests before ALS: the blend takes the interests search of t
   const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) };
   const reports = await runSimilarityJob(repo, { ...job(['interests', 'als'], 10), params: p, log });
   expect(reports.map((r) => r.model)).toEqual(['interests', 'als']);
-  expect(lines.filter((l) => l.includes("als: best 30 by interests: the interests model's search"))).toHaveLength(1);
+  expect(lines.filter((l) => l.includes("als: best 50 by interests: the interests model's search"))).toHaveLength(1);
   expect(lines.filter((l) => l.includes('by interests (approximate)'))).toHaveLength(0);
-  expect(reports[1]!.details).toMatchObject({ blend: 4, blendInterestCandidates: 30 });
+  expect(reports[1]!.details).toMatchObject({ blend: 4, blendInterestCandidates: 50 });
   // ALS alone searches the interests itself.
   lines.length = 0;
   await runSimilarityJob(repo, { ...job(['als'], 10), params: p, log });
-  expect(lines.filter((l) => l.includes('best 30 by interests (approximate)'))).toHaveLength(1);
+  expect(lines.filter((l) => l.includes('best 50 by interests (approximate)'))).toHaveLength(1);
 });
 
 test('the exact-or-approximate choice: decided from the estimate against the budget, stored with the version', async () => {

@@ -3,6 +3,7 @@ import { fitForRun, sampleUsers, searchAxes, selectRows, validate, validationSpl
 import { centredAs, trainAlsUsers } from '../../src/jobs/als-model';
 import {
   alsSearch,
+  annListSize,
   blendInterestCandidates,
   computeModel,
   computeModelWithChoice,
@@ -10,6 +11,7 @@ import {
   FIT_ALS_ITERATIONS,
   type InterestMemo,
   type InterestShare,
+  sparseAnnOptions,
 } from '../../src/jobs/models';
 import { Dictionary, TripleBuffer, UserIndex, type Signals } from '../../src/jobs/signals';
 import { seededRandom } from '../../src/similarity/als';
@@ -139,27 +141,34 @@ test('a fit searches trained factors once for every blend setting it rescores th
   ).toBeGreaterThan(0);
 });
 
-test('an approximate blend takes the interests candidates their own search keeps (3k), not 3 x 50 of them', async () => {
+test('an approximate blend takes its interest candidates from the interests model search itself, not a wider one', async () => {
   const p = defaultParams();
-  expect(blendInterestCandidates(p)).toBe(30); // k 10, lists of 3k
-  expect(blendInterestCandidates({ ...p, k: 20 })).toBe(50); // never past the factors' candidates
-  expect(blendInterestCandidates({ ...p, k: 60 })).toBe(60); // nor below k
-  expect(blendInterestCandidates({ ...p, sparseAnn: { ...p.sparseAnn, listFactor: 1 } })).toBe(10);
+  // The interests search keeps 50 per user (the blend's candidates), cosine's 3k; never 3 x 50.
+  expect(annListSize('interests', p)).toBe(50);
+  expect(annListSize('cosine', p)).toBe(30);
+  expect(annListSize('interests', { ...p, k: 20 })).toBe(60);
+  expect(sparseAnnOptions('interests', p, new Float64Array(0)).listSize).toBe(50);
+  expect(blendInterestCandidates(p)).toBe(50);
+  expect(blendInterestCandidates({ ...p, k: 60 })).toBe(60); // never below k
   const s = planted(true, 5);
   const q = params();
   q.ann = true;
+  q.search = 'ann';
   q.als = { ...q.als, blend: 4 };
   const memo: InterestMemo = {};
   const trained = await trainAlsUsers(s, q, pool);
   const result = await alsSearch(trained, s, q, pool, undefined, memo);
-  expect(memo.lists?.k).toBe(30);
-  expect(memo.factorSearches?.get(trained.users)?.k).toBe(50); // the factors' own candidates stay 50
-  expect(result.details.blendInterestCandidates).toBe(30);
+  expect(memo.lists?.k).toBe(50);
+  expect(memo.factorSearches?.get(trained.users)?.k).toBe(50);
+  expect(result.details.blendInterestCandidates).toBe(50);
   expect(result.neighbours.k).toBe(10);
-  // Every user with interests still gets a full list of neighbours with positive scores.
-  let full = 0;
-  for (let r = 0; r < result.neighbours.rows; r++) if (result.neighbours.index[r * 10 + 9]! >= 0) full++;
-  expect(full).toBe(s.users.size);
+  // The same search as the interests model's: its lists are the first 10 of the blend's candidates.
+  const interests = await computeModelWithChoice('interests', s, q, { pool });
+  for (let r = 0; r < s.users.size; r++) {
+    expect(Array.from(memo.lists!.index.subarray(r * 50, r * 50 + 10))).toEqual(
+      Array.from(interests.neighbours.index.subarray(r * 10, r * 10 + 10)),
+    );
+  }
 });
 
 test('a run with interests before ALS blends over the interests search it already ran, with the same lists', async () => {
@@ -171,10 +180,10 @@ test('a run with interests before ALS blends over the interests search it alread
   const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) };
   const share: InterestShare = {};
   const interests = await computeModelWithChoice('interests', s, p, { pool, share });
-  // The model's own lists are the first 10 of the 30 kept, as without sharing.
-  expect(share.lists?.neighbours.k).toBe(30);
+  // The model's own lists are the first 10 of the 50 kept, as without sharing.
+  expect(share.lists?.k).toBe(50);
   expect(interests.neighbours).toEqual((await computeModelWithChoice('interests', s, p, { pool })).neighbours);
-  expect(interests.neighbours.index.slice(0, 10)).toEqual(share.lists!.neighbours.index.slice(0, 10));
+  expect(interests.neighbours.index.slice(0, 10)).toEqual(share.lists!.index.slice(0, 10));
   const als = await computeModelWithChoice('als', s, p, { pool, share, log });
   expect(lines.filter((l) => l.includes('kept from earlier in the run'))).toHaveLength(1);
   expect(share.lists).toBeUndefined(); // let go once ALS has them
