@@ -859,7 +859,7 @@ export interface InterestMemo {
 /**
  * A run with both the interests model and ALS: the interests model's approximate search keeps its wider lists
  * (blendInterestCandidates per user, what that search holds anyway) for ALS's blend, which would otherwise run the
- * same search again (12 min at 1,000,000 users). Used only when the signals and the interests' search settings are
+ * same search again (16 min at 1,000,000 users). Used only when the signals and the interests' search settings are
  * the same (`key`).
  */
 export interface InterestShare {
