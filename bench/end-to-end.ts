@@ -78,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         ['import', '--data', dir, '--summary-json', summary, '--rejects', path.join(os.tmpdir(), 'e2e-rejects.csv')],
         env,
       );
+      fs.writeFileSync(path.join(OUT, `import-${users}-run${run}.log`), imp.out);
       const report = JSON.parse(fs.readFileSync(summary, 'utf8')) as ImportReport;
       const rows = report.files.reduce((t, f) => t + f.read, 0);
       steps.push({
@@ -91,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
         ['similarity', '--model', values.models ?? 'all', ...(values.ann === true ? ['--ann'] : [])],
         env,
       );
+      // The job's own report (per model: search chosen, compute, writes, recall) is kept beside the data.
+      fs.writeFileSync(path.join(OUT, `similarity-${users}-run${run}.log`), sim.out);
       const peak = /peak memory (\d+) MiB/.exec(sim.out);
       const edges = /^total\s.*?([\d,]+)\s/m.exec(sim.out);
       const chosen = /default model \(served when a client names none\): (\w+)/.exec(sim.out);
@@ -134,5 +137,6 @@ export async function main(argv: string[]): Promise<number> {
       .join('  ')
       .trimEnd();
   process.stdout.write(`${[line(header), line(w.map((x) => '-'.repeat(x))), ...body.map(line)].join('\n')}\n`);
+  process.stdout.write(`\nEach step's own report (last run): ${path.relative(PROJECT_ROOT, OUT)}/{import,similarity}-${users}-run${runs}.log\n`);
   return 0;
 }
