@@ -27,7 +27,8 @@ export interface BenchNeo4j {
 }
 
 /**
- * Starts a fresh local Neo4j for benchmark `name` with `password` and the memory given; BENCH_NEO4J_HEAP and
+ * Starts a fresh local Neo4j for benchmark `name` with `password` and the memory given (with `reuse`, on the data
+ * a previous run of that benchmark kept); BENCH_NEO4J_HEAP and
  * BENCH_NEO4J_PAGECACHE override it. Not NEO4J_HEAP and NEO4J_PAGECACHE: `.env` sets those for the everyday server
  * (`.env.example` does), and they would silently replace what a benchmark asks for.
  */
@@ -35,6 +36,7 @@ export async function startBenchNeo4j(
   name: string,
   password: string,
   memory: { heap: string; pagecache: string },
+  opts: { reuse?: boolean } = {},
 ): Promise<BenchNeo4j> {
   const config = loadConfig({
     NEO4J_HOME: path.join('.neo4j', `bench-${name}`),
@@ -47,7 +49,12 @@ export async function startBenchNeo4j(
   const server = localServer(config, silentLogger);
   if (server === undefined) throw new Error('expected a local server configuration');
   const data = path.join(server.home, 'data');
-  fs.rmSync(data, { recursive: true, force: true });
+  if (opts.reuse === true) {
+    if (!fs.existsSync(data))
+      throw new Error(`expected the graph a previous bench kept in ${data} (run it with --keep), but found none`);
+  } else {
+    fs.rmSync(data, { recursive: true, force: true });
+  }
   const { pid } = await server.start(password);
   // `--priority` (bench/run.ts): Neo4j runs detached, in a session and so an autogroup of its own, raised the same.
   const priority = process.env.BENCH_PRIORITY;
