@@ -30,6 +30,8 @@ export class LiveNeighbours {
   private readonly firstSeen = new Map<string, number>();
   private forgotten = new Set<number>();
   private forgottenCount = -1;
+  /** True once close() ran: a read that failed since failed because of it. */
+  closed = false;
   private readonly reader: Graph;
 
   constructor(
@@ -44,6 +46,15 @@ export class LiveNeighbours {
       txTimeoutMs: SNAPSHOT_DEADLINE_MS,
       deadlineMs: SNAPSHOT_DEADLINE_MS,
     });
+  }
+
+  /**
+   * Ends the snapshot reads in flight and refuses new ones (the server is stopping): at 1,000,000 users a warm-up
+   * still reading when SIGTERM came held the process for its 30-minute deadline after the API had stopped.
+   */
+  close(): void {
+    this.closed = true;
+    this.reader.abandon();
   }
 
   /** Builds the indexes of the given versions now (e.g. at startup), so the first live request finds them ready. */

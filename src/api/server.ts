@@ -169,7 +169,10 @@ async function warmLive(
     }
     const als = (await repo.models()).find((m) => m.name === String(ModelName.ALS))?.version ?? null;
     await live.warm(pairs, als);
-  })().catch((err: unknown) => log.warn(`live answers: indexes not built at startup (${(err as Error).message})`));
+  })().catch((err: unknown) => {
+    // Stopped before the indexes were built (a SIGTERM during startup's warm-up): nothing went wrong.
+    if (!live.closed) log.warn(`live answers: indexes not built at startup (${(err as Error).message})`);
+  });
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([warm, new Promise<void>((r) => (timer = setTimeout(r, LIVE_WARM_WAIT_MS)))]);
   clearTimeout(timer);
@@ -395,6 +398,8 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
         // Apollo's drain plugin closes the listener, waits for in-flight requests, then cuts idle connections.
         await apollo.stop();
         cache?.stop();
+        // A warm-up still reading (startup waits 20 s for it, then lets it finish in the background) ends now.
+        live.close();
         graph.observe(undefined);
         if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
         if (options.closeGraph !== false) await graph.close();

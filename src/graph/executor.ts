@@ -202,6 +202,8 @@ export class Graph {
   /** Bookmarks of this Graph's units of work (profile.causal), handed to every session. */
   private readonly bookmarks: BookmarkManager | undefined;
   private closed = false;
+  /** Ends each unit of work in flight (rejects its wait): abandon() calls them. */
+  private readonly inflight = new Set<(err: Error) => void>();
   private observer: QueryObserver | undefined;
 
   constructor(driver: Driver, database: string, profile: DriverProfile = JOB_PROFILE) {
@@ -362,29 +364,29 @@ export class Graph {
     if (this.closed) throw mapDriverError(new GraphClosedError());
     const deadline = { expired: false };
     const running = work(deadline);
-    const ms = this.profile.deadlineMs;
-    if (ms <= 0) {
-      try {
-        return await running;
-      } catch (err) {
-        throw mapDriverError(err);
-      }
-    }
     // Abandoned work still settles later (its session closes then); its outcome must not go unhandled.
     running.catch(() => undefined);
+    const ms = this.profile.deadlineMs;
     let timer: NodeJS.Timeout | undefined;
-    const expiry = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
+    let end: ((err: Error) => void) | undefined;
+    // Rejected when the deadline passes, or at once when the graph is abandoned or closed: a caller never waits on
+    // work whose driver is gone (a read in flight at shutdown would otherwise hold the process for its deadline).
+    const stopped = new Promise<never>((_resolve, reject) => {
+      end = (err) => {
         deadline.expired = true;
-        reject(new QueryTimeoutError(ms));
-      }, ms);
+        reject(err);
+      };
+      if (ms > 0) timer = setTimeout(() => end?.(new QueryTimeoutError(ms)), ms);
     });
+    const stop = end!;
+    this.inflight.add(stop);
     try {
-      return await Promise.race([running, expiry]);
+      return await Promise.race([running, stopped]);
     } catch (err) {
       throw mapDriverError(err);
     } finally {
       clearTimeout(timer);
+      this.inflight.delete(stop);
     }
   }
 
@@ -398,7 +400,7 @@ export class Graph {
     const release = await this.slots.acquire(this.profile.acquireMs);
     if (deadline.expired || this.closed) {
       release();
-      throw deadline.expired ? new QueryTimeoutError(this.profile.deadlineMs) : new GraphClosedError();
+      throw this.closed ? new GraphClosedError() : new QueryTimeoutError(this.profile.deadlineMs);
     }
     const session = this.driver.session({
       database: this.database,
@@ -444,8 +446,21 @@ export class Graph {
     );
   }
 
-  async close(): Promise<void> {
+  /**
+   * Refuses new work and ends the work in flight now: its callers get GraphClosedError (UNAVAILABLE) instead of
+   * waiting, and sessions waiting for a slot stop waiting. The driver stays open (another Graph may share it);
+   * close() also closes it.
+   */
+  abandon(): void {
     this.closed = true;
+    const err = new GraphClosedError();
+    for (const end of [...this.inflight]) end(err);
+    this.inflight.clear();
+    this.slots.cancelWaiting(err);
+  }
+
+  async close(): Promise<void> {
+    this.abandon();
     await this.driver.close();
   }
 }

@@ -13,7 +13,7 @@ export class SlotTimeoutError extends Error {
 
 export class Slots {
   private free: number;
-  private readonly waiting: { grant: () => void; timer: NodeJS.Timeout }[] = [];
+  private readonly waiting: { grant: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }[] = [];
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`Slots: expected a size >= 1, got ${size}`);
@@ -37,6 +37,7 @@ export class Slots {
           clearTimeout(entry.timer);
           resolve(this.releaser());
         },
+        reject,
         timer: setTimeout(() => {
           const at = this.waiting.indexOf(entry);
           if (at >= 0) this.waiting.splice(at, 1);
@@ -45,6 +46,14 @@ export class Slots {
       };
       this.waiting.push(entry);
     });
+  }
+
+  /** Rejects every waiter now with `err` (the executor is closing): nothing is granted to them later. */
+  cancelWaiting(err: Error): void {
+    for (const entry of this.waiting.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.reject(err);
+    }
   }
 
   private releaser(): () => void {

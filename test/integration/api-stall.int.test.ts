@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createApp, type ApiServer } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import { openApiGraph, waitForQuery } from '../../src/graph/connect';
-import { Graph } from '../../src/graph/executor';
+import { failureOf, Graph } from '../../src/graph/executor';
 import { applySchema } from '../../src/graph/schema';
 import type { LocalNeo4jServer } from '../../src/localdb/server';
 import { dedicatedNeo4j } from '../helpers/neo4j';
@@ -154,4 +154,54 @@ test('stalled Neo4j: 503 within 3 s under load, connections within the pool, cor
       },
     },
   });
+});
+
+test('stopping with reads in flight on a stalled Neo4j: abandon() ends them at once and leaves no timer behind', async () => {
+  // What the live answers' snapshot reader is: one session, a 30-minute deadline. At 1,000,000 users a warm-up
+  // still reading at SIGTERM held `serve` for that deadline after the API had stopped.
+  const config = loadConfig({ NEO4J_URI: neo4j.boltUri, NEO4J_PASSWORD: PASSWORD });
+  const graph = Graph.connect(config.neo4j, PASSWORD);
+  const reader = new Graph(graph.driver, graph.database, {
+    ...graph.profile,
+    poolSize: 1,
+    acquireMs: 30 * 60_000,
+    txTimeoutMs: 30 * 60_000,
+    deadlineMs: 30 * 60_000,
+  });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  await reader.read('RETURN 1 AS ok'); // connected before the stall
+  const pid = neo4j.runningPid();
+  if (pid === undefined) throw new Error('the test Neo4j has no pid');
+  const baseline = timers();
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const inFlight = reader.read('MATCH (u:User) RETURN count(u) AS n');
+    const waiting = reader.read('MATCH (c:Course) RETURN count(c) AS n'); // waits for the one session
+    const settled = Promise.allSettled([inFlight, waiting]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reader.openSessions).toBe(1);
+    expect(timers()).toBeGreaterThanOrEqual(baseline + 2); // each read's deadline, the waiter's slot timer
+
+    const t0 = performance.now();
+    reader.abandon();
+    const outcomes = await settled;
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      const reason = (o as PromiseRejectedResult).reason as unknown;
+      expect(failureOf(reason)).toBe('closed');
+    }
+    // Back to the timers from before the reads (within seconds: the first test's own may still be ending).
+    for (let waited = 0; timers() > baseline && waited < 15_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(timers()).toBeLessThanOrEqual(baseline);
+    // Refused from now on, at once.
+    await expect(reader.read('RETURN 1 AS ok')).rejects.toThrow('closed');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  // The shared driver stays usable until its own Graph closes it.
+  await expect(graph.read('RETURN 1 AS ok')).resolves.toEqual([{ ok: 1 }]);
+  await graph.close();
 });

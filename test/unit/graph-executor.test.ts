@@ -81,6 +81,20 @@ describe('Slots', () => {
     expect(slots.inUse).toBe(1);
   });
 
+  test('cancelWaiting rejects every waiter at once; a slot released later is free, not granted to them', async () => {
+    const slots = new Slots(1);
+    const held = await slots.acquire(10);
+    const waiters = [slots.acquire(60_000), slots.acquire(60_000)];
+    const closed = new GraphClosedError();
+    slots.cancelWaiting(closed);
+    for (const w of waiters) await expect(w).rejects.toBe(closed);
+    held();
+    expect(slots.inUse).toBe(0);
+    const again = await slots.acquire(10);
+    expect(slots.inUse).toBe(1);
+    again();
+  });
+
   test('misuse says what was expected', () => {
     expect(() => new Slots(0)).toThrow('Slots: expected a size >= 1, got 0');
   });
