@@ -26,28 +26,51 @@ interface Step {
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
-/** Starts `serve` and waits for /readyz; resolves with the time to ready, then stops it. */
-async function serveUntilReady(env: NodeJS.ProcessEnv, port: number): Promise<number> {
+/**
+ * Starts `serve` and waits for /readyz (startup waits up to 20 s for the live indexes, then lets them finish in the
+ * background); then stops it with SIGTERM. Resolves with the time to ready and the time from SIGTERM to exit; a
+ * server still running 60 s after SIGTERM is killed, and that is reported as its stop time.
+ */
+async function serveUntilReady(env: NodeJS.ProcessEnv, port: number): Promise<{ ready: number; stop: string }> {
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), 'serve'], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const exited = new Promise((r) => child.once('exit', r));
+  let ready: number | undefined;
+  let failed: unknown;
   try {
-    for (;;) {
+    while (ready === undefined) {
       if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode} before /readyz answered`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-        if (res.status === 200) return (performance.now() - started) / 1000;
+        if (res.status === 200) ready = (performance.now() - started) / 1000;
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 200));
+      if (ready === undefined) await new Promise((r) => setTimeout(r, 200));
     }
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+  } catch (err) {
+    failed = err;
   }
+  const stopping = performance.now();
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    exited.then(() => false),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 60_000))),
+  ]);
+  clearTimeout(timer);
+  if (late) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  if (ready === undefined) throw failed;
+  const stop = late
+    ? 'still running 60 s after SIGTERM (killed)'
+    : `exited ${((performance.now() - stopping) / 1000).toFixed(1)} s after SIGTERM`;
+  return { ready, stop };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,8 +127,13 @@ export async function main(argv: string[]): Promise<number> {
         note: `${edges?.[1] ?? '?'} edges, default ${chosen?.[1] ?? '?'}`,
       });
       process.stderr.write(`run ${run} of ${runs}: serve until /readyz\n`);
-      const ready = await serveUntilReady(env, await freePort());
-      steps.push({ step: 'serve until /readyz', seconds: ready, peakMiB: undefined, note: 'live indexes warmed' });
+      const served = await serveUntilReady(env, await freePort());
+      steps.push({
+        step: 'serve until /readyz',
+        seconds: served.ready,
+        peakMiB: undefined,
+        note: `then ${served.stop}`,
+      });
       all.push(steps);
     }
   } finally {
@@ -137,6 +165,8 @@ export async function main(argv: string[]): Promise<number> {
       .join('  ')
       .trimEnd();
   process.stdout.write(`${[line(header), line(w.map((x) => '-'.repeat(x))), ...body.map(line)].join('\n')}\n`);
-  process.stdout.write(`\nEach step's own report (last run): ${path.relative(PROJECT_ROOT, OUT)}/{import,similarity}-${users}-run${runs}.log\n`);
+  process.stdout.write(
+    `\nEach step's own report (last run): ${path.relative(PROJECT_ROOT, OUT)}/{import,similarity}-${users}-run${runs}.log\n`,
+  );
   return 0;
 }

@@ -68,26 +68,23 @@ function summarise(out: string, label: string, seconds: number): Timed {
   };
 }
 
-/** Runs shard i of `count` of run `run`, capturing what it prints. */
-function runShard(
-  env: NodeJS.ProcessEnv,
-  model: ModelName,
-  i: number,
-  count: number,
-  run: string,
-): Promise<{ seconds: number; out: string }> {
+/** Runs the CLI with `args`, passing its stderr through and keeping both streams (the job's progress lines are on stderr). */
+function runCaptured(env: NodeJS.ProcessEnv, args: string[]): Promise<{ seconds: number; out: string }> {
   const started = performance.now();
-  const args = ['similarity', '--model', model, '--shard', `${i}/${count}`, '--run', run];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      process.stderr.write(b);
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`shard ${i}/${count} exited with ${code}:\n${out.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`));
       resolve({ seconds: (performance.now() - started) / 1000, out });
     });
   });
@@ -111,7 +108,8 @@ export async function main(argv: string[]): Promise<number> {
   const model = (values.model ?? 'assessments') as ModelName;
   if (!Number.isInteger(users) || users < 100)
     throw new Error(`--users: expected an integer >= 100, got ${values.users}`);
-  if (!Number.isInteger(count) || count < 2) throw new Error(`--shards: expected an integer >= 2, got ${values.shards}`);
+  if (!Number.isInteger(count) || count < 2)
+    throw new Error(`--shards: expected an integer >= 2, got ${values.shards}`);
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new Error(`--parallel: expected an integer >= 1, got ${values.parallel}`);
   if (!MODEL_NAMES.includes(model))
@@ -139,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new Error(`expected a graph of ${n(users)} users, but the graph holds ${n(Number(found[0]?.n))}`);
 
     process.stderr.write(`${model}: one process\n`);
-    const single = await runCli(['similarity', '--model', model], env);
+    const single = await runCaptured(env, ['similarity', '--model', model]);
     steps.push(summarise(single.out, 'one process', single.seconds));
     const expected = await activeEdges(graph, model);
 
@@ -151,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     const worker = async () => {
       while (next < count) {
         const i = next++;
-        const r = await runShard(env, model, i, count, run);
+        const r = await runCaptured(env, ['similarity', '--model', model, '--shard', `${i}/${count}`, '--run', run]);
         shardSteps[i] = summarise(r.out, `shard ${i}/${count}`, r.seconds);
         process.stderr.write(`shard ${i}/${count}: ${r.seconds.toFixed(1)} s\n`);
       }
