@@ -114,19 +114,30 @@ export async function generatedDataSet(out: string, users: number): Promise<stri
   return dir;
 }
 
-/** Runs the CLI in a child process; resolves with its wall time and what it printed, rejects when it fails. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; out: string }> {
+/**
+ * Runs the CLI in a child process; resolves with its wall time and what it printed on stdout (with `keepStderr`,
+ * stderr too, where the job's progress lines go; it is passed through either way), rejects when it fails.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { keepStderr?: boolean } = {},
+): Promise<{ seconds: number; out: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
       env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', opts.keepStderr === true ? 'pipe' : 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stderr?.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      process.stderr.write(b);
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args[0]} exited with ${code}:\n${out.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`));
       resolve({ seconds: (performance.now() - started) / 1000, out });
     });
   });

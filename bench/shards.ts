@@ -7,7 +7,6 @@
 //
 // `--reuse` runs on the graph `npm run bench -- end-to-end --users N --keep` left (an import of 1,000,000 users
 // takes ~17 minutes); without it the generated data set is imported first (not timed).
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -68,28 +67,6 @@ function summarise(out: string, label: string, seconds: number): Timed {
   };
 }
 
-/** Runs the CLI with `args`, passing its stderr through and keeping both streams (the job's progress lines are on stderr). */
-function runCaptured(env: NodeJS.ProcessEnv, args: string[]): Promise<{ seconds: number; out: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'similar-users.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      process.stderr.write(b);
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`));
-      resolve({ seconds: (performance.now() - started) / 1000, out });
-    });
-  });
-}
-
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -137,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new Error(`expected a graph of ${n(users)} users, but the graph holds ${n(Number(found[0]?.n))}`);
 
     process.stderr.write(`${model}: one process\n`);
-    const single = await runCaptured(env, ['similarity', '--model', model]);
+    const single = await runCli(['similarity', '--model', model], env, { keepStderr: true });
     steps.push(summarise(single.out, 'one process', single.seconds));
     const expected = await activeEdges(graph, model);
 
@@ -149,7 +126,9 @@ export async function main(argv: string[]): Promise<number> {
     const worker = async () => {
       while (next < count) {
         const i = next++;
-        const r = await runCaptured(env, ['similarity', '--model', model, '--shard', `${i}/${count}`, '--run', run]);
+        const r = await runCli(['similarity', '--model', model, '--shard', `${i}/${count}`, '--run', run], env, {
+          keepStderr: true,
+        });
         shardSteps[i] = summarise(r.out, `shard ${i}/${count}`, r.seconds);
         process.stderr.write(`shard ${i}/${count}: ${r.seconds.toFixed(1)} s\n`);
       }
