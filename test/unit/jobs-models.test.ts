@@ -2,6 +2,7 @@
 import { csrFromTriples, toDense } from '../../src/similarity/csr';
 import type { Csr, Neighbours } from '../../src/similarity/types';
 import {
+  annPartitionRows,
   cosineMatrix,
   DEFAULT_WEIGHTS,
   defaultParams,
@@ -10,6 +11,8 @@ import {
   computeModel,
   DEFAULT_SPARSE_ANN,
   paramsOf,
+  PARTITION_GROWTH_FROM,
+  sparseAnnOptions,
   estimateExactCost,
   MIN_SAMPLED_SECONDS,
   searchProgress,
@@ -125,6 +128,23 @@ describe('cosine model matrix', () => {
     expect(views.details).toEqual({});
     expect(paramsOf('course_views', approx)).toMatchObject({ ann: false });
   });
+});
+
+test("annPartitionRows: interests' partitions grow with the square root of the users past the threshold", () => {
+  const p = defaultParams();
+  const base = DEFAULT_SPARSE_ANN.partitionRows;
+  expect(annPartitionRows('interests', p, 1_000)).toBe(base);
+  expect(annPartitionRows('interests', p, PARTITION_GROWTH_FROM)).toBe(base);
+  expect(annPartitionRows('interests', p, 4 * PARTITION_GROWTH_FROM)).toBe(2 * base);
+  expect(annPartitionRows('interests', p, 1_000_000)).toBe(6_000);
+  expect(annPartitionRows('interests', p, 2_000_000)).toBe(Math.round(base * Math.sqrt(8)));
+  // Cosine keeps the fixed size; HNSW (0) stays HNSW.
+  expect(annPartitionRows('cosine', p, 1_000_000)).toBe(base);
+  const hnsw = { ...p, sparseAnn: { ...p.sparseAnn, partitionRows: 0 } };
+  expect(annPartitionRows('interests', hnsw, 1_000_000)).toBe(0);
+  // The job's options: one tie key per user searched.
+  expect(sparseAnnOptions('interests', p, new Float64Array(1_000_000)).partitionRows).toBe(6_000);
+  expect(sparseAnnOptions('cosine', p, new Float64Array(1_000_000)).partitionRows).toBe(base);
 });
 
 test('edge rows: neighbour handles and scores in rank order, users without neighbours skipped', () => {
