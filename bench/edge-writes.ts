@@ -1,22 +1,17 @@
 // How fast Neo4j takes a model's SIMILAR_TO edges, and gives them back: `users` users (created here, each with
 // `signals` INTERESTED_IN edges to 1,000 tags so that the nodes have some degree), then per run a version of k
-// seeded random neighbours per user written through the job's own write path (SimilarityRepository.writeEdgesById,
-// both ends by element id, `writers` transactions at a time of `batch` edges each, as the similarity job writes),
-// and deleted the way a run deletes the version it superseded (delete-superseded, batches of `batch`). Prints the
-// machine, the inputs, each run's seconds and the median of the runs.
+// seeded random neighbours per user written through the job's own write path (SimilarityRepository.writeEdges,
+// `writers` transactions at a time of `batch` edges each, as the similarity job writes), and deleted the way a run
+// deletes the version it superseded (delete-superseded, batches of `batch`). Prints the machine, the inputs and the
+// median of the runs.
 //
 //   npm run bench -- edge-writes [--users 1000000] [--k 10] [--runs 1] [--writers 4] [--batch 10000] [--signals 0]
-//                                [--variant job|by-handle|no-version-index]
-//
-// --variant: `by-handle` writes through writeEdges (both ends found by a seek of the unique handle index, the job's
-// path before it wrote by id; it still takes the rows of users without an id); `no-version-index` is the job's path
-// with the (model, version) index on SIMILAR_TO dropped first, to measure what that index's upkeep costs the writes.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import neo4j from 'neo4j-driver';
 import type { Graph } from '../src/graph/executor';
 import { applySchema } from '../src/graph/schema';
-import { SimilarityRepository, type IdEdgeRow } from '../src/graph/similarity-repository';
+import { SimilarityRepository, type EdgeRow } from '../src/graph/similarity-repository';
 import { Rng } from '../src/generate/prng';
 import { median } from './_stats';
 import { startBenchNeo4j } from './_local-neo4j';
@@ -25,8 +20,6 @@ const PASSWORD = 'bench-edge-writes-password';
 /** A model name no model of the engine has. */
 const MODEL = 'bench-edge-writes';
 const TAGS = 1_000;
-const VARIANTS = ['job', 'by-handle', 'no-version-index'] as const;
-type Variant = (typeof VARIANTS)[number];
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -67,14 +60,7 @@ async function writeVersion(
   repo: SimilarityRepository,
   handles: Float64Array,
   o: { k: number; batch: number; writers: number; version: number; seed: number },
-  ids: Map<number, string>,
-  byHandle: boolean,
 ): Promise<number> {
-  const id = (h: number) => {
-    const e = ids.get(h);
-    if (e === undefined) throw new Error(`expected an element id for user ${h}, but found none`);
-    return e;
-  };
   const rng = new Rng(o.seed);
   const usersPerBatch = Math.max(1, Math.floor(o.batch / o.k));
   let next = 0;
@@ -85,7 +71,7 @@ async function writeVersion(
       const start = next;
       const end = Math.min(handles.length, start + usersPerBatch);
       next = end;
-      const rows: IdEdgeRow[] = [];
+      const rows: EdgeRow[] = [];
       for (let u = start; u < end; u++) {
         const neighbours: number[] = [];
         const scores: number[] = [];
@@ -95,15 +81,9 @@ async function writeVersion(
           neighbours.push(handles[v]!);
           scores.push(1 - j / (2 * o.k));
         }
-        rows.push({ a: id(handles[u]!), h: handles[u]!, b: neighbours.map(id), n: neighbours, s: scores });
+        rows.push({ h: handles[u]!, n: neighbours, s: scores });
       }
-      const created = byHandle
-        ? await repo.writeEdges(
-            MODEL,
-            o.version,
-            rows.map(({ h, n, s }) => ({ h, n, s })),
-          )
-        : await repo.writeEdgesById(MODEL, o.version, rows);
+      const created = await repo.writeEdges(MODEL, o.version, rows);
       written += created;
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
@@ -126,7 +106,6 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       signals: { type: 'string' },
       keep: { type: 'boolean' },
-      variant: { type: 'string' },
     },
     strict: true,
   });
@@ -136,33 +115,21 @@ export async function main(argv: string[]): Promise<number> {
   const writers = positiveInt('writers', values.writers, 4);
   const batch = positiveInt('batch', values.batch, 10_000);
   const signals = positiveInt('signals', values.signals, 0, 0);
-  const variant = (values.variant ?? 'job') as Variant;
-  if (!VARIANTS.includes(variant)) {
-    throw new Error(`--variant: expected one of ${VARIANTS.join(', ')}, but got "${values.variant}"`);
-  }
 
   const { config, graph, stop } = await startBenchNeo4j('edge-writes', PASSWORD, { heap: '2g', pagecache: '2g' });
   const rows: { write: number; edges: number; del: number; deleted: number }[] = [];
   const timing = { setup: NaN };
   try {
     await applySchema(graph);
-    if (variant === 'no-version-index') await graph.write('DROP INDEX similar_to_model_version IF EXISTS');
     const repo = new SimilarityRepository(graph);
     const t0 = performance.now();
     const handles = await createUsers(repo, graph, users, signals);
     timing.setup = (performance.now() - t0) / 1000;
     if (handles.length !== users) throw new Error(`expected ${users} users in the graph, but found ${handles.length}`);
-    const ids = await repo.userElementIds();
     for (let run = 1; run <= runs; run++) {
       process.stderr.write(`run ${run} of ${runs}: write ${n(users * k)} edges\n`);
       let t = performance.now();
-      const edges = await writeVersion(
-        repo,
-        handles,
-        { k, batch, writers, version: run, seed: run },
-        ids,
-        variant === 'by-handle',
-      );
+      const edges = await writeVersion(repo, handles, { k, batch, writers, version: run, seed: run });
       const write = (performance.now() - t) / 1000;
       if (edges !== users * k) throw new Error(`expected ${users * k} edges written, but the writes created ${edges}`);
       process.stderr.write(`run ${run} of ${runs}: delete them\n`);
@@ -171,7 +138,6 @@ export async function main(argv: string[]): Promise<number> {
       const del = (performance.now() - t) / 1000;
       if (deleted !== edges) throw new Error(`expected ${edges} edges deleted, but deleted ${deleted}`);
       rows.push({ write, edges, del, deleted });
-      process.stderr.write(`run ${run} of ${runs}: written in ${write.toFixed(1)} s, deleted in ${del.toFixed(1)} s\n`);
     }
   } finally {
     await stop(values.keep === true);
@@ -180,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
   const local = config.neo4j.local;
   process.stdout.write(
     `\nEdge writes: ${n(users)} users (${signals} INTERESTED_IN each, created in ${timing.setup.toFixed(1)} s), ` +
-      `k = ${k}, ${writers} writers, ${n(batch)} edges per transaction, variant ${variant}; ${cpus.length} x ${cpus[0]?.model ?? '?'}, ` +
+      `k = ${k}, ${writers} writers, ${n(batch)} edges per transaction; ${cpus.length} x ${cpus[0]?.model ?? '?'}, ` +
       `${n(os.totalmem() / 2 ** 30)} GiB RAM, load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end, ` +
       `node ${process.version}, Neo4j ${local?.version ?? '?'} (heap ${local?.heap ?? '?'}, page cache ` +
       `${local?.pagecache ?? '?'}); ${runs} run(s), medians.\n\n`,

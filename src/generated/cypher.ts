@@ -382,8 +382,6 @@ export interface CypherStatements {
     params: { asOf: string; signal: string };
     row: { chunk: number; chunks: number; users: number; handles: string; offsets: string; cols: string; vals: string };
   };
-  /** Every user's handle and element id, in two lists of the same order: the similarity job writes its edges by element id (write-edges-by-id). One record, as read-users. */
-  'similarity/read-user-ids': { params: Record<never, never>; row: { handles: number[]; ids: string[] } };
   /** Every user handle, ascending (the dense user index of the similarity job follows this order), in one list: one record decodes several times faster than a record per user (100,000 handles: about 0.3 s against 1.5 s). */
   'similarity/read-users': { params: Record<never, never>; row: { handles: number[] } };
   /** Every user's list in version $version of model $model, whose full version is $floor: the edges of versions $floor..$version not ended by then (a range seek on the (model, version) index); neighbour handles and scores best first (score descending, then the neighbour's handle: the order every reader numbers ranks by). "Not ended" is a coalesce, not `until IS NULL OR until > $version`: with the OR, Neo4j also seeks the (model, until) index and unions both with a Distinct over every edge (about twice the CPU for the same rows). */
@@ -485,21 +483,6 @@ export interface CypherStatements {
     };
     row: { edges: number };
   };
-  /** Creates a batch of SIMILAR_TO edges of one model version, both ends found by element id (read once per run, read-user-ids): per row a user's element id a and handle h, its neighbours' element ids b and handles n, scores s. An element-id seek takes no lock, where the unique handle index's seek does: 3,000,000 edges were written in ~47 s instead of ~61 s (bench/README.md, edge-writes). The handle is checked on the node found, because a deleted user's id can be reused: a pair whose id no longer names its handle is not written, as a handle no longer in the graph is not by write-edges. The check cannot be seeked (no label, coalesce): with `b:User` and `b.handle = row.n[j]`, the planner seeks the handle index and filters by id. No rank is stored. */
-  'similarity/write-edges-by-id': {
-    params: {
-      rows: readonly {
-        a: string;
-        h: number | Integer;
-        b: readonly string[];
-        n: readonly (number | Integer)[];
-        s: readonly number[];
-      }[];
-      model: string;
-      version: number | Integer;
-    };
-    row: { edges: number };
-  };
   /** Writes a batch of changes to lists for an incremental version $version of model $model over the active version $active (whose full version is $floor): per row a user handle h, the neighbours whose visible edge from h is ended (`end`, handles) and the edges created (neighbour handles n, scores s). Ending sets SIMILAR_TO.until = $version, so readers of $active still see the edge and readers of $version do not. A list changed by one neighbour is one edge ended and one created, not the list rewritten: no rank is stored (readers order a list by score, then the neighbour's handle). */
   'similarity/write-edges-delta': {
     params: {
@@ -520,21 +503,6 @@ export interface CypherStatements {
   'similarity/write-edges-replace': {
     params: {
       rows: readonly { h: number | Integer; n: readonly (number | Integer)[]; s: readonly number[] }[];
-      model: string;
-      version: number | Integer;
-    };
-    row: { edges: number };
-  };
-  /** write-edges-replace with both ends found by element id, as write-edges-by-id finds them (and checks their handles): the batch's users' edges of this version that an earlier attempt wrote are replaced, so a shard run again rewrites its lists instead of doubling them. */
-  'similarity/write-edges-replace-by-id': {
-    params: {
-      rows: readonly {
-        a: string;
-        h: number | Integer;
-        b: readonly string[];
-        n: readonly (number | Integer)[];
-        s: readonly number[];
-      }[];
       model: string;
       version: number | Integer;
     };
@@ -850,10 +818,6 @@ export const CYPHER_REGISTRY: {
       '@param asOf STRING; @param signal STRING; @column chunk INTEGER; @column chunks INTEGER; @column users INTEGER; @column handles STRING; @column offsets STRING; @column cols STRING; @column vals STRING',
     columns: ['chunk', 'chunks', 'users', 'handles', 'offsets', 'cols', 'vals'],
   },
-  'similarity/read-user-ids': {
-    signature: '@column handles LIST<INTEGER>; @column ids LIST<STRING>',
-    columns: ['handles', 'ids'],
-  },
   'similarity/read-users': { signature: '@column handles LIST<INTEGER>', columns: ['handles'] },
   'similarity/read-version-lists': {
     signature:
@@ -921,11 +885,6 @@ export const CYPHER_REGISTRY: {
       '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
     columns: ['edges'],
   },
-  'similarity/write-edges-by-id': {
-    signature:
-      '@param rows LIST<{a: STRING, h: INTEGER, b: LIST<STRING>, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
-    columns: ['edges'],
-  },
   'similarity/write-edges-delta': {
     signature:
       '@param rows LIST<{h: INTEGER, end: LIST<INTEGER>, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @param active INTEGER; @param floor INTEGER; @column edges INTEGER; @column ended INTEGER',
@@ -934,11 +893,6 @@ export const CYPHER_REGISTRY: {
   'similarity/write-edges-replace': {
     signature:
       '@param rows LIST<{h: INTEGER, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
-    columns: ['edges'],
-  },
-  'similarity/write-edges-replace-by-id': {
-    signature:
-      '@param rows LIST<{a: STRING, h: INTEGER, b: LIST<STRING>, n: LIST<INTEGER>, s: LIST<FLOAT>}>; @param model STRING; @param version INTEGER; @column edges INTEGER',
     columns: ['edges'],
   },
   'similarity/write-signal-names': {

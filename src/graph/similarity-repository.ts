@@ -84,12 +84,6 @@ export interface EdgeRow {
   s: number[];
 }
 
-/** An EdgeRow with both ends' element ids (the user's a, its neighbours' b, in the order of n). */
-export interface IdEdgeRow extends EdgeRow {
-  a: string;
-  b: string[];
-}
-
 /** One user's change in an incremental version: the neighbours whose edge is ended and the edges created. */
 export interface DeltaRow extends EdgeRow {
   end: number[];
@@ -150,16 +144,6 @@ export class SimilarityRepository {
   async userHandles(): Promise<Float64Array> {
     const [row] = await this.graph.read(cypher('similarity/read-users'), {});
     return Float64Array.from(row?.handles ?? [], asNumber);
-  }
-
-  /** Every user's element id, by handle (the job writes its edges by element id). */
-  async userElementIds(): Promise<Map<number, string>> {
-    const [row] = await this.graph.read(cypher('similarity/read-user-ids'), {});
-    const handles = row?.handles ?? [];
-    const ids = row?.ids ?? [];
-    const byHandle = new Map<number, string>();
-    handles.forEach((h, i) => byHandle.set(asNumber(h), ids[i]!));
-    return byHandle;
   }
 
   async eachInterest(onRow: (handle: number, tags: string[]) => void): Promise<number> {
@@ -418,18 +402,6 @@ export class SimilarityRepository {
         version: neo4j.int(version),
         rows,
       },
-    );
-    return row === undefined ? 0 : asNumber(row.edges);
-  }
-
-  /**
-   * writeEdges with both ends found by element id (write-edges-by-id): a pair whose id no longer names its handle
-   * (the user was deleted since the ids were read) is not written, as writeEdges writes no edge to a handle gone.
-   */
-  async writeEdgesById(model: string, version: number, rows: IdEdgeRow[], replace = false): Promise<number> {
-    const [row] = await this.graph.write(
-      cypher(replace ? 'similarity/write-edges-replace-by-id' : 'similarity/write-edges-by-id'),
-      { model, version: neo4j.int(version), rows },
     );
     return row === undefined ? 0 : asNumber(row.edges);
   }

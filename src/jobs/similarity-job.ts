@@ -2,7 +2,7 @@
 // switch the model to it in one transaction, then drop the old version's edges.
 import type { ModelLease, LeaseOptions } from '../graph/lease';
 import { AppError, badInput } from '../errors';
-import type { EdgeRow, IdEdgeRow, SimilarityRepository } from '../graph/similarity-repository';
+import type { EdgeRow, SimilarityRepository } from '../graph/similarity-repository';
 import { silentLogger, type Logger } from '../log';
 import { createPool } from '../similarity/pool';
 import { neighbourCount } from '../similarity/topk';
@@ -135,42 +135,6 @@ export function edgeRows(nb: Neighbours, users: UserIndex, start: number, end: n
   return rows;
 }
 
-/**
- * edgeRows for users [start, end) with both ends' element ids (ids by row): the rows whose user and neighbours all
- * have one, and apart the rows of a user or neighbour without one (a user not in the graph when the ids were read),
- * which are written by handle.
- */
-export function idEdgeRows(
-  nb: Neighbours,
-  users: UserIndex,
-  ids: ReadonlyArray<string | undefined>,
-  start: number,
-  end: number,
-): { byId: IdEdgeRow[]; byHandle: EdgeRow[] } {
-  const byId: IdEdgeRow[] = [];
-  const byHandle: EdgeRow[] = [];
-  const k = nb.k;
-  for (let r = start; r < end; r++) {
-    const n: number[] = [];
-    const s: number[] = [];
-    const b: string[] = [];
-    let known = ids[r] !== undefined;
-    for (let j = 0; j < k; j++) {
-      const idx = nb.index[r * k + j]!;
-      if (idx < 0) break;
-      n.push(users.handles[idx]!);
-      s.push(nb.score[r * k + j]!);
-      const id = ids[idx];
-      if (id === undefined) known = false;
-      else b.push(id);
-    }
-    if (n.length === 0) continue;
-    if (known) byId.push({ a: ids[r]!, h: users.handles[r]!, b, n, s });
-    else byHandle.push({ h: users.handles[r]!, n, s });
-  }
-  return { byId, byHandle };
-}
-
 /** Every user's neighbours in compact form (handles, reader order), as the version's edges hold them. */
 export function compactLists(nb: Neighbours, users: UserIndex): CompactLists {
   const b = new CompactListsBuilder();
@@ -178,17 +142,13 @@ export function compactLists(nb: Neighbours, users: UserIndex): CompactLists {
   return b.build();
 }
 
-/**
- * Writes every user's neighbours under one version, batchEdges edges per transaction, `writers` at a time; by element
- * id (ids by row) where the ends have one, else by handle.
- */
+/** Writes every user's neighbours under one version, batchEdges edges per transaction, `writers` at a time. */
 async function writeVersion(
   repo: SimilarityRepository,
   model: ModelName,
   version: number,
   nb: Neighbours,
   users: UserIndex,
-  ids: ReadonlyArray<string | undefined>,
   opts: {
     batchEdges: number;
     writers: number;
@@ -210,15 +170,11 @@ async function writeVersion(
       const start = next;
       const end = Math.min(nb.rows, start + usersPerBatch);
       next = end;
-      const { byId, byHandle } = idEdgeRows(nb, users, ids, start, end);
-      if (byId.length === 0 && byHandle.length === 0) continue;
+      const rows = edgeRows(nb, users, start, end);
+      if (rows.length === 0) continue;
       try {
         opts.lease.assertHeld();
-        // Awaited apart from the sum: `written += await ...` reads `written` before the wait, and the other writers'
-        // batches that finish meanwhile would be lost from it.
-        const n =
-          (byId.length > 0 ? await repo.writeEdgesById(model, version, byId, opts.replace) : 0) +
-          (byHandle.length > 0 ? await repo.writeEdges(model, version, byHandle, opts.replace) : 0);
+        const n = await repo.writeEdges(model, version, rows, opts.replace);
         written += n;
         batch++;
         if (opts.afterBatch !== undefined) await opts.afterBatch(model, batch);
@@ -342,10 +298,6 @@ async function leasedJob(
   const t0 = performance.now();
   const loader = await SignalLoader.open(repo);
   const users = loader.signals.users;
-  // The users' element ids by row, read before the first write: edges are written by id (writeVersion).
-  let rowIds: Promise<Array<string | undefined>> | undefined;
-  const elementIds = () =>
-    (rowIds ??= repo.userElementIds().then((byHandle) => Array.from(users.handles, (h) => byHandle.get(h))));
   // Every signal the run's models need, read at once in the loader's fixed order: tags are numbered as first seen,
   // and ALS's matrix is as wide as the dictionary, so reading in the order models come (which differs between the
   // shards of a run, each taking the models nobody is deciding) would give other columns, hence other factors.
@@ -594,7 +546,6 @@ async function leasedJob(
           version,
           result.neighbours,
           users,
-          await elementIds(),
           { batchEdges, writers, afterBatch: opts.afterBatch, lease, replace: shard !== undefined },
           log,
         );

@@ -327,35 +327,6 @@ describe('versions', () => {
     expect((await repo.neighbours('interests', 100)).map((n) => n.handle)).toEqual(serving.map((n) => n.handle));
   });
 
-  test('edges written by element id: a pair whose id names another handle (reused after a delete) is not written', async () => {
-    const ids = await repo.userElementIds();
-    const id = (h: number) => ids.get(h)!;
-    const version = 900;
-    // 100 -> 101 and 100 -> 102 as they are; then 101 -> 103 sent with 104's id (as if 103 had been deleted and its id
-    // reused by 104), and 102 sent with 105's id for itself: only the true pairs are written.
-    const written = await repo.writeEdgesById('bench-by-id', version, [
-      { a: id(100), h: 100, b: [id(101), id(102)], n: [101, 102], s: [0.9, 0.8] },
-      { a: id(101), h: 101, b: [id(104)], n: [103], s: [0.7] },
-      { a: id(105), h: 102, b: [id(100)], n: [100], s: [0.6] },
-    ]);
-    expect(written).toBe(2);
-    const rows = await graph.read<{ a: number; b: number; score: number }>(
-      `MATCH (a:User)-[s:SIMILAR_TO {model: 'bench-by-id'}]->(b:User)
-       RETURN a.handle AS a, b.handle AS b, s.score AS score ORDER BY a, b`,
-    );
-    expect(rows.map((r) => [r.a, r.b, Math.round(r.score * 10) / 10])).toEqual([
-      [100, 101, 0.9],
-      [100, 102, 0.8],
-    ]);
-    // The same rows with replace (a shard run again): the pairs rewritten, not doubled.
-    await repo.writeEdgesById('bench-by-id', version, [{ a: id(100), h: 100, b: [id(101)], n: [101], s: [0.5] }], true);
-    const after = await graph.read<{ b: number }>(
-      `MATCH (:User {handle: 100})-[s:SIMILAR_TO {model: 'bench-by-id'}]->(b:User) RETURN b.handle AS b`,
-    );
-    expect(after.map((r) => r.b)).toEqual([101]);
-    await graph.write(`MATCH ()-[s:SIMILAR_TO {model: 'bench-by-id'}]->() DELETE s`);
-  });
-
   test('two worker threads give the same edges as one', async () => {
     await runSimilarityJob(repo, job(['cosine'], 3));
     const one = await allEdges('cosine');

@@ -24,7 +24,7 @@ import {
   type ModelParams,
 } from '../../src/jobs/models';
 import { Dictionary, UserIndex, type Signals } from '../../src/jobs/signals';
-import { edgeRows, idEdgeRows } from '../../src/jobs/similarity-job';
+import { edgeRows } from '../../src/jobs/similarity-job';
 import { randomSignals } from '../helpers/signals';
 
 function csr(rows: number, cols: number, entries: Array<[number, number, number]>): Csr {
@@ -160,27 +160,6 @@ test('edge rows: neighbour handles and scores in rank order, users without neigh
     { h: 30, n: [10], s: [0.75] },
   ]);
   expect(edgeRows(nb, users, 1, 2)).toEqual([]);
-});
-
-test('id edge rows: the rows whose ends all have an element id go by id, the others (the same rows) by handle', () => {
-  const nb: Neighbours = {
-    rows: 4,
-    k: 2,
-    index: Int32Array.from([2, 1, -1, -1, 0, 3, 0, -1]),
-    score: Float32Array.from([0.5, 0.25, 0, 0, 0.75, 0.5, 0.125, 0]),
-  };
-  const users = new UserIndex(Float64Array.from([10, 20, 30, 40]));
-  // User 40 was not in the graph when the ids were read: its own row and the row naming it go by handle.
-  const ids = ['e10', 'e20', 'e30', undefined];
-  const { byId, byHandle } = idEdgeRows(nb, users, ids, 0, 4);
-  expect(byId).toEqual([{ a: 'e10', h: 10, b: ['e30', 'e20'], n: [30, 20], s: [0.5, 0.25] }]);
-  expect(byHandle).toEqual([
-    { h: 30, n: [10, 40], s: [0.75, 0.5] },
-    { h: 40, n: [10], s: [0.125] },
-  ]);
-  // Together, exactly what edgeRows gives.
-  const strip = (r: { h: number; n: number[]; s: number[] }) => ({ h: r.h, n: r.n, s: r.s });
-  expect([...byId, ...byHandle].map(strip).sort((x, y) => x.h - y.h)).toEqual(edgeRows(nb, users, 0, 4));
 });
 
 describe('estimateExactCost', () => {
