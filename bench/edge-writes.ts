@@ -2,10 +2,17 @@
 // `signals` INTERESTED_IN edges to 1,000 tags so that the nodes have some degree), then per run a version of k
 // seeded random neighbours per user written through the job's own write path (SimilarityRepository.writeEdges,
 // `writers` transactions at a time of `batch` edges each, as the similarity job writes), and deleted the way a run
-// deletes the version it superseded (delete-superseded, batches of `batch`). Prints the machine, the inputs and the
-// median of the runs.
+// deletes the version it superseded (delete-superseded, batches of `batch`). Prints the machine, the inputs, each
+// run's seconds and the median of the runs.
 //
 //   npm run bench -- edge-writes [--users 1000000] [--k 10] [--runs 1] [--writers 4] [--batch 10000] [--signals 0]
+//                                [--variant job|by-id|no-version-index[,...]]
+//
+// --variant measures a change to the write path before it is made. `by-id`: both ends found by element id (read
+// once) instead of a seek of the unique handle index, the handle checked on the node found (ad-hoc Cypher below);
+// `no-version-index`: the job's path with the (model, version) index on SIMILAR_TO dropped for its turn (created
+// again after it), for what that index's upkeep costs the writes. Variants given together (`--variant
+// job,by-id,no-version-index`) take turns within each run on the same server, in alternating order.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import neo4j from 'neo4j-driver';
@@ -20,6 +27,20 @@ const PASSWORD = 'bench-edge-writes-password';
 /** A model name no model of the engine has. */
 const MODEL = 'bench-edge-writes';
 const TAGS = 1_000;
+const VARIANTS = ['job', 'by-id', 'no-version-index'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/**
+ * write-edges.cypher with both ends found by element id and their handles checked (an id is reused after a delete).
+ * The check cannot be seeked (no label, coalesce): with `b:User` and `b.handle = ...` the planner seeks the unique
+ * handle index and filters by id, the job's plan plus a filter.
+ */
+const WRITE_BY_ID = `UNWIND $rows AS row
+MATCH (a) WHERE elementId(a) = row.a AND coalesce(a.handle, -1) = row.h
+UNWIND range(0, size(row.n) - 1) AS j
+MATCH (b) WHERE elementId(b) = row.b[j] AND coalesce(b.handle, -1) = row.n[j]
+CREATE (a)-[:SIMILAR_TO {model: $model, version: $version, score: row.s[j]}]->(b)
+RETURN count(*) AS edges`;
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -60,7 +81,13 @@ async function writeVersion(
   repo: SimilarityRepository,
   handles: Float64Array,
   o: { k: number; batch: number; writers: number; version: number; seed: number },
+  byId: { graph: Graph; ids: Map<number, string> } | undefined,
 ): Promise<number> {
+  const id = (h: number) => {
+    const e = byId?.ids.get(h);
+    if (e === undefined) throw new Error(`expected an element id for user ${h}, but found none`);
+    return e;
+  };
   const rng = new Rng(o.seed);
   const usersPerBatch = Math.max(1, Math.floor(o.batch / o.k));
   let next = 0;
@@ -83,7 +110,17 @@ async function writeVersion(
         }
         rows.push({ h: handles[u]!, n: neighbours, s: scores });
       }
-      const created = await repo.writeEdges(MODEL, o.version, rows);
+      let created: number;
+      if (byId === undefined) created = await repo.writeEdges(MODEL, o.version, rows);
+      else {
+        const [row] = await byId.graph.write(WRITE_BY_ID, {
+          model: MODEL,
+          version: neo4j.int(o.version),
+          rows: rows.map((r) => ({ a: id(r.h), h: r.h, b: r.n.map(id), n: r.n, s: r.s })),
+        });
+        const e = (row as { edges?: unknown } | undefined)?.edges;
+        created = neo4j.isInt(e) ? e.toNumber() : Number(e ?? 0);
+      }
       written += created;
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
@@ -106,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       signals: { type: 'string' },
       keep: { type: 'boolean' },
+      variant: { type: 'string' },
     },
     strict: true,
   });
@@ -115,9 +153,15 @@ export async function main(argv: string[]): Promise<number> {
   const writers = positiveInt('writers', values.writers, 4);
   const batch = positiveInt('batch', values.batch, 10_000);
   const signals = positiveInt('signals', values.signals, 0, 0);
+  const variants = (values.variant ?? 'job').split(',') as Variant[];
+  for (const v of variants) {
+    if (!VARIANTS.includes(v)) throw new Error(`--variant: expected one of ${VARIANTS.join(', ')}, but got "${v}"`);
+  }
 
   const { config, graph, stop } = await startBenchNeo4j('edge-writes', PASSWORD, { heap: '2g', pagecache: '2g' });
-  const rows: { write: number; edges: number; del: number; deleted: number }[] = [];
+  const rows = new Map<Variant, { write: number; edges: number; del: number; deleted: number }[]>(
+    variants.map((v) => [v, []]),
+  );
   const timing = { setup: NaN };
   try {
     await applySchema(graph);
@@ -126,18 +170,45 @@ export async function main(argv: string[]): Promise<number> {
     const handles = await createUsers(repo, graph, users, signals);
     timing.setup = (performance.now() - t0) / 1000;
     if (handles.length !== users) throw new Error(`expected ${users} users in the graph, but found ${handles.length}`);
+    const ids = new Map<number, string>();
+    if (variants.includes('by-id')) {
+      for (const r of await graph.read('MATCH (u:User) RETURN u.handle AS h, elementId(u) AS e', {})) {
+        const { h, e } = r as { h: unknown; e: string };
+        ids.set(neo4j.isInt(h) ? h.toNumber() : Number(h), e);
+      }
+    }
+    let version = 0;
+    // Several variants take turns within each run, on the same server: the host's speed drifts by 10-20% over
+    // minutes, more than what a variant changes, so variants measured minutes apart are not comparable.
     for (let run = 1; run <= runs; run++) {
-      process.stderr.write(`run ${run} of ${runs}: write ${n(users * k)} edges\n`);
-      let t = performance.now();
-      const edges = await writeVersion(repo, handles, { k, batch, writers, version: run, seed: run });
-      const write = (performance.now() - t) / 1000;
-      if (edges !== users * k) throw new Error(`expected ${users * k} edges written, but the writes created ${edges}`);
-      process.stderr.write(`run ${run} of ${runs}: delete them\n`);
-      t = performance.now();
-      const deleted = await repo.deleteSuperseded(MODEL, run + 1, batch);
-      const del = (performance.now() - t) / 1000;
-      if (deleted !== edges) throw new Error(`expected ${edges} edges deleted, but deleted ${deleted}`);
-      rows.push({ write, edges, del, deleted });
+      for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
+        version++;
+        process.stderr.write(`run ${run} of ${runs}, ${variant}: write ${n(users * k)} edges\n`);
+        if (variant === 'no-version-index') await graph.write('DROP INDEX similar_to_model_version IF EXISTS');
+        let t = performance.now();
+        const edges = await writeVersion(
+          repo,
+          handles,
+          { k, batch, writers, version, seed: run },
+          variant === 'by-id' ? { graph, ids } : undefined,
+        );
+        const write = (performance.now() - t) / 1000;
+        if (edges !== users * k)
+          throw new Error(`expected ${users * k} edges written, but the writes created ${edges}`);
+        t = performance.now();
+        const deleted = await repo.deleteSuperseded(MODEL, version + 1, batch);
+        const del = (performance.now() - t) / 1000;
+        if (deleted !== edges) throw new Error(`expected ${edges} edges deleted, but deleted ${deleted}`);
+        if (variant === 'no-version-index') {
+          // Back for the other variants' turns: no SIMILAR_TO edge is left, so it is online at once.
+          await applySchema(graph);
+          await graph.autoCommit('CALL db.awaitIndexes(300)');
+        }
+        rows.get(variant)!.push({ write, edges, del, deleted });
+        process.stderr.write(
+          `run ${run} of ${runs}, ${variant}: written in ${write.toFixed(1)} s, deleted in ${del.toFixed(1)} s\n`,
+        );
+      }
     }
   } finally {
     await stop(values.keep === true);
@@ -149,19 +220,20 @@ export async function main(argv: string[]): Promise<number> {
       `k = ${k}, ${writers} writers, ${n(batch)} edges per transaction; ${cpus.length} x ${cpus[0]?.model ?? '?'}, ` +
       `${n(os.totalmem() / 2 ** 30)} GiB RAM, load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end, ` +
       `node ${process.version}, Neo4j ${local?.version ?? '?'} (heap ${local?.heap ?? '?'}, page cache ` +
-      `${local?.pagecache ?? '?'}); ${runs} run(s), medians.\n\n`,
+      `${local?.pagecache ?? '?'}); ${runs} run(s) of each variant (taking turns), medians.\n\n`,
   );
-  const w = median(rows.map((r) => r.write));
-  const d = median(rows.map((r) => r.del));
-  const edges = rows[0]?.edges ?? 0;
-  const table = [
-    ['step', 'edges', 'seconds', 'edges/s'],
-    ['write a version', n(edges), w.toFixed(1), n(edges / w)],
-    ['delete it', n(edges), d.toFixed(1), n(edges / d)],
-  ];
+  const table = [['variant', 'step', 'edges', 'seconds', 'edges/s', 'each run s']];
+  for (const [variant, r] of rows) {
+    const edges = r[0]?.edges ?? 0;
+    const w = median(r.map((x) => x.write));
+    const d = median(r.map((x) => x.del));
+    const each = (f: (x: { write: number; del: number }) => number) => r.map((x) => f(x).toFixed(1)).join(' ');
+    table.push([variant, 'write a version', n(edges), w.toFixed(1), n(edges / w), each((x) => x.write)]);
+    table.push(['', 'delete it', n(edges), d.toFixed(1), n(edges / d), each((x) => x.del)]);
+  }
   const width = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) {
-    process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ')}\n`);
+    process.stdout.write(`${r.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ')}\n`);
   }
   return 0;
 }
