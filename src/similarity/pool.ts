@@ -16,11 +16,14 @@ export interface Pool {
   run<T>(task: Task): Promise<T>;
   /** Runs all tasks across the workers and resolves with their results in task order. */
   runAll<T>(tasks: Task[]): Promise<T[]>;
-  /** Terminates the workers; idempotent. Pending tasks are rejected. */
+  /** Terminates the workers once each has started; idempotent. Pending tasks are rejected. */
   close(): Promise<void>;
 }
 
-type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string; stack?: string };
+type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; message: string; stack?: string }
+  | { ready: true };
 
 interface Pending {
   id: number;
@@ -83,11 +86,21 @@ export function createPool(threads: number): Pool {
     queue.length = 0;
   };
 
+  // Each worker says when its modules are loaded. Terminating one before that can abort the whole process (a native
+  // addon, hnswlib-node, being registered while its thread is torn down: "napi_throw" fatal error), which a pool
+  // closed after a task too small to reach its second worker did; close() waits for every worker to be ready.
+  const ready: Array<Promise<void>> = [];
   for (let i = 0; i < threads; i++) {
     const w = spawnWorker(i);
+    let markReady = (): void => {};
+    ready.push(new Promise<void>((resolve) => (markReady = resolve)));
     // Idle workers must not keep the process alive if a caller forgets close().
     w.unref();
     w.on('message', (reply: Reply) => {
+      if ('ready' in reply) {
+        markReady();
+        return;
+      }
       const job = busy.get(w);
       busy.delete(w);
       w.unref();
@@ -103,8 +116,12 @@ export function createPool(threads: number): Pool {
       }
       dispatch();
     });
-    w.on('error', (err) => failAll(err));
+    w.on('error', (err) => {
+      markReady();
+      failAll(err);
+    });
     w.on('exit', (code) => {
+      markReady();
       if (!closed) failAll(new Error(`similarity worker exited with code ${code} while the pool was open`));
     });
     workers.push(w);
@@ -126,6 +143,8 @@ export function createPool(threads: number): Pool {
       if (closed) return;
       closed = true;
       failAll(new Error('the similarity worker pool was closed'));
+      for (const w of workers) w.ref(); // while waiting for a worker still starting
+      await Promise.all(ready);
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

@@ -33,3 +33,6 @@ port.on('message', (msg: { id: number; kind: string; args: unknown }) => {
     port.postMessage({ id: msg.id, ok: false, message: e.message, stack: e.stack });
   }
 });
+
+// Loaded: the pool may now terminate this thread safely (see createPool).
+port.postMessage({ ready: true });
