@@ -21,7 +21,16 @@ export function answersLive(model: string): model is Exclude<ModelName, ModelNam
 /** Reading every user's signals takes seconds at 10,000 users, minutes at 1,000,000: not a request's deadline. */
 const SNAPSHOT_DEADLINE_MS = 30 * 60_000;
 
+/**
+ * Where the startup's warm-up of the live indexes stands, as /readyz reports it: at 1,000,000 users reading every
+ * user's signals and building the indexes outlasts the 20 s startup waits, and a live answer asked for meanwhile
+ * waits for them (stored lists are served all along).
+ */
+export type LiveWarmState = 'warming' | 'ready' | 'failed';
+
 export class LiveNeighbours {
+  /** The warm-up's state ('warming' until warm() first ends). */
+  warmState: LiveWarmState = 'warming';
   private readonly indexes = new Map<string, { version: number; index: Promise<LiveIndex> }>();
   /** The ALS version's users folded in; null when that version kept no factors (written before they were kept). */
   private als: { version: number; index: Promise<AlsFoldIn | null> } | undefined;
@@ -65,10 +74,16 @@ export class LiveNeighbours {
     // Every version is seen before the first index asks for signals, so all of them share one snapshot.
     for (const [model, w] of weightings) this.seen(model, w.version);
     if (alsVersion !== null) this.seen(ModelName.ALS, alsVersion);
-    await Promise.all([
-      ...weightings.map(([model, w]) => this.index(model, w)),
-      ...(alsVersion !== null ? [this.alsIndex(alsVersion)] : []),
-    ]);
+    try {
+      await Promise.all([
+        ...weightings.map(([model, w]) => this.index(model, w)),
+        ...(alsVersion !== null ? [this.alsIndex(alsVersion)] : []),
+      ]);
+      this.warmState = 'ready';
+    } catch (err) {
+      this.warmState = 'failed';
+      throw err;
+    }
   }
 
   /** When a model's version was first seen here (now, the first time). */

@@ -170,6 +170,7 @@ async function warmLive(
     const als = (await repo.models()).find((m) => m.name === String(ModelName.ALS))?.version ?? null;
     await live.warm(pairs, als);
   })().catch((err: unknown) => {
+    live.warmState = 'failed'; // (live answers then build their index on first use)
     // Stopped before the indexes were built (a SIGTERM during startup's warm-up): nothing went wrong.
     if (!live.closed) log.warn(`live answers: indexes not built at startup (${(err as Error).message})`);
   });
@@ -322,7 +323,7 @@ export async function createApp(config: Config, graph: Graph, options: ApiOption
         return;
     }
   });
-  app.use(restRouter(repo, source));
+  app.use(restRouter(repo, source, () => live.warmState));
   app.use(express.static(options.webDir ?? path.join(config.root, 'web', 'dist')));
   app.get('/', (_req, res) => {
     res.type('html').send(indexPage(config.http.playground));

@@ -258,6 +258,8 @@ describe('every answer is documented, and matches its schema', () => {
     conforms('/healthz', 'get', await send(server, 'get', '/healthz'));
     const ready = await send(server, 'get', '/readyz');
     expect(ready.status).toBe(200);
+    // The sample graph's live indexes are built within the 20 s startup waits for them.
+    expect((JSON.parse(ready.text) as { live: string }).live).toBe('ready');
     conforms('/readyz', 'get', ready);
     const notReady = await send(down, 'get', '/readyz');
     expect(notReady.status).toBe(503);

@@ -166,10 +166,15 @@ export const OPENAPI_DOCUMENT = {
       },
       Ready: {
         type: 'object',
-        required: ['status', 'models'],
+        required: ['status', 'models', 'live'],
         additionalProperties: false,
         properties: {
           status: { const: 'ready' },
+          live: {
+            description:
+              "The startup's build of the live answers' indexes (users without a stored list): warming (a live answer waits for it; minutes at 1,000,000 users), ready, or failed (built on first use instead). Stored lists are served in every state",
+            enum: ['warming', 'ready', 'failed'],
+          },
           models: {
             type: 'object',
             minProperties: 1,

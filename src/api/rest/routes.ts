@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { AppError, badInput, describe, notFound } from '../../errors';
 import type { ApiRepository, NeighbourList } from '../../graph/api-repository';
 import type { NeighbourSource } from '../cache';
+import type { LiveWarmState } from '../live';
 import { ERROR_KINDS } from '../errors';
 import { OPENAPI_DOCUMENT } from './openapi';
 import {
@@ -49,7 +50,15 @@ async function lookup(
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function restRouter(repo: ApiRepository, source: NeighbourSource): express.Router {
+/**
+ * The REST routes and probes. `liveState` tells /readyz how the live answers' startup warm-up stands (informative:
+ * stored lists are served while it runs, so it does not hold readiness back).
+ */
+export function restRouter(
+  repo: ApiRepository,
+  source: NeighbourSource,
+  liveState: () => LiveWarmState,
+): express.Router {
   const router = express.Router();
 
   // {"user_handle": 999} -> {"request_data": 999, "data": {"model_handle": "als", "similar_users": [67, ...]}}
@@ -96,7 +105,7 @@ export function restRouter(repo: ApiRepository, source: NeighbourSource): expres
         });
         return;
       }
-      res.json({ status: 'ready', models: active });
+      res.json({ status: 'ready', models: active, live: liveState() });
     } catch (err) {
       const reason =
         err instanceof AppError && ERROR_KINDS[err.code].status === 503
