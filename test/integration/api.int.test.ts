@@ -451,7 +451,7 @@ describe('probes, playground, page', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', models: { cosine: 2, interests: 1 } });
+    expect(await ready.json()).toEqual({ status: 'ready', models: { cosine: 2, interests: 1 }, live: 'ready' });
   });
 
   test('GraphiQL is served from local files to browsers at /graphql, and /playground redirects there', async () => {
