@@ -293,27 +293,49 @@ export async function cosineTopK(m: Csr, k: number, opts: TopKOptions): Promise<
   const threads = opts.pool?.size ?? opts.threads ?? 2;
   if (threads <= 1 && opts.pool === undefined) return cosineTopKSync(m, k, opts);
   checkArgs(m.rows, k, opts.tieKey, opts.queryRows);
+  return cosineTopKPrepared(prepareCosine(m), k, opts);
+}
+
+/** A matrix made ready for the exact search: rows L2-normalised and its transpose, both in shared memory. */
+export interface PreparedCosine {
+  m: Csr;
+  t: Csr;
+}
+
+/** The exact search's preparation of m (normalise, transpose, share), to search it several times (estimates). */
+export function prepareCosine(m: Csr): PreparedCosine {
   const mn = shareCsr(l2NormalizeRows(m));
-  const t = shareCsr(transpose(mn));
+  return { m: mn, t: shareCsr(transpose(mn)) };
+}
+
+/** cosineTopK on a prepared matrix: on `threads` workers (default 2) or the given pool; 1 thread runs here. */
+export async function cosineTopKPrepared(prep: PreparedCosine, k: number, opts: TopKOptions): Promise<Neighbours> {
+  const rows = prep.m.rows;
+  checkArgs(rows, k, opts.tieKey, opts.queryRows);
+  const threads = opts.pool?.size ?? opts.threads ?? 2;
   const tieKey = toShared(opts.tieKey);
   const queries = opts.queryRows === undefined ? undefined : toShared(opts.queryRows);
-  const n = queries?.length ?? m.rows;
+  const n = queries?.length ?? rows;
   const outIndex = sharedInt32(n * k);
   const outScore = sharedFloat32(n * k);
   const minScore = opts.minScore ?? 0;
   const size = opts.blockRows ?? defaultBlockRows(n, threads);
-  const base = { m: mn, t, k, tieKey, minScore, outIndex, outScore, ...(queries !== undefined ? { queries } : {}) };
+  const base = { ...prep, k, tieKey, minScore, outIndex, outScore, ...(queries !== undefined ? { queries } : {}) };
   const onProgress = opts.onProgress;
-  await withPool(threads, opts.pool, (pool) =>
-    Promise.all(
-      blocks(n, size).map(async ([rowStart, rowEnd]) => {
-        await pool.runAll([{ kind: 'cosineBlock', args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs }]);
-        onProgress?.(rowEnd - rowStart);
-      }),
-    ),
-  );
-  if (queries !== undefined) return spreadQueries(m.rows, k, queries, outIndex, outScore);
-  return { rows: m.rows, k, index: outIndex, score: outScore };
+  if (threads <= 1 && opts.pool === undefined) {
+    cosineBlock({ ...base, rowStart: 0, rowEnd: n });
+    onProgress?.(n);
+  } else
+    await withPool(threads, opts.pool, (pool) =>
+      Promise.all(
+        blocks(n, size).map(async ([rowStart, rowEnd]) => {
+          await pool.runAll([{ kind: 'cosineBlock', args: { ...base, rowStart, rowEnd } satisfies CosineBlockArgs }]);
+          onProgress?.(rowEnd - rowStart);
+        }),
+      ),
+    );
+  if (queries !== undefined) return spreadQueries(rows, k, queries, outIndex, outScore);
+  return { rows, k, index: outIndex, score: outScore };
 }
 
 /** One query row's kept scores (see changedNeighbours): the rows and their scores, in no particular order. */

@@ -4,6 +4,8 @@ import {
   cosineBlock,
   cosineTopK,
   cosineTopKSync,
+  cosineTopKPrepared,
+  prepareCosine,
   neighbourCount,
   rowsWithoutNeighbours,
 } from '../../src/similarity/topk';
@@ -213,4 +215,19 @@ test('bad arguments say what arrived', async () => {
   await expect(cosineTopK(m, -1, { tieKey: new Int32Array(1), threads: 2 })).rejects.toThrow(
     'expected k to be a non-negative integer, but got -1',
   );
+});
+
+test('a prepared matrix searched again and again gives cosineTopK lists, on 1 or 2 threads, all rows or some', async () => {
+  const m = randomSparse(13, 200, 40, 6, false);
+  const key = Float64Array.from({ length: m.rows }, (_, i) => (i * 31) % 200);
+  const prep = prepareCosine(m);
+  const queryRows = Int32Array.from([5, 50, 199, 0]);
+  const lists = (nb: Neighbours) => [Array.from(nb.index), Array.from(nb.score)];
+  const all = lists(await cosineTopK(m, 4, { tieKey: key, threads: 2 }));
+  const some = lists(await cosineTopK(m, 4, { tieKey: key, threads: 2, queryRows }));
+  expect(all[0]!.filter((j) => j >= 0).length).toBeGreaterThan(m.rows * 2);
+  for (const threads of [1, 2]) {
+    expect(lists(await cosineTopKPrepared(prep, 4, { tieKey: key, threads }))).toEqual(all);
+    expect(lists(await cosineTopKPrepared(prep, 4, { tieKey: key, threads, queryRows }))).toEqual(some);
+  }
 });
