@@ -63,6 +63,31 @@ export class Dictionary {
   get size(): number {
     return this.names.length;
   }
+
+  /**
+   * Puts the names from index `start` on in name order (those before keep their indices) and returns where each
+   * index went (identity before `start`), or undefined when nothing moved. A read numbers names as they first come,
+   * in the order Neo4j returns users, which differs between imports of the same data; sorted, the columns and
+   * the order sums run in are the same whatever that order was.
+   */
+  sortFrom(start: number): Int32Array | undefined {
+    const added = this.names.slice(start);
+    const sorted = [...added].sort();
+    if (sorted.every((name, i) => name === added[i])) return undefined;
+    const moved = Int32Array.from({ length: this.names.length }, (_, i) => i);
+    sorted.forEach((name, i) => {
+      moved[this.index.get(name)!] = start + i;
+      this.index.set(name, start + i);
+      this.names[start + i] = name;
+    });
+    return moved;
+  }
+}
+
+/** Renumbers `ids[0 .. length)` through `moved` (as Dictionary.sortFrom returns it), in place. */
+function renumber(ids: Int32Array, length: number, moved: Int32Array | undefined): void {
+  if (moved === undefined) return;
+  for (let p = 0; p < length; p++) ids[p] = moved[ids[p]!]!;
 }
 
 /** Users, in ascending handle order: row r of every matrix is the user with handle handles[r]. */
@@ -231,8 +256,19 @@ export class SignalLoader {
     const users = s.users;
     const buf = new TripleBuffer();
     let rows = 0;
+    const tagsBefore = s.tags.size;
+    const coursesBefore = s.courses.size;
     const changed = await this.fromStored(name, buf);
     if (changed === null) this.source.set(name, 'graph');
+    // Names this read added, in name order: renumbers the buffer's tag and course indices before it becomes a matrix.
+    const sortNew = (): void => {
+      const tags = s.tags.sortFrom(tagsBefore);
+      const courses = s.courses.sortFrom(coursesBefore);
+      if (name === 'courseTags') {
+        renumber(buf.row, buf.length, courses);
+        renumber(buf.col, buf.length, tags);
+      } else renumber(buf.col, buf.length, name === 'views' ? courses : tags);
+    };
     switch (name) {
       case 'interests':
         rows = await (
@@ -244,6 +280,7 @@ export class SignalLoader {
           if (r === undefined) return;
           for (const t of byName(tags)) buf.push(r, s.tags.id(t), 1);
         });
+        sortNew();
         s.interests = buf.toCsr(users.size, s.tags.size, 'max');
         break;
       case 'views':
@@ -256,6 +293,7 @@ export class SignalLoader {
           if (r === undefined) return;
           for (const [course, seconds] of byFirst(views)) buf.push(r, s.courses.id(course), Math.max(0, seconds));
         });
+        sortNew();
         s.views = buf.toCsr(users.size, s.courses.size, 'sum');
         break;
       case 'assessments':
@@ -268,6 +306,7 @@ export class SignalLoader {
           if (r === undefined) return;
           for (const [tag, score] of byFirst(scores)) buf.push(r, s.tags.id(tag), Math.max(0, score));
         });
+        sortNew();
         s.assessments = buf.toCsr(users.size, s.tags.size, 'max');
         break;
       case 'courseTags':
@@ -275,6 +314,7 @@ export class SignalLoader {
           const c = s.courses.id(course);
           for (const t of byName(tags)) buf.push(c, s.tags.id(t), 1);
         });
+        sortNew();
         s.courseTags = buf.toCsr(s.courses.size, s.tags.size, 'max');
         break;
     }
