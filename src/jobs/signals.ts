@@ -67,8 +67,8 @@ export class Dictionary {
   /**
    * Puts the names from index `start` on in name order (those before keep their indices) and returns where each
    * index went (identity before `start`), or undefined when nothing moved. A read numbers names as they first come,
-   * in the order Neo4j returns users, which differs between imports of the same data; sorted, the columns and
-   * the order sums run in are the same whatever that order was.
+   * in the order Neo4j returns users, which can differ between imports of the same data (the importer writes users
+   * concurrently); sorted, the columns and the order sums run in are the same whatever that order was.
    */
   sortFrom(start: number): Int32Array | undefined {
     const added = this.names.slice(start);
